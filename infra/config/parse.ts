@@ -18,9 +18,16 @@ export function parseMailConfig(raw: RawStackConfig, stack: string): MailConfig 
     issues.push({ path: "stack name", problem: `${showValue(stack)} cannot be used in SSM paths and resource names`, fix: "name the stack with letters, digits, '.', '_' or '-'" });
   }
   const entries = namespaceEntries(raw);
+  // Password-hash secrets live beside the settings as their own keys; they are not settings.
+  // Secret keys no mailbox refers to are ignored (a leftover after removing a mailbox is harmless),
+  // unless they are settings set with --secret.
   const secretNames = referencedSecretNames(entries.get("mailboxes"));
+  const settings = new Set(Object.keys(mailConfigSchema.shape));
   const input: Record<string, unknown> = {};
-  for (const [key, value] of entries) if (!secretNames.has(key)) input[key] = value;
+  for (const [key, value] of entries) {
+    const isSecretValue = secretNames.has(key) || (raw.secretKeys.has(`${NAMESPACE}:${key}`) && !settings.has(key));
+    if (!isSecretValue) input[key] = value;
+  }
 
   const result = mailConfigSchema.safeParse(input);
   if (!result.success) {

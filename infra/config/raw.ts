@@ -15,7 +15,7 @@ export const NAMESPACE = "mailfort";
 export function decodeValue(text: string): unknown {
   const t = text.trim();
   if (t === "") return text;
-  if (/^[[{"]/.test(t) || /^(?:true|false|null|-?\d+(?:\.\d+)?)$/.test(t)) {
+  if (/^[[{]/.test(t) || /^(?:true|false|null|-?\d+(?:\.\d+)?)$/.test(t)) {
     try {
       return JSON.parse(t);
     } catch {
