@@ -1,0 +1,19 @@
+// Test mailbox passwords of the lab stack. stacks/Pulumi.lab.yaml holds their bcrypt hashes;
+// they open only the lab VM on its closed network, so they are kept here in plain text.
+
+export interface LabCredential {
+  readonly address: string;
+  readonly password: string;
+}
+
+export const LAB_CREDENTIALS: readonly LabCredential[] = [
+  { address: "alice@mailfort.test", password: "lab-alice-pass-1" },
+  { address: "bob@mailfort.test", password: "lab-bob-pass-2" },
+  { address: "carol@second.test", password: "lab-carol-pass-3" },
+];
+
+export function labCredential(address: string): LabCredential {
+  const c = LAB_CREDENTIALS.find((x) => x.address === address);
+  if (!c) throw new Error(`no lab credential for ${address}; known: ${LAB_CREDENTIALS.map((x) => x.address).join(", ")}`);
+  return c;
+}

@@ -1,0 +1,31 @@
+// What `npm run lab -- hosts` prints: everything a person or a script needs to talk to the lab.
+import { LAB_CREDENTIALS } from "./credentials";
+import { labPaths } from "./paths";
+import { labStackConfig } from "./stack";
+import { LAB_HOSTS, LAB_SUBNET, REMOTE_DOMAIN } from "./topology";
+
+export interface LabHostsInfo {
+  readonly subnet: string;
+  readonly hosts: readonly { role: string; netns: string; addresses: string[]; description: string }[];
+  readonly mailHostname: string;
+  readonly domains: readonly string[];
+  readonly remoteDomain: string;
+  readonly mailboxes: readonly { address: string; password: string }[];
+  readonly caCert: string;
+  /** How to run a command as a lab host. */
+  readonly exec: string;
+}
+
+export function labHostsInfo(): LabHostsInfo {
+  const cfg = labStackConfig();
+  return {
+    subnet: LAB_SUBNET,
+    hosts: LAB_HOSTS.map((h) => ({ role: h.role, netns: h.netns, addresses: [h.address], description: h.description })),
+    mailHostname: cfg.hostname,
+    domains: cfg.domains.map((d) => d.name),
+    remoteDomain: REMOTE_DOMAIN,
+    mailboxes: LAB_CREDENTIALS.map((c) => ({ address: c.address, password: c.password })),
+    caCert: labPaths.caCert(),
+    exec: "ip netns exec <netns> <command>",
+  };
+}

@@ -1,0 +1,48 @@
+// The closed lab network as data: which hosts exist, their namespace, interface and address.
+// Every address lives only inside network namespaces the lab creates (10.77.0.0/24 on a bridge
+// in its own namespace); no namespace has a default route, so nothing can leave the machine.
+
+export type LabRole = "mail" | "dns" | "sender" | "attacker" | "remote";
+
+export interface LabHost {
+  readonly role: LabRole;
+  /** Network namespace the host's processes run in (the mail VM's tap lives in the core ns). */
+  readonly netns: string;
+  readonly address: string;
+  /** Host-side veth name (in the core namespace, enslaved to the bridge). */
+  readonly link: string;
+  readonly description: string;
+}
+
+export const LAB_PREFIX_LEN = 24;
+export const LAB_SUBNET = "10.77.0.0/24";
+/** Namespace holding the bridge and the VM's tap: the lab's "wire". */
+export const CORE_NETNS = "mflab-core";
+export const BRIDGE = "mflab-br";
+export const TAP = "mflab-tap";
+/** The MAC of the VM's NIC: fixed so the network-config can match on it. */
+export const VM_MAC = "52:54:00:77:00:10";
+
+export const LAB_HOSTS: readonly LabHost[] = [
+  { role: "mail", netns: CORE_NETNS, address: "10.77.0.10", link: TAP, description: "the mailfort server VM (qemu, tap on the lab bridge)" },
+  { role: "dns", netns: "mflab-dns", address: "10.77.0.2", link: "mfl-dns", description: "authoritative DNS for the lab zones (nsd)" },
+  { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA" },
+  { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL" },
+  { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir)" },
+];
+
+/** The remote domain whose MX is the `remote` host. */
+export const REMOTE_DOMAIN = "remote.test";
+export const REMOTE_MX = "mx.remote.test";
+export const REMOTE_MAILBOX = "someone@remote.test";
+
+export function labHost(role: LabRole): LabHost {
+  const h = LAB_HOSTS.find((x) => x.role === role);
+  if (!h) throw new Error(`no lab host with role ${role}`);
+  return h;
+}
+
+/** Namespaces the lab creates (core first: the others plug into its bridge). */
+export function labNamespaces(): string[] {
+  return [CORE_NETNS, ...LAB_HOSTS.filter((h) => h.netns !== CORE_NETNS).map((h) => h.netns)];
+}
