@@ -4,6 +4,9 @@
 // it changes exactly when the policy text changes, and never otherwise.
 import { createHash } from "node:crypto";
 import type { DomainConfig, MailConfig } from "../../config";
+import { addressRecords } from "./addresses";
+import { txt } from "./record";
+import type { DnsRecord, ServerAddresses } from "./types";
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -21,4 +24,16 @@ export function mtaStsPolicy(cfg: Pick<MailConfig, "hostname">, domain: Pick<Dom
 /** RFC 8461 3.1: id is 1-32 characters of [A-Za-z0-9]. 32 hex digits = 128 bits of SHA-256. */
 export function mtaStsId(policyText: string): string {
   return createHash("sha256").update(policyText, "utf8").digest("hex").slice(0, 32);
+}
+
+/** `_mta-sts` TXT with the policy id, and the mta-sts.<domain> host that serves the policy.
+ * mode "none" publishes too, on purpose: RFC 8461 8.3 withdraws a policy by serving mode none
+ * under a new id. Dropping the records instead would leave senders applying their cached
+ * enforce/testing policy until its max_age runs out (RFC 8461 5.1: no TXT -> use the cache). */
+export function mtaStsRecords(cfg: Pick<MailConfig, "hostname" | "features">, d: DomainConfig, addresses: ServerAddresses): DnsRecord[] {
+  const id = mtaStsId(mtaStsPolicy(cfg, d));
+  return [
+    txt(d.name, `_mta-sts.${d.name}`, `v=STSv1; id=${id}`, "MTA-STS"),
+    ...addressRecords(cfg, addresses, d.name, `mta-sts.${d.name}`, "MTA-STS policy host"),
+  ];
 }

@@ -1,0 +1,17 @@
+// A and AAAA records pointing a name at the server.
+import type { MailConfig } from "../../config";
+import { isIpv4, isIpv6OrCidr } from "../../config/names";
+import { record } from "./record";
+import type { DnsRecord, ServerAddresses } from "./types";
+
+/** AAAA only when IPv6 is on in the config AND the server has an address (brief: both). */
+export function addressRecords(cfg: Pick<MailConfig, "features">, addresses: ServerAddresses, zone: string, name: string, purpose: string): DnsRecord[] {
+  if (!isIpv4(addresses.ipv4)) throw new Error(`server IPv4 address ${JSON.stringify(addresses.ipv4)} is not a dotted-quad address`);
+  const out = [record(zone, name, "A", [addresses.ipv4], purpose)];
+  if (cfg.features.ipv6 && addresses.ipv6 !== undefined) {
+    const v6 = addresses.ipv6.toLowerCase();
+    if (v6.includes("/") || !isIpv6OrCidr(v6)) throw new Error(`server IPv6 address ${JSON.stringify(addresses.ipv6)} is not an IPv6 address`);
+    out.push(record(zone, name, "AAAA", [v6], purpose));
+  }
+  return out;
+}

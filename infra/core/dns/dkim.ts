@@ -1,0 +1,37 @@
+// DKIM (RFC 6376 3.6.1): the public half of each signing key at <selector>._domainkey.<domain>.
+// Every key given for the domain is published, so an old and a new selector can overlap while
+// keys rotate; the configured selector must be among them (the host signs with it).
+import type { DomainConfig } from "../../config";
+import { rsaSpkiDer } from "./keys";
+import { record, txt } from "./record";
+import type { DkimPublicKey, DnsRecord } from "./types";
+
+export function dkimText(key: DkimPublicKey): string {
+  const der = rsaSpkiDer(key.publicKeyPem, `DKIM key ${key.selector}._domainkey.${key.domain}`);
+  return `v=DKIM1; k=rsa; p=${der.toString("base64")}`;
+}
+
+export function dkimRecords(d: DomainConfig, keys: readonly DkimPublicKey[]): DnsRecord[] {
+  const mine = keys.filter((k) => k.domain === d.name);
+  if (!mine.some((k) => k.selector === d.dkimSelector)) {
+    throw new Error(`no DKIM public key for ${d.name} selector ${d.dkimSelector} in DnsInputs.dkim (got: ${mine.map((k) => k.selector).join(", ") || "none"}); the host would sign with a key nobody can verify`);
+  }
+  return mine.map((k) => txt(d.name, `${k.selector}._domainkey.${d.name}`, dkimText(k), "DKIM"));
+}
+
+/** A parked domain: an empty p= revokes every selector (RFC 6376 3.6.1), so forged
+ * signatures "from" it verify as nothing. */
+export function revokedDkimRecords(d: DomainConfig): DnsRecord[] {
+  return [txt(d.name, `*._domainkey.${d.name}`, "v=DKIM1; p=", "DKIM (revoked)")];
+}
+
+/** Amazon SES easy DKIM (outbound.mode ses): SES signs with its own keys, published by CNAME
+ * so SES can rotate them. SES hands out three tokens per identity. */
+export function sesDkimRecords(d: DomainConfig, tokens: readonly string[] | undefined): DnsRecord[] {
+  if (tokens === undefined || tokens.length === 0) throw new Error(`outbound.mode is ses but DnsInputs.sesDkimTokens has no tokens for ${d.name}`);
+  return tokens.map((t) => {
+    if (!/^[a-z0-9]{16,64}$/i.test(t)) throw new Error(`SES DKIM token ${JSON.stringify(t)} for ${d.name} is not an SES token`);
+    const token = t.toLowerCase();
+    return record(d.name, `${token}._domainkey.${d.name}`, "CNAME", [`${token}.dkim.amazonses.com.`], "DKIM (SES)");
+  });
+}
