@@ -1,0 +1,62 @@
+// npm run fleet -- <command>: the MSP fleet (see /fleet and README "MSP").
+import { cpus } from "node:os";
+import { Command, InvalidArgumentError } from "commander";
+import { addCommand, generateCommand, secretsCommand, validateCommand } from "../fleet/commands";
+import { FleetError } from "../fleet/issues";
+import { ENVIRONMENTS, type EnvironmentName } from "../fleet/inventory/schema";
+import { DEFAULT_INVENTORY, openWorkspace } from "../fleet/workspace";
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const collect = (v: string, acc: string[]): string[] => [...acc, v];
+const list = (v: string): string[] => v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
+  return n;
+};
+
+const program = new Command("fleet")
+  .description("One mailfort stack per customer and environment, from an inventory")
+  .option("-i, --inventory <file>", "the inventory, relative to the project", DEFAULT_INVENTORY);
+const ws = () => openWorkspace(process.cwd(), program.opts<{ inventory: string }>().inventory);
+let exitCode = 0;
+
+program.command("generate").description("write stacks/Pulumi.<customer>-<env>.yaml for every customer")
+  .option("--customers <a,b>", "only these customers", list)
+  .option("--force", "overwrite stack files edited by hand (the diff is shown)", false)
+  .action((o: { customers?: string[]; force: boolean }) => { exitCode = generateCommand(ws(), o, out); });
+
+program.command("add <customer>").description("add a customer to the inventory and write its stack file(s)")
+  .requiredOption("--domain <domain>", "a mail domain (repeat for more)", collect, [])
+  .option("--env <env>", `an environment: ${ENVIRONMENTS.join(", ")} (repeat for more; default prod)`, collect, [])
+  .option("--tier <tier>", "size tier", "small")
+  .option("--mailbox <address>", "a mailbox (repeat for more; default postmaster@<first domain>)", collect, [])
+  .option("--force", "overwrite an existing hand-edited stack file of this customer", false)
+  .action((name: string, o: { domain: string[]; env: string[]; tier: string; mailbox: string[]; force: boolean }) => {
+    const environments = (o.env.length > 0 ? o.env : ["prod"]) as EnvironmentName[];
+    exitCode = addCommand(ws(), { name, domains: o.domain, environments, tier: o.tier, mailboxes: o.mailbox }, { force: o.force }, out);
+  });
+
+program.command("validate").description("check every stack and the fleet as a whole (duplicates, shared zones)")
+  .option("--customers <a,b>", "only these customers", list)
+  .option("--strict", "treat secrets not yet set as errors (use before `up`)", false)
+  .action((o: { customers?: string[]; strict: boolean }) => { exitCode = validateCommand(ws(), o, out).code; });
+
+program.command("secrets").description("print the `pulumi config set --secret` commands for secrets not yet set")
+  .option("--customers <a,b>", "only these customers", list)
+  .action((o: { customers?: string[] }) => { exitCode = secretsCommand(ws(), o, out); });
+
+export const DEFAULT_PARALLEL = Math.max(1, cpus().length);
+export { positive, list };
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (!(err instanceof FleetError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    exitCode = 1;
+  }
+  process.exitCode = exitCode;
+}
+void main();
