@@ -2,7 +2,7 @@
 // js-yaml: js-yaml can only load and dump plain data, which would drop every comment and
 // reformat the whole file an MSP maintains by hand; `yaml` edits the document in place and
 // keeps comments, order and formatting of everything it does not touch.
-import { isMap, isSeq, parseDocument } from "yaml";
+import { Document, isMap, isSeq, parseDocument } from "yaml";
 import { FleetError } from "../issues";
 import { ENVIRONMENTS, type EnvironmentName } from "./schema";
 
@@ -33,16 +33,31 @@ export function addCustomer(text: string, c: NewCustomer, source: string): strin
   const several = c.environments.length > 1;
   const environments = c.environments.map((e) => (several && e !== "prod" ? { name: e, domainPrefix: e } : e));
   const mailboxes = c.mailboxes.length > 0 ? c.mailboxes : [`postmaster@${c.domains[0] ?? ""}`];
-  const entry = doc.createNode({
+  const entry = {
     name: c.name,
     environments,
     tier: c.tier,
     domains: c.domains.map((name) => ({ name })),
     mailboxes: mailboxes.map((address) => ({ address })),
-  });
-  // Short lists read best inline: environments: [staging, prod]
-  const envNode = entry.get("environments", true);
+  };
+  const rendered = new Document([entry]);
+  // Short lists read best inline: environments: [prod]
+  const envNode = rendered.getIn([0, "environments"], true);
   if (isSeq(envNode) && !several) envNode.flow = true;
-  customers.items.push(entry);
+  const itemText = rendered.toString();
+
+  // Splice the new entry's text after the last customer, so every byte of the existing file
+  // (comments, spacing, flow styles) stays as the MSP wrote it. Only a missing, empty or
+  // inline customers list is re-serialised (yaml still keeps the comments then).
+  const last = customers.items.at(-1);
+  if (!customers.flow && last !== undefined && customers.range) {
+    const start = customers.range[0];
+    const column = start - text.lastIndexOf("\n", start - 1) - 1;
+    const at = customers.range[1];
+    const indented = itemText.trimEnd().split("\n").map((l) => `${" ".repeat(column)}${l}`).join("\n");
+    const before = text.slice(0, at);
+    return `${before}${before.endsWith("\n") ? "" : "\n"}${indented}\n${text.slice(at)}`;
+  }
+  customers.items.push(doc.createNode(entry));
   return doc.toString();
 }
