@@ -1,7 +1,7 @@
 // Fleet-wide validation: each stack through the stack config model, then the fleet as a whole.
 import { describe, expect, it } from "vitest";
 import { generateFleet } from "../../fleet/generate";
-import { inventorySchema, type InventoryInput } from "../../fleet/inventory/schema";
+import { inventorySchema } from "../../fleet/inventory/schema";
 import { renderStackFile } from "../../fleet/stack-file";
 import { validateFleet } from "../../fleet/validate";
 
@@ -16,7 +16,7 @@ const customer = (name: string, patch: Record<string, unknown> = {}) => ({
 
 /** Validate as if `fleet generate` had just written every stack file. */
 function validate(customers: unknown[]) {
-  const inv = inventorySchema.parse({ defaults: { region: "eu-west-1" }, customers } satisfies InventoryInput);
+  const inv = inventorySchema.parse({ defaults: { region: "eu-west-1" }, customers });
   const gens = generateFleet(inv);
   const files = new Map(gens.map((g) => [g.stack, renderStackFile(g, "inv.yaml")]));
   return validateFleet(inv, gens, (s) => files.get(s), "inv.yaml");
