@@ -1,0 +1,81 @@
+// Secrets: private keys, password hashes and tokens live only in SSM SecureStrings (and in the
+// provider fields built to carry them). Never in user data (readable by anyone with
+// ec2:DescribeInstanceAttribute, and logged by cloud-init), tags, or any other plain input.
+import { resourcePolicy, str } from "../define";
+import { userDataOf } from "../lib/user-data";
+
+export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
+
+/** What a secret looks like, with a name for the message. Never print the match itself. */
+export const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
+  { what: "a PEM private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
+  { what: "a Dovecot password hash", re: /\{(?:ARGON2ID|ARGON2I|BLF-CRYPT|SHA512-CRYPT|SHA256-CRYPT|SSHA512|SSHA256|SSHA|MD5-CRYPT|CRYPT|PBKDF2|PLAIN|CLEAR)\}\S/ },
+  { what: "an argon2 hash", re: /\$argon2(?:id|i|d)\$/ },
+  { what: "a bcrypt hash", re: /\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{20,}/ },
+  { what: "a SHA-crypt / yescrypt hash", re: /\$(?:5|6|y|gy)\$[./A-Za-z0-9$]{16,}/ },
+  { what: "an AWS access key id", re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { what: "a GitHub token", re: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/ },
+  { what: "a Slack token", re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { what: "a literal password/secret/token assignment", re: /(?:^|[\s"'{,;])(?:password|passwd|secret|secret_key|api_key|apikey|token)\s*[:=]\s*["']?(?![$<{[(]|hash:|file:|\/)[^\s"',;]{8,}/im },
+];
+
+export function findSecret(text: string): string | undefined {
+  return SECRET_PATTERNS.find((p) => p.re.test(text))?.what;
+}
+
+/** Inputs built to carry a secret, which the provider marks secret: not "plain" inputs. */
+function isSecretCarrier(type: string, pathText: string, props: Record<string, unknown>): boolean {
+  if (type === SSM_PARAMETER && pathText === "value") return props.type === "SecureString";
+  if (type.startsWith("tls:") && /privateKeyPem$/i.test(pathText)) return true;
+  if (type.startsWith("random:") && /^result$/.test(pathText)) return true;
+  return false;
+}
+
+/** Every string in a props tree, with its dotted path. */
+export function* stringsIn(v: unknown, at = ""): Generator<[string, string]> {
+  if (typeof v === "string") yield [at, v];
+  else if (Array.isArray(v)) for (const [i, x] of v.entries()) yield* stringsIn(x, `${at}[${i}]`);
+  else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) yield* stringsIn(x, at ? `${at}.${k}` : k);
+}
+
+export const noPlainSecretsPolicy = resourcePolicy({
+  name: "secrets-not-in-plain-inputs",
+  area: "secrets",
+  description: "No private key, password, password hash or token in user data (decoded, including every written file) or in any other non-secret resource input.",
+  why: "User data, tags and plain inputs are readable by anyone with describe rights, end up in logs and in plain Pulumi state; secrets go through SSM SecureStrings.",
+  types: "*",
+  check: (props, report, { args }) => {
+    for (const [at, text] of stringsIn(props)) {
+      if (isSecretCarrier(args.type, at, props)) continue;
+      if (at === "userData" || at === "userDataBase64") continue; // judged decoded, below
+      const what = findSecret(text);
+      if (what) report(`input ${at} holds ${what}; move it to an SSM SecureString under /mailfort/<stack>/ and fetch it on the host`);
+    }
+    const ud = userDataOf(props);
+    if (!ud) return;
+    const what = findSecret(ud.text);
+    if (what) report(`user data holds ${what}; secrets must reach the host through SSM SecureStrings, never user data`);
+    for (const f of ud.files) {
+      const w = findSecret(f.content);
+      if (w) report(`user data file ${f.path} holds ${w}; fetch it from SSM on boot instead`);
+    }
+  },
+});
+
+/** SSM parameter names that hold secrets by the mailfort parameter contract (infra/core/parameters.ts). */
+const SECRET_PARAMETER_PATHS = /\/(dkim\/|tls\/key$|mailboxes\/|ses\/|rspamd\/)/;
+
+export const secureStringPolicy = resourcePolicy({
+  name: "secrets-securestring",
+  area: "secrets",
+  description: "SSM parameters that hold secrets (DKIM/TLS keys, mailbox hashes, SMTP credentials, controller hashes, or anything that looks like one) are SecureString.",
+  why: "A String parameter is readable with ssm:GetParameter by anyone and appears in plain text in state and the console; SecureString is KMS-encrypted.",
+  types: [SSM_PARAMETER],
+  check: (props, report) => {
+    if (props.type === "SecureString") return;
+    const name = str(props.name) ?? "";
+    const what = typeof props.value === "string" ? findSecret(props.value) : undefined;
+    if (SECRET_PARAMETER_PATHS.test(name)) report(`parameter ${name} holds secret material by the parameter contract but is ${JSON.stringify(props.type ?? "String")}; make it SecureString`);
+    else if (what) report(`parameter ${name || "(unnamed)"} holds ${what} but is ${JSON.stringify(props.type ?? "String")}; make it SecureString`);
+  },
+});
