@@ -7,3 +7,4 @@ export { ptrRecords, renderReverseZone, reverseZoneOf } from "./reverse";
 export { txtStrings, txtText, txtValue } from "./txt";
 export { zoneOf } from "./zones";
 export { TTL_DEFAULT, TTL_TLSA } from "./ttl";
+export { route53ProviderValues } from "./route53";
