@@ -1,0 +1,87 @@
+// Which configs/ template lands where on the host, with which mode. Owners are root:root here:
+// cloud-init writes these files before the packages (and their system users) exist; the few files
+// a daemon user must read are secrets, placed later by mailfort-boot with their own owners.
+import type { MailConfig } from "../../config";
+import { mtaStsPolicy } from "../dns/mta-sts";
+import { stripComments } from "./strip-comments";
+import { readStatic, renderTemplate } from "./template";
+import { hostView } from "./view";
+
+export interface HostFile {
+  readonly path: string;
+  /** Octal mode as cloud-init writes it, e.g. "0644". */
+  readonly mode: string;
+  readonly owner: string;
+  readonly content: string;
+}
+
+/** Config templates, in the order an admin reads them: mail flow first, then defences, then plumbing. */
+const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: string]> = [
+  ["mailfort/mailfort.env", "/etc/mailfort/mailfort.env"],
+  ["postfix/main.cf", "/etc/postfix/main.cf"],
+  ["postfix/master.cf", "/etc/postfix/master.cf"],
+  ["dovecot/dovecot.conf", "/etc/dovecot/dovecot.conf"],
+  ["rspamd/local.d/options.inc", "/etc/rspamd/local.d/options.inc"],
+  ["rspamd/local.d/worker-proxy.inc", "/etc/rspamd/local.d/worker-proxy.inc"],
+  ["rspamd/local.d/worker-controller.inc", "/etc/rspamd/local.d/worker-controller.inc"],
+  ["rspamd/local.d/redis.conf", "/etc/rspamd/local.d/redis.conf"],
+  ["rspamd/local.d/dkim_signing.conf", "/etc/rspamd/local.d/dkim_signing.conf"],
+  ["rspamd/local.d/arc.conf", "/etc/rspamd/local.d/arc.conf"],
+  ["rspamd/local.d/dkim_selectors.map", "/etc/rspamd/local.d/dkim_selectors.map"],
+  ["rspamd/local.d/greylist.conf", "/etc/rspamd/local.d/greylist.conf"],
+  ["rspamd/local.d/ratelimit.conf", "/etc/rspamd/local.d/ratelimit.conf"],
+  ["rspamd/local.d/multimap.conf", "/etc/rspamd/local.d/multimap.conf"],
+  ["rspamd/local.d/fuzzy_check.conf", "/etc/rspamd/local.d/fuzzy_check.conf"],
+  ["rspamd/local.d/antivirus.conf", "/etc/rspamd/local.d/antivirus.conf"],
+  ["rspamd/local.d/milter_headers.conf", "/etc/rspamd/local.d/milter_headers.conf"],
+  ["fail2ban/jail.local", "/etc/fail2ban/jail.local"],
+  ["nftables/nftables.conf", "/etc/nftables.conf", "0755"],
+  ["unbound/mailfort.conf", "/etc/unbound/unbound.conf.d/mailfort.conf"],
+  ["nginx/mailfort.conf", "/etc/nginx/conf.d/mailfort.conf"],
+  ["apt/20auto-upgrades", "/etc/apt/apt.conf.d/20auto-upgrades"],
+  ["apt/52mailfort-unattended-upgrades", "/etc/apt/apt.conf.d/52mailfort-unattended-upgrades"],
+  ["chrony/mailfort.sources", "/etc/chrony/sources.d/mailfort.sources"],
+  ["systemd/mailfort-boot.service", "/etc/systemd/system/mailfort-boot.service"],
+  ["systemd/mailfort-sync.service", "/etc/systemd/system/mailfort-sync.service"],
+  ["systemd/mailfort-sync.timer", "/etc/systemd/system/mailfort-sync.timer"],
+  ["systemd/mailfort-cert.service", "/etc/systemd/system/mailfort-cert.service"],
+  ["systemd/mailfort-cert.timer", "/etc/systemd/system/mailfort-cert.timer"],
+];
+
+/** Scripts, shipped verbatim (they read /etc/mailfort/mailfort.env for stack values). */
+export const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
+  ["bin/mailfort-boot", "/usr/local/sbin/mailfort-boot"],
+  ["bin/mailfort-sync", "/usr/local/sbin/mailfort-sync"],
+  ["bin/mailfort-cert", "/usr/local/sbin/mailfort-cert"],
+  ["bin/mailfort-secrets", "/usr/local/sbin/mailfort-secrets"],
+];
+
+/** Every file the host gets from the user data, rendered. Pure apart from reading configs/. */
+export function renderHostFiles(cfg: MailConfig): HostFile[] {
+  const view = hostView(cfg);
+  const files: HostFile[] = TEMPLATES.map(([template, path, mode]) => ({
+    path, mode: mode ?? "0644", owner: "root:root", content: stripComments(template, renderTemplate(template, view)),
+  }));
+  // Served by nginx: one MTA-STS policy per mail domain, one autoconfig and autodiscover for all.
+  for (const domain of view.domains) {
+    const d = cfg.domains.find((x) => x.name === domain.name);
+    if (!d) throw new Error(`host renderer: domain ${domain.name} vanished from the config`);
+    files.push({ path: `/var/www/mailfort/mta-sts/mta-sts.${d.name}.txt`, mode: "0644", owner: "root:root", content: checkedPolicy(mtaStsPolicy(cfg, d)) });
+  }
+  files.push(
+    { path: "/var/www/mailfort/config-v1.1.xml", mode: "0644", owner: "root:root", content: renderTemplate("nginx/autoconfig.xml", view) },
+    { path: "/var/www/mailfort/autodiscover.xml", mode: "0644", owner: "root:root", content: renderTemplate("nginx/autodiscover.xml", view) },
+  );
+  for (const [source, path] of SCRIPTS) {
+    files.push({ path, mode: "0755", owner: "root:root", content: stripComments(source, readStatic(source)) });
+  }
+  return files;
+}
+
+/** The MTA-STS policy comes from the dns module; the renderer still checks what it serves. */
+function checkedPolicy(text: string): string {
+  if (!/^(?:[a-z_]+: [A-Za-z0-9.*-]+\r\n)+$/.test(text)) {
+    throw new Error(`host renderer: MTA-STS policy ${JSON.stringify(text)} has unexpected characters`);
+  }
+  return text;
+}

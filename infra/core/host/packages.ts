@@ -1,0 +1,29 @@
+// The Debian 13 packages the user data installs (the lab image pre-installs the same list).
+import type { MailConfig } from "../../config";
+
+export function hostPackages(cfg: MailConfig): string[] {
+  return [
+    "postfix", // MTA (postscreen, submission, anvil limits)
+    "dovecot-core", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved",
+    ...(cfg.features.pop3 ? ["dovecot-pop3d"] : []),
+    "rspamd", "redis-server", // content filter, DKIM signing, rate limits; Redis for its state
+    ...(cfg.features.clamav ? ["clamav-daemon", "clamav-freshclam"] : []),
+    "fail2ban", "python3-systemd", // brute-force bans from the journal
+    "nftables", // host firewall
+    "unbound", "dns-root-data", // local validating resolver for DNSBL and DANE lookups
+    "nginx", // MTA-STS policy, autoconfig/autodiscover over HTTPS
+    "certbot", "python3-certbot-dns-route53", "python3-boto3", // ACME DNS-01; boto3 also reads SSM
+    "ssl-cert", "openssl", "ca-certificates",
+    "unattended-upgrades", "chrony", "e2fsprogs",
+  ];
+}
+
+/** Every package any stack may need, plus the checkers the tests run (cloud-init schema). */
+export function checkerRootPackages(): string[] {
+  return [
+    "postfix", "dovecot-core", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "dovecot-pop3d",
+    "rspamd", "redis-server", "fail2ban", "python3-systemd", "nftables", "unbound", "dns-root-data", "nginx",
+    "certbot", "python3-certbot-dns-route53", "python3-boto3", "ssl-cert", "openssl", "ca-certificates",
+    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init",
+  ].sort();
+}

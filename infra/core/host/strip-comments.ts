@@ -1,0 +1,22 @@
+// EC2 user data is limited to 16 KiB, and the commented configs/ do not fit in it even
+// compressed. So what lands on the host keeps every setting but not the full-line comments: the
+// WHY of each setting lives in configs/ in the repository, and each landed file says where.
+// Only whole comment lines go; nothing on a setting's line is touched, and lines that look like
+// comments but are directives (shebang, shellcheck, apt's #clear/#include) stay.
+
+const KEEP = [/^#!/, /^\s*#\s*shellcheck /, /^#clear /, /^#include /];
+
+export function stripComments(source: string, text: string): string {
+  const style = source.startsWith("apt/") ? "//" : "#";
+  const comment = style === "//" ? /^\s*\/\// : /^\s*#/;
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (comment.test(line) && !KEEP.some((k) => k.test(line))) continue;
+    if (line.trim() === "" && (out.length === 0 || out[out.length - 1].trim() === "")) continue;
+    out.push(line);
+  }
+  const header = `${style} mailfort: rendered from configs/${source}; the reason for each setting is commented there.`;
+  const at = out[0]?.startsWith("#!") ? 1 : 0;
+  out.splice(at, 0, header);
+  return out.join("\n").replace(/\n*$/, "\n");
+}

@@ -1,0 +1,53 @@
+// The template view: every value the configs/ templates may use, computed from MailConfig.
+// Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
+import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
+
+/** Where the data volume is mounted; everything that must survive the instance lives below it. */
+export const DATA_DIR = "/srv/mailfort";
+/** Fixed uid/gid of the virtual mail owner, so a re-attached data volume keeps its owner. */
+export const VMAIL_ID = 5000;
+
+/** Mozilla "intermediate" v6 (TLS 1.2 part): ECDHE key exchange with AEAD ciphers only, no DHE. */
+export const MOZILLA_INTERMEDIATE_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+export function hostView(cfg: MailConfig) {
+  const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: d.dkimSelector }));
+  const pop3 = cfg.features.pop3;
+  // Ports the security group opens, and so the host firewall too (paper objective 5: firewall).
+  const tcpPorts = [25, 80, 443, 465, 587, 993, ...(pop3 ? [995] : [])];
+  return {
+    hostname: cfg.hostname,
+    stack: cfg.stack,
+    region: cfg.region,
+    environment: cfg.environment,
+    ssmPrefix: ssmPrefix(cfg),
+    dataDir: DATA_DIR,
+    vmailId: VMAIL_ID,
+    ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
+    primaryDomain: domains[0]?.name ?? cfg.domains[0].name,
+    domains,
+    tcpPorts,
+    // Names the server certificate must cover: the MX host and the per-domain HTTPS names.
+    certNames: [cfg.hostname, ...domains.flatMap((d) => [`mta-sts.${d.name}`, `autoconfig.${d.name}`, `autodiscover.${d.name}`])],
+    pop3,
+    clamav: cfg.features.clamav,
+    ipv6: cfg.features.ipv6,
+    limits: { ...cfg.limits, messageSizeBytes: cfg.limits.messageSizeMb * 1024 * 1024 },
+    // The firewall's per-source flood guard sits well above Postfix's finer anvil limit.
+    firewallNewConnPerMinute: cfg.limits.connectionsPerMinute * 2,
+    bruteForce: cfg.bruteForce,
+    dnsbls: cfg.antispam.dnsbls.map((b) => ({ zone: b.zone, weight: b.weight, filter: b.filter ?? "" })),
+    dnsblThreshold: cfg.antispam.dnsblThreshold,
+    greylisting: cfg.antispam.greylisting,
+    ses: cfg.outbound.mode === "ses",
+    sesRegion: cfg.outbound.sesRegion ?? cfg.region,
+    tlsMode: cfg.tls.mode,
+    acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
+  };
+}
+
+export type HostView = ReturnType<typeof hostView>;
