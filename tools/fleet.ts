@@ -1,6 +1,9 @@
 // npm run fleet -- <command>: the MSP fleet (see /fleet and README "MSP").
 import { cpus } from "node:os";
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { automationRunner } from "../fleet/automation";
+import { runCommand } from "../fleet/run-command";
 import { addCommand, generateCommand, secretsCommand, validateCommand } from "../fleet/commands";
 import { FleetError } from "../fleet/issues";
 import { ENVIRONMENTS, type EnvironmentName } from "../fleet/inventory/schema";
@@ -46,8 +49,19 @@ program.command("secrets").description("print the `pulumi config set --secret` c
   .option("--customers <a,b>", "only these customers", list)
   .action((o: { customers?: string[] }) => { exitCode = secretsCommand(ws(), o, out); });
 
-export const DEFAULT_PARALLEL = Math.max(1, cpus().length);
-export { positive, list };
+const DEFAULT_PARALLEL = Math.max(1, cpus().length);
+
+for (const operation of ["preview", "up", "refresh"] as const) {
+  program.command(operation).description(`pulumi ${operation} every selected stack (Automation API; needs the Pulumi CLI)`)
+    .option("--customers <a,b>", "only these customers", list)
+    .option("--parallel <n>", "stacks at once", positive, DEFAULT_PARALLEL)
+    .option("--policy-pack <dir>", "policy pack run with preview and up", "policy")
+    .action(async (o: { customers?: string[]; parallel: number; policyPack: string }) => {
+      const w = ws();
+      const runner = automationRunner(w.projectDir, [resolve(w.projectDir, o.policyPack)]);
+      exitCode = (await runCommand(w, operation, { ...o, runner, sink: process.stdout })).code;
+    });
+}
 
 async function main(): Promise<void> {
   try {
