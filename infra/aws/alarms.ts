@@ -1,0 +1,60 @@
+// CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set): the instance's status
+// checks (with automatic recovery on a failed host) and disk usage of the root and data
+// filesystems as reported by the CloudWatch agent.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DATA_VOLUME_MOUNT } from "../core/data-volume";
+import { TYPE_PREFIX } from "./tags";
+
+export interface AlarmsArgs {
+  stack: string;
+  region: string;
+  instanceId: pulumi.Input<string>;
+  alarmEmail?: string;
+  tags: Record<string, string>;
+}
+
+/** Disk usage (percent) above which the alarm fires: time to grow the volume. */
+export const DISK_USED_THRESHOLD = 80;
+
+export class Alarms extends pulumi.ComponentResource {
+  readonly topicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:Alarms`, name, {}, opts);
+    const topic = new aws.sns.Topic(name, { kmsMasterKeyId: "alias/aws/sns", tags: args.tags }, { parent: this });
+    if (args.alarmEmail !== undefined) {
+      // The address must confirm the subscription (AWS sends a link) before alarms arrive.
+      new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, { parent: this });
+    }
+    const actions = [topic.arn];
+    const common = { actionsEnabled: true, alarmActions: actions, okActions: actions, tags: args.tags };
+    new aws.cloudwatch.MetricAlarm(`${name}-instance-status`, {
+      ...common,
+      alarmDescription: `mailfort ${args.stack}: the instance fails its status check (OS unresponsive)`,
+      namespace: "AWS/EC2", metricName: "StatusCheckFailed_Instance", dimensions: { InstanceId: args.instanceId },
+      statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
+    }, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    new aws.cloudwatch.MetricAlarm(`${name}-system-status`, {
+      ...common,
+      // A failed host is AWS's to fix: recover moves the instance (same id, address, volumes).
+      alarmActions: [topic.arn, pulumi.interpolate`arn:${partition}:automate:${args.region}:ec2:recover`],
+      alarmDescription: `mailfort ${args.stack}: the underlying host fails its status check; the instance is recovered`,
+      namespace: "AWS/EC2", metricName: "StatusCheckFailed_System", dimensions: { InstanceId: args.instanceId },
+      statistic: "Maximum", period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
+    }, { parent: this });
+    for (const [id, path] of [["root-disk", "/"], ["data-disk", DATA_VOLUME_MOUNT]] as const) {
+      new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+        ...common,
+        alarmDescription: `mailfort ${args.stack}: ${path} is more than ${DISK_USED_THRESHOLD}% full`,
+        namespace: "CWAgent", metricName: "disk_used_percent", dimensions: { InstanceId: args.instanceId, path },
+        statistic: "Maximum", period: 300, evaluationPeriods: 2, threshold: DISK_USED_THRESHOLD, comparisonOperator: "GreaterThanThreshold",
+        // No data means the agent is not reporting: that is itself worth a look.
+        treatMissingData: "breaching",
+      }, { parent: this });
+    }
+    this.topicArn = topic.arn;
+    this.registerOutputs({ topicArn: this.topicArn });
+  }
+}

@@ -1,0 +1,51 @@
+// Route53 record sets from the pure record set. The set's shape (which names and types exist)
+// depends only on the config, so one resource is declared per record of a structural preview
+// computed with placeholder inputs; each resource's values then come from the real set (built
+// from resolved addresses and keys): DnsRecords takes both, already matched one to one.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsRecord } from "../core/dns";
+import { TYPE_PREFIX, logicalName } from "./tags";
+
+export interface DnsRecordsArgs {
+  /** The record set built from placeholder inputs: decides which resources exist. */
+  shape: readonly DnsRecord[];
+  /** The real records, element i matching shape[i] (see matchRecords). */
+  records: pulumi.Input<DnsRecord[]>;
+  /** Hosted zone id per configured domain. */
+  zoneIds: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+export class DnsRecords extends pulumi.ComponentResource {
+  readonly recordResources: readonly aws.route53.Record[];
+
+  constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:DnsRecords`, name, {}, opts);
+    const real = pulumi.output(args.records);
+    const used = new Set<string>();
+    const resources: aws.route53.Record[] = [];
+    args.shape.forEach((planned, i) => {
+      const zoneId = args.zoneIds[planned.zone];
+      // Reverse zones (PTR) are not Route53's: AWS serves the PTR of an Elastic IP (ReverseDns).
+      if (zoneId === undefined) return;
+      const at = real.apply((r) => r[i] as DnsRecord);
+      const id = unique(used, logicalName(planned.type, planned.name));
+      resources.push(new aws.route53.Record(id, {
+        zoneId,
+        name: at.name,
+        type: at.type,
+        ttl: at.ttl,
+        records: at.values.apply((v) => [...v]),
+      }, { parent: this }));
+    });
+    this.recordResources = resources;
+    this.registerOutputs({ count: resources.length });
+  }
+}
+
+function unique(used: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+  used.add(id);
+  return id;
+}

@@ -1,0 +1,98 @@
+// The instance role's inline policy as a plain IAM document, built from resolved ARNs. Pure, so
+// the policy pack and tests can read exactly what the instance may do.
+
+export interface AcmeZone {
+  /** Route53 hosted zone id (without the /hostedzone/ prefix). */
+  readonly zoneId: string;
+  /** Names the host requests certificates for that live in this zone (no trailing dot). */
+  readonly names: readonly string[];
+}
+
+export interface InstancePolicyInput {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly stack: string;
+  /** The stack's KMS key that encrypts its SecureString parameters. */
+  readonly parametersKeyArn: string;
+  /** Zones (and names) where certbot may answer DNS-01 challenges; empty in self-signed mode. */
+  readonly acmeZones: readonly AcmeZone[];
+}
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** The DNS-01 challenge name of a certificate name. */
+export function acmeChallengeName(name: string): string {
+  return `_acme-challenge.${name}`;
+}
+
+export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadOwnStackParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+      Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter/mailfort/${p.stack}/*`,
+    },
+    {
+      Sid: "DecryptOwnStackParameters",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: p.parametersKeyArn,
+      // Only as part of an SSM call: the key cannot be used to decrypt anything else directly.
+      Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } },
+    },
+  ];
+  for (const zone of p.acmeZones) {
+    statements.push({
+      Sid: `AcmeChallenge${zone.zoneId}`,
+      Effect: "Allow",
+      Action: ["route53:ChangeResourceRecordSets"],
+      Resource: `arn:${p.partition}:route53:::hostedzone/${zone.zoneId}`,
+      Condition: {
+        "ForAllValues:StringEquals": {
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": zone.names.map(acmeChallengeName),
+          "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+          "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+        },
+      },
+    });
+  }
+  if (p.acmeZones.length > 0) {
+    statements.push(
+      {
+        Sid: "AcmeWaitForChange",
+        Effect: "Allow",
+        Action: ["route53:GetChange"],
+        // Change ids are minted per request; they cannot be known in advance.
+        Resource: `arn:${p.partition}:route53:::change/*`,
+      },
+      {
+        Sid: "AcmeFindZone",
+        Effect: "Allow",
+        // certbot-dns-route53 lists zones to find the one holding each name. ListHostedZones
+        // has no resource-level permissions in IAM: "*" is the only resource it accepts, and it
+        // reveals zone names and ids only, never records.
+        Action: ["route53:ListHostedZones"],
+        Resource: "*",
+      },
+    );
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Statements whose Resource is "*", with the reason each is allowed (policy pack, tests). */
+export const WILDCARD_RESOURCE_ACTIONS: Readonly<Record<string, string>> = {
+  "route53:ListHostedZones": "no resource-level permissions exist for this action",
+};

@@ -1,0 +1,94 @@
+// The mail server VM and its data volume. The instance is cattle: a user-data change replaces
+// it. Mail, queue and state live on a separate encrypted volume that is protected, retained on
+// delete, and re-attached to the replacement.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DATA_VOLUME_DEVICE } from "../core/data-volume";
+import { DEBIAN_AMI_OWNER, debianAmiNamePattern, ec2Architecture } from "./debian-ami";
+import { BACKUP_TAG_KEY, TYPE_PREFIX } from "./tags";
+
+export interface MailInstanceArgs {
+  stack: string;
+  arch: "arm64" | "amd64";
+  instanceType: pulumi.Input<string>;
+  rootVolumeGb: pulumi.Input<number>;
+  dataVolumeGb: pulumi.Input<number>;
+  subnetId: pulumi.Input<string>;
+  availabilityZone: pulumi.Input<string>;
+  securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  instanceProfileName: pulumi.Input<string>;
+  /** The #cloud-config document; public (no secrets: those come from SSM at boot). */
+  userData: pulumi.Input<string>;
+  ipv6: boolean;
+  tags: Record<string, string>;
+  /** Resources that must exist before the instance boots (e.g. the role's policy). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class MailInstance extends pulumi.ComponentResource {
+  readonly instanceId: pulumi.Output<string>;
+  readonly amiId: pulumi.Output<string>;
+  readonly dataVolumeId: pulumi.Output<string>;
+  readonly ipv6Address: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: MailInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:MailInstance`, name, {}, opts);
+    const ami = aws.ec2.getAmiOutput({
+      owners: [DEBIAN_AMI_OWNER],
+      mostRecent: true,
+      filters: [
+        { name: "name", values: [debianAmiNamePattern(args.arch)] },
+        { name: "architecture", values: [ec2Architecture(args.arch)] },
+        { name: "virtualization-type", values: ["hvm"] },
+        { name: "root-device-type", values: ["ebs"] },
+      ],
+    }, { parent: this });
+
+    const instance = new aws.ec2.Instance(name, {
+      ami: ami.id,
+      instanceType: args.instanceType,
+      subnetId: args.subnetId,
+      vpcSecurityGroupIds: args.securityGroupIds,
+      iamInstanceProfile: args.instanceProfileName,
+      // The Elastic IP is the public address; no ephemeral one that would change on stop/start.
+      associatePublicIpAddress: false,
+      ...(args.ipv6 ? { ipv6AddressCount: 1 } : {}),
+      // IMDSv2 only, and a hop limit of 1 so no container or forwarded process can reach it.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: true, deleteOnTermination: true },
+      userData: args.userData,
+      // A new configuration means a new instance built from it, not a mutated one.
+      userDataReplaceOnChange: true,
+      monitoring: true,
+      tags: { ...args.tags, Name: name },
+      volumeTags: { ...args.tags, Name: `${name}-root` },
+    }, { parent: this, dependsOn: args.dependsOn ?? [] });
+
+    const data = new aws.ebs.Volume(`${name}-data`, {
+      availabilityZone: args.availabilityZone,
+      size: args.dataVolumeGb,
+      type: "gp3",
+      encrypted: true,
+      tags: { ...args.tags, Name: `${name}-data`, [BACKUP_TAG_KEY]: args.stack },
+    }, {
+      parent: this,
+      // The mailboxes: never deleted by Pulumi, not even by `pulumi destroy`.
+      protect: true,
+      retainOnDelete: true,
+    });
+
+    new aws.ec2.VolumeAttachment(`${name}-data`, {
+      deviceName: DATA_VOLUME_DEVICE,
+      volumeId: data.id,
+      instanceId: instance.id,
+      // Stop the old instance first so the filesystem is cleanly unmounted before detaching.
+      stopInstanceBeforeDetaching: true,
+    }, { parent: this });
+
+    this.instanceId = instance.id;
+    this.amiId = ami.id;
+    this.dataVolumeId = data.id;
+    this.ipv6Address = instance.ipv6Addresses.apply((a) => a[0]);
+    this.registerOutputs({ instanceId: this.instanceId, amiId: this.amiId, dataVolumeId: this.dataVolumeId });
+  }
+}

@@ -1,0 +1,21 @@
+// PTR for the Elastic IP = the mail hostname (receivers check forward-confirmed reverse DNS).
+// AWS only accepts it once the hostname's A record points at the address, hence dependsOn.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TYPE_PREFIX } from "./tags";
+
+export interface ReverseDnsArgs {
+  allocationId: pulumi.Input<string>;
+  hostname: pulumi.Input<string>;
+}
+
+export class ReverseDns extends pulumi.ComponentResource {
+  readonly ptrRecord: pulumi.Output<string>;
+
+  constructor(name: string, args: ReverseDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${TYPE_PREFIX}:ReverseDns`, name, {}, opts);
+    const ptr = new aws.ec2.EipDomainName(name, { allocationId: args.allocationId, domainName: args.hostname }, { parent: this });
+    this.ptrRecord = ptr.ptrRecord;
+    this.registerOutputs({ ptrRecord: this.ptrRecord });
+  }
+}

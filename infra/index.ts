@@ -1,0 +1,18 @@
+// Pulumi entry point (Pulumi.yaml: main: infra/). Everything happens in program.ts; this file
+// only turns its outputs into stack outputs (`pulumi stack output`).
+import { mailfort } from "./program";
+
+const { outputs } = mailfort();
+
+export const hostname = outputs.hostname;
+export const ipv4 = outputs.ipv4;
+export const ipv6 = outputs.ipv6;
+/** Set these at your registrar for each zone this stack created. */
+export const nameservers = outputs.nameservers;
+/** DNSSEC: the DS record to set at your registrar, per zone. */
+export const dsRecords = outputs.dsRecords;
+export const instanceId = outputs.instanceId;
+export const sessionCommand = outputs.sessionCommand;
+export const dataVolumeId = outputs.dataVolumeId;
+export const ptrRecord = outputs.ptrRecord;
+export const caCertPem = outputs.caCertPem;

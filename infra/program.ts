@@ -1,0 +1,73 @@
+// The mailfort Pulumi program, as a function: read and validate the whole stack config (every
+// error at once, before any resource exists), then build one MailServer with an explicit AWS
+// provider for the configured region. infra/index.ts exports its outputs; the offline synth
+// calls it under mocks.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
+import { renderUserData } from "./core/host";
+import { MailServer } from "./aws/mail-server";
+
+export interface Mailfort {
+  readonly config: MailConfig;
+  readonly server: MailServer;
+  readonly userData: string;
+  readonly outputs: MailfortOutputs;
+}
+
+export interface MailfortOutputs {
+  hostname: string;
+  ipv4: pulumi.Output<string>;
+  ipv6?: pulumi.Output<string | undefined>;
+  /** Name servers to set at the registrar, per zone this stack created. */
+  nameservers: pulumi.Output<Record<string, string[]>>;
+  /** DS records to set at the registrar, per zone (DNSSEC). */
+  dsRecords?: pulumi.Output<Record<string, string>>;
+  instanceId: pulumi.Output<string>;
+  /** How an admin gets a shell: Session Manager (there is no SSH). */
+  sessionCommand: pulumi.Output<string>;
+  dataVolumeId: pulumi.Output<string>;
+  ptrRecord: pulumi.Output<string>;
+  /** Self-signed mode: the CA clients must trust. */
+  caCertPem?: pulumi.Output<string>;
+}
+
+/** `pulumi.runtime.isConfigSecret` exists at runtime in @pulumi/pulumi 3.x but is marked
+ * internal, so it is missing from the typings. */
+function isSecretKey(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  if (typeof runtime.isConfigSecret !== "function") throw new Error("internal: @pulumi/pulumi no longer provides runtime.isConfigSecret; update program.ts");
+  return runtime.isConfigSecret(key);
+}
+
+/** The stack configuration as the parser wants it (throws ConfigError listing every problem). */
+export function readConfig(): MailConfig {
+  const values = pulumi.runtime.allConfig();
+  const raw: RawStackConfig = { values, secretKeys: new Set(Object.keys(values).filter(isSecretKey)) };
+  return parseMailConfig(raw, pulumi.getStack());
+}
+
+export function mailfort(): Mailfort {
+  const config = readConfig();
+  const userData = renderUserData(config);
+  const settings = new pulumi.Config(NAMESPACE);
+  const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
+  const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
+  const server = new MailServer(`mailfort-${config.stack}`, { config, userData, passwordHashes }, { providers: [provider] });
+  const created = server.zones.filter((z) => z.created);
+  const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
+  const signed = server.zones.filter((z) => z.dsRecord !== undefined);
+  const outputs: MailfortOutputs = {
+    hostname: server.hostname,
+    ipv4: server.ipv4,
+    ...(server.ipv6 !== undefined ? { ipv6: server.ipv6 } : {}),
+    nameservers,
+    ...(signed.length > 0 ? { dsRecords: pulumi.all(Object.fromEntries(signed.map((z) => [z.domain, z.dsRecord as pulumi.Output<string>]))) } : {}),
+    instanceId: server.instanceId,
+    sessionCommand: pulumi.interpolate`aws ssm start-session --target ${server.instanceId} --region ${config.region}`,
+    dataVolumeId: server.dataVolumeId,
+    ptrRecord: server.ptrRecord,
+    ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
+  };
+  return { config, server, userData, outputs };
+}

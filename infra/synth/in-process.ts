@@ -1,0 +1,118 @@
+// Run the mailfort program in this process under Pulumi mocks. Mocks are process-global, so
+// this runs ONE stack per process: tests, the policy pack, the plan and the fleet use runSynth
+// (run.ts), which calls this in a child process.
+import * as pulumi from "@pulumi/pulumi";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { type MailConfig, type StackFile, parseMailConfig, parseStackFile } from "../config";
+import { renderReverseZone, renderZoneFile } from "../core/dns";
+import { MailfortMocks } from "./mocks";
+import { resolveOutput } from "./resolve";
+import type { SynthParameter, SynthResult } from "./result";
+
+export interface SynthOptions {
+  /** A stack file to read instead of stacks/Pulumi.<stack>.yaml. */
+  configFile?: string;
+  /** Stack file text (e.g. a generated stack); wins over configFile. */
+  configText?: string;
+  /** Write the SSM parameter tree (real secret values) as files <dir>/<parameter name>, mode 0600. */
+  secretsDir?: string;
+  /** SOA serial for the zone files; defaults to today's YYYYMMDD01 (UTC). */
+  serial?: number;
+}
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+let used = false;
+
+export function stackFilePath(stack: string): string {
+  return join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+/** Read and validate a stack's configuration (throws ConfigError with every problem). */
+export function loadStack(stack: string, opts: Pick<SynthOptions, "configFile" | "configText"> = {}): { file: StackFile; config: MailConfig } {
+  const source = opts.configText !== undefined ? `<${stack} config text>` : (opts.configFile ?? stackFilePath(stack));
+  const text = opts.configText ?? readFileSync(source, "utf8");
+  const file = parseStackFile(text, source);
+  return { file, config: parseMailConfig(file, stack) };
+}
+
+export async function synthInProcess(stack: string, opts: SynthOptions = {}): Promise<SynthResult> {
+  if (used) throw new Error("synthInProcess runs one stack per process (Pulumi mocks are global): use runSynth for more");
+  // Validate first: a bad config fails here, before mocks, resources or files exist.
+  const { file, config } = loadStack(stack, opts);
+  used = true;
+
+  const failures: unknown[] = [];
+  const onFailure = (e: unknown) => failures.push(e);
+  process.on("unhandledRejection", onFailure);
+  process.on("uncaughtException", onFailure);
+  try {
+    const existingZones = Object.fromEntries(config.domains.filter((d) => d.zoneId !== undefined).map((d) => [d.zoneId as string, d.name]));
+    const mocks = new MailfortMocks({ stack, project: "mailfort", region: config.region, existingZones });
+    await pulumi.runtime.setMocks(mocks, "mailfort", stack, false);
+    mocks.attach(pulumi.runtime.getMonitor());
+    pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
+
+    const { mailfort } = await import("../program");
+    const program = mailfort();
+    const outputs = await Promise.race([
+      resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
+      failed(failures),
+    ]);
+    const records = await resolveOutput(program.server.records);
+    const zoneServers = await resolveOutput(pulumi.all(Object.fromEntries(program.server.zones.map((z) => [z.domain, z.nameServers]))));
+    await Promise.race([pulumi.runtime.disconnect(), failed(failures)]);
+    if (failures.length > 0) throw failures[0];
+
+    const serial = opts.serial ?? Number(`${new Date().toISOString().slice(0, 10).replace(/-/g, "")}01`);
+    const zones: Record<string, string> = {};
+    for (const d of config.domains) {
+      zones[d.name] = renderZoneFile(d.name, records, { nameservers: zoneServers[d.name] ?? [], hostmaster: `hostmaster@${d.name}`, serial });
+    }
+    const hostZone = config.domains.find((d) => config.hostname === d.name || config.hostname.endsWith(`.${d.name}`))?.name ?? config.domains[0].name;
+    const reverse = renderReverseZone(config, { ipv4: String(outputs.ipv4) }, { nameservers: zoneServers[hostZone] ?? [], hostmaster: `hostmaster@${hostZone}`, serial });
+    zones[reverse.zone] = reverse.text;
+
+    const resources = mocks.resources.map((r) => ({
+      type: r.type, name: r.name, urn: r.urn, custom: r.custom, id: r.id, inputs: r.inputs,
+      ...(r.secretPaths.length > 0 ? { secretPaths: r.secretPaths } : {}),
+      ...(r.options !== undefined ? { options: r.options } : {}),
+    }));
+    const parameters: SynthParameter[] = mocks.resources
+      .filter((r) => r.type === "aws:ssm/parameter:Parameter")
+      .map((r) => ({ name: String(r.inputs.name), type: r.inputs.type === "SecureString" ? "SecureString" : "String", value: String(r.inputs.value) }));
+    if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
+
+    return {
+      stack, config, resources, userData: program.userData, records, zones,
+      outputs: JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>,
+      parameters, opaqueSecrets: file.opaque,
+    };
+  } finally {
+    process.off("unhandledRejection", onFailure);
+    process.off("uncaughtException", onFailure);
+  }
+}
+
+/** Resolves never; rejects as soon as a failure was recorded (polls: failures arrive as events). */
+function failed(failures: unknown[]): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setInterval(() => {
+      if (failures.length > 0) {
+        clearInterval(timer);
+        reject(failures[0] instanceof Error ? failures[0] : new Error(String(failures[0])));
+      }
+    }, 20);
+    timer.unref();
+  });
+}
+
+/** The SSM parameter tree as files (what the lab's "file" secret source reads). */
+export function writeSecretsDir(dir: string, parameters: readonly SynthParameter[]): void {
+  for (const p of parameters) {
+    const path = join(dir, p.name);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, p.value, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
+}
