@@ -64,3 +64,11 @@ describe("TXT strings", () => {
     expect(() => txtValue("é")).toThrow(/printable ASCII/);
   });
 });
+
+describe("server addresses", () => {
+  it("IPv6 is written in RFC 5952 form (lowercase, zeros compressed) whatever form it came in", () => {
+    const cfg = mailConfig({ features: { ipv6: true } });
+    const records = buildRecordSet(cfg, inputsFor(cfg, { addresses: { ipv4: "203.0.113.7", ipv6: "2001:0DB8:0000:0000:0000:0000:0000:0007" } }));
+    expect(records.filter((r) => r.type === "AAAA").map((r) => r.values)).toEqual([["2001:db8::7"], ["2001:db8::7"], ["2001:db8::7"], ["2001:db8::7"]]);
+  });
+});

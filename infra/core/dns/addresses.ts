@@ -9,9 +9,15 @@ export function addressRecords(cfg: Pick<MailConfig, "features">, addresses: Ser
   if (!isIpv4(addresses.ipv4)) throw new Error(`server IPv4 address ${JSON.stringify(addresses.ipv4)} is not a dotted-quad address`);
   const out = [record(zone, name, "A", [addresses.ipv4], purpose)];
   if (cfg.features.ipv6 && addresses.ipv6 !== undefined) {
-    const v6 = addresses.ipv6.toLowerCase();
-    if (v6.includes("/") || !isIpv6OrCidr(v6)) throw new Error(`server IPv6 address ${JSON.stringify(addresses.ipv6)} is not an IPv6 address`);
-    out.push(record(zone, name, "AAAA", [v6], purpose));
+    out.push(record(zone, name, "AAAA", [canonicalIpv6(addresses.ipv6)], purpose));
   }
   return out;
+}
+
+/** RFC 5952 text form (lowercase, zeros compressed), as DNS servers print it back, so the same
+ * address never shows up as a diff. The WHATWG URL parser implements exactly RFC 5952. */
+export function canonicalIpv6(address: string): string {
+  const v6 = address.toLowerCase();
+  if (v6.includes("/") || !isIpv6OrCidr(v6)) throw new Error(`server IPv6 address ${JSON.stringify(address)} is not an IPv6 address`);
+  return new URL(`http://[${v6}]/`).hostname.slice(1, -1);
 }
