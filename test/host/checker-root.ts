@@ -1,0 +1,123 @@
+// A Debian 13 root in which the real daemons check mailfort's rendered configuration:
+// the shared trixie root (lab/rootfs/build-rootfs.sh, cached), an overlay per stack on top of it,
+// the rendered files written in, and a secret-source seed the host's own scripts read.
+import { execFileSync, spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { MailConfig } from "../../infra/config";
+import { parameterNames, localListValues, LOCAL_LISTS } from "../../infra/core/parameters";
+import { checkerRootPackages, renderHostFiles } from "../../infra/core/host";
+
+const REPO = join(__dirname, "../..");
+
+/** Why the checker tests cannot run here, or undefined when they can. */
+export function checkerUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return "not root (debootstrap, chroot and overlay mounts need root)";
+  if (spawnSync("sh", ["-c", "command -v debootstrap"]).status !== 0) return "debootstrap is not installed (apt-get install debootstrap)";
+  return undefined;
+}
+
+/** Build (or reuse) the cached trixie root with every host package and the checkers. */
+export function baseRoot(): string {
+  const list = join(mkdtempSync(join(tmpdir(), "mailfort-pkgs-")), "packages.txt");
+  writeFileSync(list, `${checkerRootPackages().join("\n")}\n`);
+  return execFileSync(join(REPO, "lab/rootfs/build-rootfs.sh"), [list], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 1_800_000 }).trim();
+}
+
+export interface CheckerRoot {
+  readonly dir: string;
+  /** Run a command inside the root (chroot, no network namespace unless asked). */
+  run(argv: string[], opts?: { netns?: boolean; env?: Record<string, string> }): { status: number; stdout: string; stderr: string };
+  dispose(): void;
+}
+
+/** Overlay the base root, write the stack's files and a seed, and run the host's secret apply. */
+export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
+  const work = mkdtempSync(join(tmpdir(), `mailfort-check-${cfg.stack}-`));
+  const [upper, wk, dir] = ["upper", "work", "root"].map((d) => join(work, d));
+  for (const d of [upper, wk, dir]) mkdirSync(d);
+  execFileSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base},upperdir=${upper},workdir=${wk}`, dir]);
+  const mounted = [dir];
+  const run: CheckerRoot["run"] = (argv, opts = {}) => {
+    const cmd = [...(opts.netns ? ["unshare", "-n"] : []), "chroot", dir, "/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+      ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`), ...argv];
+    const r = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", timeout: 120_000 });
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  };
+  const dispose = () => {
+    for (const m of mounted.reverse()) spawnSync("umount", ["-l", m]);
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
+    execFileSync("mount", ["-t", "proc", "proc", join(dir, "proc")]);
+    mounted.push(join(dir, "proc"));
+    for (const f of renderHostFiles(cfg)) {
+      const path = join(dir, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+      chmodSync(path, parseInt(f.mode, 8));
+    }
+    // What mailfort-boot does before the daemons start: remove Debian's default site, make the
+    // vmail user, then fetch and apply the secrets and make the bootstrap certificate.
+    rmSync(join(dir, "etc/nginx/sites-enabled/default"), { force: true });
+    writeSeed(join(dir, "seed"), cfg);
+    const steps: string[][] = [
+      ["groupadd", "-g", "5000", "vmail"],
+      ["useradd", "-r", "-u", "5000", "-g", "vmail", "-M", "-s", "/usr/sbin/nologin", "vmail"],
+      ["mkdir", "-p", "/srv/mailfort/dkim", "/run/mailfort"],
+      // unbound.service's ExecStartPre: install the root trust anchor from dns-root-data.
+      ["/usr/libexec/unbound-helper", "root_trust_anchor_update"],
+      ["/usr/local/sbin/mailfort-secrets", "fetch"],
+      ["/usr/local/sbin/mailfort-secrets", "apply"],
+      ["openssl", "req", "-new", "-x509", "-key", "/etc/ssl/mailfort/privkey.pem", "-out", "/etc/ssl/mailfort/fullchain.pem",
+        "-days", "30", "-subj", `/CN=${cfg.hostname}`, "-addext", `subjectAltName=DNS:${cfg.hostname}`],
+    ];
+    for (const step of steps) {
+      if (step[0] === "openssl" && cfg.tls.mode === "self-signed") continue; // the stack's own cert came from the seed
+      const r = run(step, { env: { MAILFORT_SECRET_DIR: "/seed" } });
+      if (r.status !== 0) throw new Error(`${step.join(" ")} failed in the checker root (${r.status}): ${r.stderr}${r.stdout}`);
+    }
+    return { dir, run, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+/** A test password hash (BLF-CRYPT of "lab-password", not used anywhere real). */
+const TEST_HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
+
+/** The secret-source tree, exactly as SSM names it (<seed>/mailfort/<stack>/...). */
+export function writeSeed(seed: string, cfg: MailConfig): void {
+  const names = parameterNames(cfg);
+  const put = (name: string, value: string) => {
+    const path = join(seed, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, value);
+  };
+  const pem = (type: "rsa" | "ec") => (type === "rsa"
+    ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "prime256v1" }))
+    .privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  for (const m of cfg.mailboxes) put(names.mailbox(m.address).name, JSON.stringify({ address: m.address, quotaMb: m.quotaMb, passwordHash: TEST_HASH }));
+  for (const a of cfg.aliases) put(names.alias(a.from).name, JSON.stringify({ from: a.from, to: a.to }));
+  const lists = localListValues(cfg);
+  for (const l of LOCAL_LISTS) put(names.list(l).name, JSON.stringify(lists[l]));
+  for (const d of cfg.domains.filter((x) => x.sendsMail)) put(names.dkimKey(d.name, d.dkimSelector).name, pem("rsa"));
+  const tlsKey = pem("ec");
+  put(names.tlsKey.name, tlsKey);
+  if (cfg.tls.mode === "self-signed") {
+    const dir = mkdtempSync(join(tmpdir(), "mailfort-cert-"));
+    writeFileSync(join(dir, "key.pem"), tlsKey);
+    execFileSync("openssl", ["req", "-new", "-x509", "-key", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "30",
+      "-subj", `/CN=${cfg.hostname}`, "-addext", `subjectAltName=DNS:${cfg.hostname}`], { stdio: "ignore" });
+    put(names.tlsCert.name, execFileSync("cat", [join(dir, "cert.pem")], { encoding: "utf8" }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (cfg.outbound.mode === "ses") {
+    put(names.sesSmtp.name, JSON.stringify({ host: `email-smtp.${cfg.outbound.sesRegion ?? cfg.region}.amazonaws.com`, port: 587, username: "AKIAEXAMPLE", password: "c2VjcmV0" }));
+  }
+  // rspamadm pw output for "lab-controller" (a test value).
+  put(names.rspamdController.name, JSON.stringify("$2$8m1x6yjpyx3j4gqhb8ni5tqxqa6pdeqa$gfz6k4n4wp8d5dudzucbtqb8xikcx16u1tejxgwmxzkq7knq7e5y"));
+}
