@@ -1,0 +1,69 @@
+// plan.md: what a reviewer reads before anything touches AWS: resources by type, the open
+// ports (taken from the security group as synthesized), the DNS records, the SSM parameters
+// (names only), and the secrets that could not be decrypted offline.
+import type { SynthResult } from "./result";
+
+interface SgRule { protocol?: string; fromPort?: number; toPort?: number; cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; description?: string }
+
+const cell = (v: unknown): string => String(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
+const short = (v: string, n = 90): string => (v.length > n ? `${v.slice(0, n - 1)}…` : v);
+
+function table(head: string[], rows: unknown[][]): string[] {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
+}
+
+export function renderPlan(result: SynthResult): string {
+  const cfg = result.config;
+  const custom = result.resources.filter((r) => r.custom);
+  const byType = new Map<string, string[]>();
+  for (const r of custom) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+  const sg = result.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup");
+  const rules = (key: "ingress" | "egress") => ((sg?.inputs[key] as SgRule[] | undefined) ?? []).map((r) => [
+    r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`, r.protocol, [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])].join(" "), r.description ?? "",
+  ]);
+  const lines = [
+    `# mailfort plan: stack \`${result.stack}\``,
+    "",
+    `Host \`${cfg.hostname}\` in ${cfg.region} (${cfg.environment}), ${cfg.instance.type} ${cfg.instance.arch}, data volume ${cfg.instance.dataVolumeGb} GiB; ` +
+      `TLS ${cfg.tls.mode}; outbound ${cfg.outbound.mode}; domains: ${cfg.domains.map((d) => `${d.name}${d.sendsMail ? "" : " (parked)"}`).join(", ")}.`,
+    "",
+    "Produced offline under Pulumi mocks: ids, addresses (203.0.113.0/24, 2600:1f18::/32), keys and certificates are stand-ins.",
+    "",
+    `## Resources (${custom.length})`,
+    "",
+    ...table(["type", "count", "names"], [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([t, names]) => [t, names.length, short(names.join(", "), 120)])),
+    "",
+    "## Open ports",
+    "",
+    "Inbound (security group; SSH is never open, admin access is SSM Session Manager):",
+    "",
+    ...table(["port", "protocol", "from", "why"], rules("ingress")),
+    "",
+    "Outbound:",
+    "",
+    ...table(["port", "protocol", "to", "why"], rules("egress")),
+    "",
+    `## DNS records (${result.records.length})`,
+    "",
+    ...table(["zone", "name", "type", "TTL", "value", "purpose"], result.records.flatMap((r) => r.values.map((v) => [r.zone, r.name, r.type, r.ttl, short(v), r.purpose]))),
+    "",
+    `Zone files: ${Object.keys(result.zones).map((z) => `\`zones/${z}.zone\``).join(", ")}.`,
+    "",
+    `## SSM parameters (${result.parameters.length}, under \`/mailfort/${result.stack}/\`)`,
+    "",
+    ...table(["name", "type"], result.parameters.map((p) => [p.name, p.type])),
+    "",
+  ];
+  if (result.opaqueSecrets.length > 0) {
+    lines.push(
+      "## Opaque secrets",
+      "",
+      "These config keys are encrypted in the stack file and were not decrypted offline; a valid placeholder stood in for them:",
+      "",
+      ...result.opaqueSecrets.map((k) => `- \`${k}\``),
+      "",
+    );
+  }
+  lines.push("## Outputs", "", ...table(["output", "value"], Object.entries(result.outputs).filter(([k]) => k !== "caCertPem").map(([k, v]) => [k, short(typeof v === "string" ? v : JSON.stringify(v), 200)])), "");
+  return lines.join("\n");
+}

@@ -1,0 +1,52 @@
+// npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>]
+// Runs the mailfort program offline under Pulumi mocks and writes what it would create:
+// resources.json, zones/<zone>.zone, user-data, plan.md, synth.json (no secret values).
+// A bad stack config prints every error, exits non-zero, and writes nothing.
+import { Command } from "commander";
+import { existsSync } from "node:fs";
+import { ConfigError } from "../infra/config";
+import { loadStack, synthInProcess, writeArtifacts } from "../infra/synth";
+
+const program = new Command()
+  .name("synth")
+  .description("Synthesize a mailfort stack offline (Pulumi mocks) and write its artifacts")
+  .requiredOption("--stack <name>", "stack name (reads stacks/Pulumi.<name>.yaml unless --config-file is given)")
+  .requiredOption("--out <dir>", "directory for resources.json, zones/, user-data, plan.md, synth.json")
+  .option("--config-file <path>", "read this stack file instead of stacks/Pulumi.<stack>.yaml")
+  .option("--secrets-dir <dir>", "also write the SSM parameter tree with REAL secret values as files (mode 0600), e.g. for the lab")
+  .option("--serial <n>", "SOA serial for the zone files (default: today's YYYYMMDD01)", (v) => Number(v));
+
+async function main(): Promise<number> {
+  program.parse();
+  const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number }>();
+  const source = o.configFile !== undefined ? { configFile: o.configFile } : {};
+  try {
+    // Validate before anything else, so a bad config leaves no trace on disk.
+    loadStack(o.stack, source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const started = Date.now();
+  const result = await synthInProcess(o.stack, {
+    ...source,
+    ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
+    ...(o.serial !== undefined ? { serial: o.serial } : {}),
+  });
+  const fresh = !existsSync(o.out);
+  const files = writeArtifacts(o.out, result);
+  const custom = result.resources.filter((r) => r.custom).length;
+  console.log(`synth ${o.stack}: ${custom} resources, ${result.records.length} DNS records, ${result.parameters.length} SSM parameters in ${Date.now() - started} ms`);
+  console.log(`wrote ${fresh ? "new " : ""}${o.out}/{${files.join(",")}}`);
+  if (o.secretsDir !== undefined) console.log(`wrote the SSM parameter tree (real secrets, mode 0600) under ${o.secretsDir}`);
+  if (result.opaqueSecrets.length > 0) console.log(`opaque secrets (placeholders used): ${result.opaqueSecrets.join(", ")}`);
+  return 0;
+}
+
+main().then((code) => process.exit(code), (e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
