@@ -30,15 +30,21 @@ export function stackConfig(name: string): MailConfig {
   return parseMailConfig(parseStackFile(readFileSync(file, "utf8"), file), name);
 }
 
-const keyCache = new Map<string, string>();
-/** A real RSA 2048 SPKI PEM public key; the same label gives the same key within a test file. */
-export function rsaPublicKeyPem(label: string): string {
-  let pem = keyCache.get(label);
-  if (pem === undefined) {
-    pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
-    keyCache.set(label, pem);
+const keyCache = new Map<string, { publicKeyPem: string; privateKeyPem: string }>();
+/** A real RSA 2048 key pair (SPKI / PKCS#8 PEM); the same label gives the same pair within a test file. */
+export function rsaKeyPair(label: string): { publicKeyPem: string; privateKeyPem: string } {
+  let pair = keyCache.get(label);
+  if (pair === undefined) {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    pair = { publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+    keyCache.set(label, pair);
   }
-  return pem;
+  return pair;
+}
+
+/** The public half of rsaKeyPair(label). */
+export function rsaPublicKeyPem(label: string): string {
+  return rsaKeyPair(label).publicKeyPem;
 }
 
 export const IPV4 = "203.0.113.7";
