@@ -2,6 +2,15 @@
 // network and verify it end to end. Subcommands: run (default), up, down, hosts.
 import { Command } from "commander";
 import { labHostsInfo } from "../lab/hosts";
+import { buildImage } from "../lab/image/build";
+import { labStackConfig } from "../lab/stack";
+import { labPaths } from "../lab/paths";
+import { makeSeedDisk, makeSecretsDisk } from "../lab/vm/seed";
+import { SMOKE_USER_DATA } from "../lab/vm/smoke";
+import { bootVm, ensureDataDisk, guestMemoryUsedMb, shutdownVm, waitReady } from "../lab/vm/vm";
+import { labHost } from "../lab/topology";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
 import { networkDown, networkUp } from "../lab/net/network";
 
 function log(line: string): void {
@@ -29,6 +38,37 @@ program
   .action(() => {
     requireRoot();
     networkUp(log);
+  });
+
+program
+  .command("image")
+  .description("build the lab VM image, or reuse the cached one; prints its paths as JSON")
+  .action(async () => {
+    requireRoot();
+    const image = await buildImage(labStackConfig(), log);
+    process.stdout.write(`${JSON.stringify(image, null, 2)}\n`);
+  });
+
+program
+  .command("smoke")
+  .description("boot the lab image with a stand-in user data, wait for readiness, power off")
+  .option("--timeout <seconds>", "readiness timeout", "600")
+  .action(async (opts: { timeout: string }) => {
+    requireRoot();
+    const cfg = labStackConfig();
+    const image = await buildImage(cfg, log);
+    networkUp(log);
+    mkdirSync(labPaths.vm(), { recursive: true });
+    const seedDisk = makeSeedDisk(labPaths.vm(), { userData: SMOKE_USER_DATA, instanceId: `smoke-${Date.now()}`, hostname: cfg.hostname });
+    const emptyTree = mkdtempSync(join(labPaths.vm(), "tree-"));
+    const secretsDisk = makeSecretsDisk(labPaths.vm(), emptyTree, [labHost("dns").address]);
+    ensureDataDisk(labPaths.dataDisk(), 1);
+    const vm = bootVm({ image, seedDisk, secretsDisk, dataDisk: labPaths.dataDisk(), memoryMb: 2048, cpus: 2 }, log);
+    const ready = await waitReady(vm, Number(opts.timeout) * 1000, log);
+    log(`vm: ${ready.ready ? "READY" : "NOT READY"} after ${ready.seconds.toFixed(0)} s: ${ready.detail}`);
+    if (ready.ready) log(`vm: guest memory used ${await guestMemoryUsedMb(vm)} MiB`);
+    await shutdownVm(vm, log);
+    if (!ready.ready) process.exitCode = 1;
   });
 
 program

@@ -1,0 +1,29 @@
+// What turns the shared build root into a bootable lab VM: services may start, the root is
+// found by label, cloud-init reads only the NoCloud seed, and the network is rendered with
+// ifupdown. Hashed into the image's cache key: editing this file builds a new image.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export function customiseRoot(root: string): void {
+  // The builder forbids services in its root; in the VM they must start.
+  rmSync(join(root, "usr/sbin/policy-rc.d"), { force: true });
+  writeFileSync(join(root, "etc/fstab"), "# the lab VM's root disk (mkfs.ext4 -L mfroot)\nLABEL=mfroot / ext4 defaults,errors=remount-ro 0 1\n");
+  mkdirSync(join(root, "etc/cloud/cloud.cfg.d"), { recursive: true });
+  writeFileSync(
+    join(root, "etc/cloud/cloud.cfg.d/90-mailfort-lab.cfg"),
+    [
+      "# mailfort lab: the seed disk (label cidata) is the only datasource; there is no metadata",
+      "# service on the closed lab network, so do not wait for one.",
+      "datasource_list: [NoCloud, None]",
+      "system_info:",
+      "  network:",
+      "    renderers: [eni]",
+      "",
+    ].join("\n"),
+  );
+  mkdirSync(join(root, "etc/network/interfaces.d"), { recursive: true });
+  writeFileSync(join(root, "etc/network/interfaces"), "# cloud-init writes the lab NIC to interfaces.d\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n");
+  writeFileSync(join(root, "etc/hostname"), "localhost\n");
+  // A machine-id per boot: the overlay is fresh each boot, systemd makes one when it is empty.
+  writeFileSync(join(root, "etc/machine-id"), "");
+}

@@ -1,0 +1,66 @@
+// The disks that carry a boot's inputs into the VM, made without loop mounts:
+//  - the NoCloud seed (vfat labeled CIDATA: user-data, meta-data, network-config), and
+//  - the secrets disk (ext4 labeled MFSECRETS): the SSM parameter tree as files, where the path
+//    under the disk's root is the parameter name (mailfort/<stack>/dkim/<domain>/<selector>, ...),
+//    plus `resolver-forward` (one IPv4 per line): where the VM's unbound forwards queries in the
+//    lab, since the closed network has no root servers.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "../exec";
+import { LAB_PREFIX_LEN, VM_MAC, labHost } from "../topology";
+
+export interface SeedInput {
+  readonly userData: string;
+  readonly instanceId: string;
+  readonly hostname: string;
+}
+
+/** NoCloud network-config v1: the lab address on the NIC with the lab MAC, no gateway. */
+export function networkConfig(): string {
+  const mail = labHost("mail");
+  return [
+    "# mailfort lab: one NIC on the closed lab bridge; no gateway, so no route out.",
+    "version: 1",
+    "config:",
+    "  - type: physical",
+    "    name: eth0",
+    `    mac_address: "${VM_MAC}"`,
+    "    subnets:",
+    "      - type: static",
+    `        address: ${mail.address}/${LAB_PREFIX_LEN}`,
+    "",
+  ].join("\n");
+}
+
+export function metaData(input: SeedInput): string {
+  return `instance-id: ${input.instanceId}\nlocal-hostname: ${input.hostname.split(".")[0]}\n`;
+}
+
+export function makeSeedDisk(dir: string, input: SeedInput): string {
+  const files = join(dir, "seed-files");
+  rmSync(files, { recursive: true, force: true });
+  mkdirSync(files, { recursive: true });
+  writeFileSync(join(files, "user-data"), input.userData);
+  writeFileSync(join(files, "meta-data"), metaData(input));
+  writeFileSync(join(files, "network-config"), networkConfig());
+  const img = join(dir, "seed.img");
+  rmSync(img, { force: true });
+  // Size in KiB: user data is capped at 16 KiB on AWS, but leave room.
+  run("mkfs.vfat", ["-n", "CIDATA", "-C", img, "4096"]);
+  for (const f of ["user-data", "meta-data", "network-config"]) run("mcopy", ["-i", img, join(files, f), `::${f}`]);
+  return img;
+}
+
+/** The MFSECRETS disk from a directory holding the parameter tree (`mailfort/<stack>/...`). */
+export function makeSecretsDisk(dir: string, parameterTree: string, resolverForward: readonly string[]): string {
+  const files = join(dir, "secrets-files");
+  rmSync(files, { recursive: true, force: true });
+  mkdirSync(files, { recursive: true });
+  cpSync(parameterTree, files, { recursive: true });
+  writeFileSync(join(files, "resolver-forward"), `${resolverForward.join("\n")}\n`);
+  const img = join(dir, "secrets.img");
+  rmSync(img, { force: true });
+  run("mkfs.ext4", ["-q", "-F", "-L", "MFSECRETS", "-d", files, img, "16M"]);
+  rmSync(files, { recursive: true, force: true });
+  return img;
+}

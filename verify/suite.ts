@@ -1,0 +1,77 @@
+// The verify suite: which checks exist, grouped by the vantage point they need, and running a
+// selection of them with timing. In the lab, each group runs in its own network namespace
+// (sender, attacker); against a real server they all run from wherever verify runs.
+import { authChecks } from "./checks/auth";
+import { bruteForceCheck, othersUnaffectedCheck } from "./checks/bruteforce";
+import { contentChecks } from "./checks/content";
+import { deliveryChecks } from "./checks/delivery";
+import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
+import { floodCheck, limitChecks } from "./checks/limits";
+import { relayChecks } from "./checks/relay";
+import { tlsChecks } from "./checks/tls";
+import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
+
+/** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
+export type Group = "client" | "attacker" | "after-attack";
+
+export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack"];
+
+export function checksFor(t: VerifyTarget, group: Group): Check[] {
+  switch (group) {
+    case "client":
+      return [
+        ...recordChecks(t.expectedRecords ?? []),
+        fcrdnsCheck,
+        ...mtaStsPolicyChecks(t.domains),
+        ...tlsChecks(t),
+        ...relayChecks("client"),
+        ...authChecks,
+        ...limitChecks,
+        ...contentChecks,
+        ...deliveryChecks,
+      ];
+    case "attacker":
+      // Order matters: relay tricks first, then the flood, and the ban last (it locks us out).
+      return [...relayChecks("attacker"), floodCheck(25), floodCheck(587), bruteForceCheck];
+    case "after-attack":
+      return [othersUnaffectedCheck];
+  }
+}
+
+const PER_CHECK_TIMEOUT_MS = 300_000;
+
+export async function runCheck(t: VerifyTarget, c: Check): Promise<CheckResult> {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const detail = await Promise.race([
+      c.run(t),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CheckFailed(`no result within ${PER_CHECK_TIMEOUT_MS / 1000} s`)), PER_CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { id: c.id, title: c.title, status: "pass", detail, seconds: seconds() };
+  } catch (e) {
+    if (e instanceof CheckSkipped) return { id: c.id, title: c.title, status: "skip", detail: e.message, seconds: seconds() };
+    const detail = e instanceof CheckFailed ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`;
+    return { id: c.id, title: c.title, status: "fail", detail, seconds: seconds() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function runChecks(t: VerifyTarget, checks: readonly Check[], onResult: (r: CheckResult) => void): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const c of checks) {
+    const r = await runCheck(t, c);
+    onResult(r);
+    out.push(r);
+  }
+  return out;
+}
+
+export function formatResult(r: CheckResult): string {
+  const mark = r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : "SKIP";
+  return `${mark} ${r.id.padEnd(34)} ${r.seconds.toFixed(1).padStart(6)}s  ${r.title} — ${r.detail.replace(/\s*\n\s*/g, " ")}`;
+}

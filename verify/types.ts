@@ -1,0 +1,73 @@
+// What verify checks and reports. A check is one observable promise of the server (e.g. "port
+// 25 refuses to relay with the percent hack"), judged from outside, with the evidence in
+// `detail` so a failure says what the server actually did.
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+export interface Mailbox {
+  readonly address: string;
+  readonly password: string;
+}
+
+/** Where and what to verify. Everything beyond host/domains is optional and enables checks. */
+export interface VerifyTarget {
+  /** The mail server's hostname (the certificate name and the MX target). */
+  readonly host: string;
+  /** Address to connect to (default: resolve `host` with the resolver). */
+  readonly address?: string;
+  /** The mail domains served (first is the primary). */
+  readonly domains: readonly string[];
+  /** PEM CA to trust for the server certificate (the lab CA); default: the system store. */
+  readonly caPem?: string;
+  /** DNS servers to ask (the lab's authoritative server); default: the system resolver. */
+  readonly resolvers?: readonly string[];
+  /** Records the DNS must serve (synth.json records), for the DNS checks. */
+  readonly expectedRecords?: readonly ExpectedRecord[];
+  /** Mailboxes with passwords, for auth, send-as and delivery checks (the first two are used). */
+  readonly mailboxes: readonly Mailbox[];
+  /** An external address that must never be relayed to (default: a reserved .invalid one). */
+  readonly externalRecipient: string;
+  /** This client's own address and the HELO name it uses. */
+  readonly heloName: string;
+  /** Where a remote MX drops delivered mail (lab only), for the outbound DKIM/SPF/DMARC check. */
+  readonly remoteMaildir?: string;
+  readonly remoteRecipient?: string;
+  /** fail2ban settings the ban check expects (from the stack: maxRetry, banMinutes). */
+  readonly bruteForce?: { readonly maxRetry: number };
+  readonly limits?: { readonly messageSizeMb: number; readonly recipientsPerMessage: number };
+  /** Whether POP3 (995) is expected on. */
+  readonly pop3?: boolean;
+}
+
+export interface ExpectedRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly values: readonly string[];
+  readonly purpose: string;
+}
+
+export interface Check {
+  readonly id: string;
+  readonly title: string;
+  /** Resolves to a detail on success; throws (CheckFailed or any error) on failure. */
+  readonly run: (t: VerifyTarget) => Promise<string>;
+}
+
+export class CheckFailed extends Error {}
+export class CheckSkipped extends Error {}
+
+export function fail(detail: string): never {
+  throw new CheckFailed(detail);
+}
+
+export function skip(detail: string): never {
+  throw new CheckSkipped(detail);
+}
