@@ -3,18 +3,16 @@
 import { createPublicKey } from "node:crypto";
 
 /**
- * The character-strings of one Route53 TXT value: `"a" "b"` (or `a""b`, Pulumi's escape for
- * long values) is two strings; an unquoted value is one string.
+ * The character-strings of one Route53 TXT value. The AWS provider wraps a value that does not
+ * start with a quote in quotes, so `a" "b` and `a""b` (the forms mailfort passes for long values)
+ * become `"a" "b"` / `"a""b"`: two strings each. A value already quoted is taken as written.
  */
 export function txtStrings(value: string): string[] {
-  if (!value.includes('"')) return [value];
+  const wire = value.startsWith('"') ? value : `"${value}"`;
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"/g;
   let m: RegExpExecArray | null;
-  let quotedLen = 0;
-  while ((m = re.exec(value)) !== null) { out.push((m[1] ?? "").replace(/\\(.)/g, "$1")); quotedLen += m[0].length; }
-  // Route53's own convention: `abc""def` (outer quotes added by the provider) is two strings.
-  if (out.length === 0 || quotedLen < value.replace(/\s/g, "").length) return value.split('""').map((s) => s.replace(/^"|"$/g, ""));
+  while ((m = re.exec(wire)) !== null) out.push((m[1] ?? "").replace(/\\(.)/g, "$1"));
   return out;
 }
 

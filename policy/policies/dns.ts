@@ -58,8 +58,14 @@ export const dkimPolicy = perDomain("dns-dkim", {
   if (d.sendsMail && !keys.some((r) => r.fqdn === `${d.dkimSelector}._domainkey.${d.name}`)) report(`has no DKIM record at ${d.dkimSelector}._domainkey.${d.name}`);
   for (const r of keys) {
     for (const v of r.values) {
+      const text = txtJoined(v);
+      // An empty p= is a revocation ("no key here"), what parked domains publish on purpose.
+      if (/(^|;)\s*p=\s*(;|$)/.test(text)) {
+        if (d.sendsMail && r.fqdn === `${d.dkimSelector}._domainkey.${d.name}`) report(`DKIM record at ${r.fqdn} has an empty p= (revoked): mail signed with selector ${d.dkimSelector} fails`);
+        continue;
+      }
       try {
-        const k = dkimKey(txtJoined(v));
+        const k = dkimKey(text);
         if (k.keyType === "rsa" && k.bits < 2048) report(`DKIM key at ${r.fqdn} is RSA ${k.bits} bits; use at least 2048`);
       } catch (e) {
         report(`DKIM record at ${r.fqdn} ${e instanceof Error ? e.message : String(e)}`);
@@ -96,9 +102,10 @@ export const mtaStsPolicy = perDomain("dns-mta-sts-tlsrpt", {
 });
 
 export const caaPolicy = perDomain("dns-caa", {
-  description: "Each domain publishes CAA with at least one issue (or issuewild) property.",
+  description: "Each sending domain publishes CAA with at least one issue (or issuewild) property.",
   why: "CAA limits which CAs may issue certificates for the domain, so a mis-issued certificate for the mail host is much harder to get.",
 }, (d, records, report) => {
+  if (!d.sendsMail) return;
   const caa = valuesAt(records, d.name, "CAA");
   if (!caa.some((v) => /^\d+\s+issue(wild)?\s/i.test(v.trim()))) report(`has no CAA "issue" record; publish e.g. 0 issue "letsencrypt.org"`);
 });
@@ -122,6 +129,7 @@ export const txtLengthPolicy = stackPolicy({
 function certNames(resources: readonly PolicyResource[]): { urn: string; names: string[] }[] {
   return resources
     .filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert" || r.type === "tls:index/certRequest:CertRequest")
+    .filter((r) => r.props.isCaCertificate !== true) // the stack CA (self-signed mode) names no host
     .filter((r) => str(field(r.props.subject, "commonName")) !== undefined || asArray(r.props.dnsNames).length > 0)
     .map((r) => ({ urn: r.urn, names: [str(field(r.props.subject, "commonName")), ...asArray(r.props.dnsNames).map(String)].filter((s): s is string => !!s).map(normName) }));
 }

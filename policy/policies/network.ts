@@ -22,7 +22,7 @@ export function allowedInboundPorts(facts: PolicyFacts): Set<number> {
   return ports;
 }
 
-interface Ingress {
+export interface Ingress {
   readonly protocol: string;
   readonly from: number;
   readonly to: number;
@@ -34,7 +34,7 @@ function num(v: unknown, dflt: number): number {
   return typeof n === "number" && Number.isFinite(n) ? n : dflt;
 }
 
-function ingressOf(type: string, props: Props): Ingress[] {
+export function ingressOf(type: string, props: Props): Ingress[] {
   const mk = (r: unknown, protoKey: string): Ingress => {
     const protocol = String(field(r, protoKey) ?? "tcp").toLowerCase();
     const all = protocol === "-1" || protocol === "all";

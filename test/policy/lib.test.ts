@@ -78,6 +78,9 @@ describe("TXT strings and DKIM keys", () => {
     expect(txtStrings('"v=DKIM1; k=rsa; " "p=AB"')).toEqual(["v=DKIM1; k=rsa; ", "p=AB"]);
     expect(txtStrings("v=spf1 -all")).toEqual(["v=spf1 -all"]);
     expect(txtJoined('"a""b"')).toBe("ab");
+    // As mailfort hands them to the provider, which adds the outer quotes itself.
+    expect(txtStrings('v=DKIM1; p=AB" "CD')).toEqual(["v=DKIM1; p=AB", "CD"]);
+    expect(txtStrings('x""y')).toEqual(["x", "y"]);
   });
   const p = (bits: number) => generateKeyPairSync("rsa", { modulusLength: bits }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
   it("measures RSA key sizes from p=", () => {

@@ -1,0 +1,33 @@
+// One synthesized stack as the plan and the offline check read it: the resource graph, the DNS
+// records and the host files the instance receives, plus the facts the policies need.
+import type { PolicyFacts } from "../facts";
+import { type HostFile, userDataOf } from "../lib/user-data";
+import type { GraphResource } from "../run";
+
+export interface SnapshotRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly ttl?: number;
+  readonly values: readonly string[];
+  readonly purpose?: string;
+}
+
+export interface Snapshot {
+  readonly stack: string;
+  readonly facts: PolicyFacts;
+  readonly resources: readonly GraphResource[];
+  readonly records: readonly SnapshotRecord[];
+}
+
+const INSTANCE_TYPES = new Set(["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"]);
+
+/** The files every instance's user data writes, keyed "<instance>:<path>" when there are several instances. */
+export function hostFilesOf(s: Snapshot): Map<string, HostFile> {
+  const out = new Map<string, HostFile>();
+  const instances = s.resources.filter((r) => INSTANCE_TYPES.has(r.type));
+  for (const r of instances) {
+    const ud = userDataOf(r.inputs);
+    for (const f of ud?.files ?? []) out.set(instances.length > 1 ? `${r.name}:${f.path}` : f.path, f);
+  }
+  return out;
+}
