@@ -1,0 +1,158 @@
+// The rendered configuration of the lab, dev and prod stacks, checked by the real Debian 13
+// daemons and tools in a debootstrapped trixie root: what `postfix check`, `doveconf`, `rspamadm`,
+// `fail2ban-client`, `nft`, `unbound-checkconf`, `nginx -t` and `cloud-init schema` accept is
+// what will start on the server. Negative controls prove each checker does reject a broken file.
+import { appendFileSync, copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MailConfig } from "../../infra/config";
+import { renderCloudConfig } from "../../infra/core/host";
+import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
+import { STACKS, loadStack } from "./stacks";
+
+const unavailable = checkerUnavailable();
+if (unavailable && process.env.CI === "true") throw new Error(`host checker tests cannot run in CI: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPING host checker tests: ${unavailable}`);
+
+const ROOTFS_BUILD_TIMEOUT = 30 * 60_000; // a cold debootstrap + install; about 1-4 minutes here
+const PREPARE_TIMEOUT = 5 * 60_000;
+
+let base = "";
+beforeAll(() => {
+  if (unavailable) return;
+  const t0 = Date.now();
+  base = baseRoot();
+  console.log(`host checkers: trixie root ${base} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (cached when fast)`);
+}, ROOTFS_BUILD_TIMEOUT);
+
+/** Run and expect success with a silent stderr (warnings are failures too). */
+function clean(root: CheckerRoot, argv: string[], opts: { netns?: boolean } = {}) {
+  const r = root.run(argv, opts);
+  expect({ cmd: argv.join(" "), status: r.status, stderr: r.stderr }).toEqual({ cmd: argv.join(" "), status: 0, stderr: "" });
+  return r.stdout;
+}
+
+describe.skipIf(Boolean(unavailable)).each(STACKS)("stack %s, checked by the Debian 13 daemons", (stack) => {
+  const cfg: MailConfig = loadStack(stack);
+  let root: CheckerRoot;
+  let t0 = 0;
+  beforeAll(() => {
+    t0 = Date.now();
+    root = prepareRoot(base, cfg);
+  }, PREPARE_TIMEOUT);
+  afterAll(() => {
+    root?.dispose();
+    console.log(`host checkers: stack ${stack} prepared and checked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+
+  it("postfix check: no complaints", () => {
+    clean(root, ["postfix", "check"]);
+  });
+
+  it("postconf -n: no warnings, hardened settings in effect", () => {
+    const out = clean(root, ["postconf", "-n"]);
+    expect(out).toContain("smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
+    expect(out).toContain("mynetworks = 127.0.0.0/8 [::1]/128");
+    expect(out).toContain("disable_vrfy_command = yes");
+    expect(out).toContain("smtpd_tls_auth_only = yes");
+    expect(out).toContain(`message_size_limit = ${cfg.limits.messageSizeMb * 1048576}`);
+    expect(out).toContain(`smtpd_client_auth_rate_limit = ${cfg.limits.authAttemptsPerMinute}`);
+    expect(out).toContain(`postscreen_dnsbl_threshold = ${cfg.antispam.dnsblThreshold}`);
+    expect(out).toContain("milter_default_action = tempfail");
+    expect(out).toContain(cfg.outbound.mode === "ses" ? "relayhost = [email-smtp." : "smtp_tls_security_level = dane");
+  });
+
+  it("postconf -M: postscreen on 25, STARTTLS-required 587, implicit-TLS 465", () => {
+    const out = clean(root, ["postconf", "-M"]);
+    expect(out).toMatch(/^smtp +inet .* postscreen$/m);
+    expect(out).toMatch(/^submission +inet .*smtpd_tls_security_level=encrypt/m);
+    expect(out).toMatch(/^submissions +inet .*smtpd_tls_wrappermode=yes/m);
+    expect(out).toMatch(/^submission .*reject_sender_login_mismatch/m);
+  });
+
+  it("doveconf -n: Dovecot 2.4 accepts it; TLS required, no plaintext listeners", () => {
+    const out = clean(root, ["doveconf", "-n"]);
+    expect(out).toMatch(/^ssl = required$/m);
+    expect(out).toMatch(/inet_listener imap \{\n\s+port = 0\n/);
+    expect(out).toMatch(/inet_listener imaps \{\n\s+port = 993\n\s+ssl = yes/);
+    if (cfg.features.pop3) expect(out).toMatch(/inet_listener pop3 \{\n\s+port = 0\n/);
+    else expect(out).not.toContain("pop3");
+  });
+
+  it("secrets land with their owners and modes; the passwd-file carries hash and quota", () => {
+    const stat = (path: string) => clean(root, ["stat", "-c", "%U:%G %a", path]).trim();
+    expect(stat("/etc/dovecot/passwd")).toBe("root:dovecot 640");
+    expect(stat("/etc/ssl/mailfort/privkey.pem")).toBe("root:ssl-cert 640");
+    expect(stat("/etc/rspamd/mailfort-controller.inc")).toBe("root:_rspamd 640");
+    expect(stat("/etc/postfix/maps/sasl-passwd")).toBe("root:root 600");
+    for (const d of cfg.domains.filter((x) => x.sendsMail)) expect(stat(`/srv/mailfort/dkim/${d.name}.${d.dkimSelector}.key`)).toBe("root:_rspamd 640");
+    const passwd = clean(root, ["cat", "/etc/dovecot/passwd"]);
+    for (const m of cfg.mailboxes) expect(passwd).toMatch(new RegExp(`^${m.address.replace(/[.+]/g, "\\$&")}:\\{BLF-CRYPT\\}\\S+:5000:5000::::userdb_quota_storage_size=${m.quotaMb}M$`, "m"));
+  });
+
+  it("rspamadm configtest: syntax OK", () => {
+    expect(clean(root, ["rspamadm", "configtest"])).toContain("syntax OK");
+  });
+
+  it("fail2ban-client -t: jails postfix, postfix-sasl, dovecot, recidive", () => {
+    expect(clean(root, ["fail2ban-client", "-t"])).toContain("OK");
+    const dump = clean(root, ["fail2ban-client", "-d"]);
+    for (const jail of ["postfix", "postfix-sasl", "dovecot", "recidive"]) expect(dump).toContain(`['add', '${jail}',`);
+    expect(dump).not.toContain("['add', 'sshd',");
+  });
+
+  it("nft -c: the firewall ruleset loads", () => {
+    clean(root, ["nft", "-c", "-f", "/etc/nftables.conf"], { netns: true });
+  });
+
+  it("unbound-checkconf: no errors", () => {
+    expect(clean(root, ["unbound-checkconf"])).toContain("no errors");
+  });
+
+  it("nginx -t: syntax ok", () => {
+    const r = root.run(["nginx", "-t"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("test is successful");
+    expect(r.stderr).not.toMatch(/\[warn\]|\[emerg\]/);
+  });
+
+  it("cloud-init schema: the user data is valid cloud-config", () => {
+    writeFileSync(join(root.dir, "tmp/user-data"), renderCloudConfig(cfg));
+    const r = root.run(["cloud-init", "schema", "--config-file", "/tmp/user-data"]);
+    expect(r.stdout + r.stderr).toContain("Valid schema");
+    expect(r.status).toBe(0);
+  });
+
+  it("mailfort-secrets apply is idempotent: a second run changes nothing", () => {
+    const r = root.run(["/usr/local/sbin/mailfort-secrets", "apply"]);
+    expect(r).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+});
+
+describe.skipIf(Boolean(unavailable))("negative controls: each checker rejects a broken file", () => {
+  let root: CheckerRoot;
+  beforeAll(() => { root = prepareRoot(base, loadStack("lab")); }, PREPARE_TIMEOUT);
+  afterAll(() => root?.dispose());
+
+  const cases: Array<[string, string, string[], boolean?]> = [
+    ["/etc/postfix/main.cf", "smtpd_tls_security_lvl = may\n", ["postconf", "-n"]],
+    ["/etc/dovecot/dovecot.conf", "ssl_min_protocl = TLSv1.2\n", ["doveconf", "-n"]],
+    ["/etc/rspamd/local.d/ratelimit.conf", "rates { broken\n", ["rspamadm", "configtest"]],
+    ["/etc/fail2ban/jail.local", "[postfix-sasl]\nfilter = no-such-filter\n", ["fail2ban-client", "-t"]],
+    ["/etc/nftables.conf", "table inet mailfort { chain input { tcp dport 25 acept } }\n", ["nft", "-c", "-f", "/etc/nftables.conf"], true],
+    ["/etc/unbound/unbound.conf.d/mailfort.conf", "  no-such-option: yes\n", ["unbound-checkconf"]],
+    ["/etc/nginx/conf.d/mailfort.conf", "server { listen 443 ssl; no_such_directive on; }\n", ["nginx", "-t"]],
+  ];
+  it.each(cases)("%s with a broken line is rejected", (path, line, argv, netns) => {
+    const file = join(root.dir, path);
+    copyFileSync(file, `${file}.orig`);
+    try {
+      appendFileSync(file, line);
+      const r = root.run(argv, { netns });
+      expect(r.status !== 0 || /warning/i.test(r.stderr)).toBe(true);
+    } finally {
+      copyFileSync(`${file}.orig`, file);
+    }
+    expect(root.run(argv, { netns }).status).toBe(0);
+  });
+});
