@@ -14,6 +14,14 @@ describe("inputs buildRecordSet refuses", () => {
       .toThrow(/no DKIM public key for example\.net selector mail/);
   });
 
+  it("a DKIM key for a domain that is not a configured mail domain (parked or unknown)", () => {
+    const withParked = mailConfig({ domains: [{ name: "example.com" }, { name: "example.org", sendsMail: false }] });
+    const input = inputsFor(withParked);
+    const stray = (domain: string) => ({ ...input, dkim: [...input.dkim, { domain, selector: "mail", publicKeyPem: input.dkim[0]!.publicKeyPem }] });
+    expect(() => buildRecordSet(withParked, stray("example.org"))).toThrow(/key for example\.org .* not a configured domain that sends mail/);
+    expect(() => buildRecordSet(withParked, stray("elsewhere.example"))).toThrow(/key for elsewhere\.example/);
+  });
+
   it("a DKIM private key (it must never reach DNS code)", () => {
     const priv = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const input = inputsFor(cfg);

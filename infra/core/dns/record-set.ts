@@ -17,6 +17,13 @@ import type { DnsInputs, DnsRecord } from "./types";
 import { zoneOf } from "./zones";
 
 export function buildRecordSet(cfg: MailConfig, input: DnsInputs): DnsRecord[] {
+  // A key for a domain we do not publish DKIM for means the host would sign with it while DNS
+  // says nothing (or, for a parked domain, "revoked"): a wiring bug, so stop here.
+  for (const k of input.dkim) {
+    if (!cfg.domains.some((d) => d.sendsMail && d.name === k.domain)) {
+      throw new Error(`DnsInputs.dkim has a key for ${k.domain} (selector ${k.selector}), which is not a configured domain that sends mail`);
+    }
+  }
   const hostZone = zoneOf(cfg, cfg.hostname);
   return merge([
     ...addressRecords(cfg, input.addresses, hostZone, cfg.hostname, "mail host"),
