@@ -4,6 +4,9 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { automationRunner } from "../fleet/automation";
 import { runCommand } from "../fleet/run-command";
+import { checkoutBase } from "../fleet/base-ref";
+import { planCommand } from "../fleet/plan-command";
+import { realPlanEngine } from "../fleet/plan-engine";
 import { addCommand, generateCommand, secretsCommand, validateCommand } from "../fleet/commands";
 import { FleetError } from "../fleet/issues";
 import { ENVIRONMENTS, type EnvironmentName } from "../fleet/inventory/schema";
@@ -50,6 +53,22 @@ program.command("secrets").description("print the `pulumi config set --secret` c
   .action((o: { customers?: string[] }) => { exitCode = secretsCommand(ws(), o, out); });
 
 const DEFAULT_PARALLEL = Math.max(1, cpus().length);
+
+program.command("plan").description("offline: synthesize and policy-check every stack (no cloud); summary as markdown + JSON")
+  .option("--customers <a,b>", "only these customers", list)
+  .option("--parallel <n>", "synth workers at once", positive, DEFAULT_PARALLEL)
+  .option("--base <git-ref>", "also synthesize the fleet at this ref (a git worktree) and list the changes")
+  .option("--out <dir>", "where fleet-plan.md and fleet-plan.json go", ".fleet/plan")
+  .action(async (o: { customers?: string[]; parallel: number; base?: string; out: string }) => {
+    const w = ws();
+    const base = o.base === undefined ? undefined : checkoutBase(w.projectDir, o.base, w.stacksDir);
+    try {
+      const engine = realPlanEngine(base);
+      exitCode = (await planCommand(w, { ...o, outDir: o.out, engine, sink: process.stdout })).code;
+    } finally {
+      base?.remove();
+    }
+  });
 
 for (const operation of ["preview", "up", "refresh"] as const) {
   program.command(operation).description(`pulumi ${operation} every selected stack (Automation API; needs the Pulumi CLI)`)

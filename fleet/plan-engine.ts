@@ -1,0 +1,91 @@
+// The real plan engine: the offline synth (infra/synth runSynth, one child process per stack)
+// and the policy pack's offline runner (policy/run.ts runPolicies) on each result; with a base
+// ref, the base's own synth and the policy pack's resource diff (policy/offline/plan-diff.ts),
+// so fleet and single-stack plans agree on what a change is.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { runSynth, type SynthResult } from "../infra/synth";
+import { factsFromConfig } from "../policy/facts";
+import { diffResources } from "../policy/offline/plan-diff";
+import type { Snapshot } from "../policy/offline/snapshot";
+import { type GraphResource, runPolicies } from "../policy/run";
+import type { BaseCheckout } from "./base-ref";
+import type { PlanEngine, PolicySummary, StackEvaluation } from "./plan";
+
+export function realPlanEngine(base?: BaseCheckout): PlanEngine {
+  return {
+    async evaluate(stack, configText) {
+      return evaluation(await runSynth(stack, { configText }));
+    },
+    ...(base === undefined ? {} : {
+      async evaluateBase(stack: string) {
+        const text = base.stackText(stack);
+        if (text === undefined) return undefined;
+        const dir = mkdtempSync(join(tmpdir(), "fleet-base-stack-"));
+        try {
+          const file = join(dir, `Pulumi.${stack}.yaml`);
+          writeFileSync(file, withSecretPlaceholders(text, referencedSecretKeys(text)));
+          const answer = await base.synth(stack, file) as { ok?: SynthResult; error?: string; configError?: unknown };
+          if (answer.ok === undefined) throw new Error(`base synth of ${stack} at ${base.ref} failed: ${answer.error ?? JSON.stringify(answer.configError)}`);
+          return { resources: answer.ok.resources, policy: undefined, detail: snapshotOf(answer.ok) };
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      diff(before: StackEvaluation, head: StackEvaluation) {
+        return diffResources(before.detail as Snapshot, head.detail as Snapshot);
+      },
+    }),
+  };
+}
+
+async function evaluation(result: SynthResult): Promise<StackEvaluation> {
+  const snapshot = snapshotOf(result);
+  const outcomes = await runPolicies(snapshot.resources, snapshot.facts);
+  const failing = outcomes.filter((o) => o.violations.length > 0);
+  const policy: PolicySummary = {
+    total: outcomes.length,
+    passed: outcomes.filter((o) => o.violations.length === 0 && o.level !== "disabled").length,
+    mandatoryFailed: failing.filter((o) => o.level === "mandatory").map((o) => o.id),
+    advisoryFailed: failing.filter((o) => o.level === "advisory").map((o) => o.id),
+    relaxed: outcomes.filter((o) => o.relaxation !== undefined).map((o) => o.id),
+  };
+  return { resources: result.resources, policy, detail: snapshot };
+}
+
+/** The synth result in the shape the policy pack's offline runner reads. */
+export function snapshotOf(result: SynthResult): Snapshot {
+  const resources: GraphResource[] = result.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    ...(r.urn === undefined ? {} : { urn: r.urn }),
+    inputs: r.inputs,
+    ...(r.options === undefined ? {} : { opts: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, ...(r.options.parent ? { parent: r.options.parent } : {}) } }),
+  }));
+  return { stack: result.stack, facts: factsFromConfig(result.config), resources, records: result.records.map((x) => ({ ...x, values: [...x.values] })) };
+}
+
+/** Mailbox password keys a stack file references (from mailfort:mailboxes). */
+export function referencedSecretKeys(text: string): string[] {
+  const doc = load(text) as { config?: Record<string, unknown> } | null;
+  const mailboxes = doc?.config?.["mailfort:mailboxes"];
+  if (!Array.isArray(mailboxes)) return [];
+  return mailboxes.flatMap((m: unknown) => {
+    const k = typeof m === "object" && m !== null ? (m as { passwordHashSecret?: unknown }).passwordHashSecret : undefined;
+    return typeof k === "string" ? [k] : [];
+  });
+}
+
+/**
+ * The stack file with every listed secret that has no value yet set to a `secure:` entry: the
+ * synth reads `secure:` values as an opaque placeholder hash (it can never decrypt them offline
+ * anyway), so a stack whose secrets the operator has not set yet still plans.
+ */
+export function withSecretPlaceholders(text: string, keys: readonly string[]): string {
+  const doc = (load(text) ?? {}) as { config?: Record<string, unknown> };
+  const config = { ...(doc.config ?? {}) };
+  for (const k of keys) if (config[`mailfort:${k}`] === undefined) config[`mailfort:${k}`] = { secure: "fleet-plan-placeholder" };
+  return dump({ ...doc, config }, { lineWidth: -1, noRefs: true });
+}
