@@ -24,11 +24,9 @@ async function main(): Promise<number> {
     // Validate before anything else, so a bad config leaves no trace on disk.
     loadStack(o.stack, source);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
+    // ConfigError lists every problem; other errors here (unreadable file, wrong passphrase) are one line.
+    console.error(e instanceof ConfigError ? e.message : `stack ${o.stack}: ${e instanceof Error ? e.message : String(e)}; nothing was written`);
+    return 2;
   }
   const started = Date.now();
   const result = await synthInProcess(o.stack, {

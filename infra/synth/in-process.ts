@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type MailConfig, type StackFile, parseMailConfig, parseStackFile } from "../config";
 import { renderReverseZone, renderZoneFile } from "../core/dns";
+import { decryptStackSecrets } from "../../tools/pulumi-passphrase";
 import { MailfortMocks } from "./mocks";
 import { resolveOutput } from "./resolve";
 import type { SynthParameter, SynthResult } from "./result";
@@ -19,6 +20,9 @@ export interface SynthOptions {
   secretsDir?: string;
   /** SOA serial for the zone files; defaults to today's YYYYMMDD01 (UTC). */
   serial?: number;
+  /** Decrypt the stack file's `secure:` values with this passphrase (default: $PULUMI_CONFIG_PASSPHRASE);
+   * without one, secure values are opaque placeholders. */
+  passphrase?: string;
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -29,10 +33,15 @@ export function stackFilePath(stack: string): string {
 }
 
 /** Read and validate a stack's configuration (throws ConfigError with every problem). */
-export function loadStack(stack: string, opts: Pick<SynthOptions, "configFile" | "configText"> = {}): { file: StackFile; config: MailConfig } {
+export function loadStack(stack: string, opts: Pick<SynthOptions, "configFile" | "configText" | "passphrase"> = {}): { file: StackFile; config: MailConfig } {
   const source = opts.configText !== undefined ? `<${stack} config text>` : (opts.configFile ?? stackFilePath(stack));
   const text = opts.configText ?? readFileSync(source, "utf8");
-  const file = parseStackFile(text, source);
+  let file = parseStackFile(text, source);
+  const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE;
+  if (passphrase !== undefined && file.opaque.length > 0) {
+    const plain = decryptStackSecrets(text, passphrase);
+    file = { ...file, values: { ...file.values, ...plain }, opaque: file.opaque.filter((k) => !(k in plain)) };
+  }
   return { file, config: parseMailConfig(file, stack) };
 }
 
