@@ -1,0 +1,205 @@
+// Host rendering as a specification: MailConfig in, files and cloud-init user data out.
+// Strict templates (no placeholder left, no unknown variable), the renderer's own injection guard,
+// the 16 KiB user-data limit, no secret in the user data, and settings that follow the config.
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { ConfigError, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
+import {
+  TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
+  renderCloudConfig, renderHostFiles, renderTemplateText, renderUserData,
+} from "../../infra/core/host";
+import { CONFIGS_DIR } from "../../infra/core/host/template";
+import { STACKS, bigStack, loadStack } from "./stacks";
+
+const fileOf = (cfg: MailConfig, path: string): string => {
+  const f = renderHostFiles(cfg).find((x) => x.path === path);
+  if (!f) throw new Error(`no rendered file ${path}`);
+  return f.content;
+};
+
+describe("strict templates", () => {
+  it("throws on a variable the view does not define, naming the template", () => {
+    expect(() => renderTemplateText("postfix/main.cf", "myhostname = {{hostnme}}\n", { hostname: "mx.example.com" }))
+      .toThrow(TemplateError);
+    expect(() => renderTemplateText("x.conf", "{{limits.noSuchLimit}}", { limits: { messageSizeMb: 1 } })).toThrow(/configs\/x\.conf/);
+  });
+
+  it("refuses output that still holds a placeholder", () => {
+    expect(() => renderTemplateText("x.conf", "a = \\{{literal}}\n", {})).toThrow(/placeholder was not filled/);
+  });
+
+  it.each(STACKS)("stack %s: every file renders with no '{{' or '}}' left", (stack) => {
+    const files = renderHostFiles(loadStack(stack));
+    expect(files.length).toBeGreaterThan(30);
+    for (const f of files) {
+      expect(f.content, f.path).not.toMatch(/\{\{|\}\}/);
+      expect(f.path).toMatch(/^\/[a-z0-9/._-]+$/);
+      expect(f.mode).toMatch(/^0[0-7]{3}$/);
+    }
+  });
+
+  it("every template in configs/ is used, and none is left unrendered", () => {
+    const all = (dir: string): string[] => readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? all(p) : [relative(CONFIGS_DIR, p)];
+    });
+    const headers = renderHostFiles(bigStack()).map((f) => /rendered from configs\/(\S+);/.exec(f.content)?.[1]).filter(Boolean);
+    const used = new Set([...headers, "nginx/autoconfig.xml", "nginx/autodiscover.xml"]);
+    expect(all(CONFIGS_DIR).filter((t) => !used.has(t))).toEqual([]);
+  });
+});
+
+describe("injection: hostile values never reach a rendered file", () => {
+  const lab = loadStack("lab");
+  const hostile: Array<[string, MailConfig]> = [
+    ["hostname with a newline and a new directive", { ...lab, hostname: "mail.mailfort.test\nrelayhost = [evil.example]" }],
+    ["domain with a space", { ...lab, domains: [{ ...lab.domains[0], name: "mailfort.test reject" }, ...lab.domains.slice(1)] }],
+    ["DNSBL filter that opens a block", { ...lab, antispam: { ...lab.antispam, dnsbls: [{ zone: "zen.spamhaus.org", weight: 3, filter: "127.0.0.2}" }] } }],
+    ["fail2ban ignore IP that starts a jail", { ...lab, bruteForce: { ...lab.bruteForce, ignoreIps: ["192.0.2.1\n[sshd]\nenabled = true"] } }],
+    ["ACME e-mail with a quote", { ...lab, tls: { ...lab.tls, acmeEmail: "a\"b@example.com" } }],
+    ["DKIM selector with a '#'", { ...lab, domains: [{ ...lab.domains[0], dkimSelector: "mail#x" }, ...lab.domains.slice(1)] }],
+    ["shell expansion in the stack name", { ...lab, stack: "lab$(reboot)" }],
+  ];
+
+  it.each(hostile)("renderer refuses: %s", (_what, cfg) => {
+    expect(() => renderHostFiles(cfg)).toThrow(UnsafeValueError);
+    expect(() => renderUserData(cfg)).toThrow(UnsafeValueError);
+  });
+
+  it("the config model refuses the same values first", () => {
+    const text = `config:
+  mailfort:region: eu-west-1
+  mailfort:hostname: "mail.x.test\\nrelayhost = [evil]"
+  mailfort:domains: [{ name: "x.test reject" }]
+  mailfort:bruteForce: { ignoreIps: ["192.0.2.1\\n[sshd]"] }
+`;
+    expect(() => parseMailConfig(parseStackFile(text, "hostile.yaml"), "hostile")).toThrow(ConfigError);
+  });
+});
+
+describe("cloud-init user data", () => {
+  const sizes: Record<string, number> = {};
+  it.each([...STACKS, "big"])("stack %s: gzip user data within EC2's 16384-byte raw limit", (stack) => {
+    const cfg = stack === "big" ? bigStack() : loadStack(stack);
+    const raw = Buffer.from(renderUserData(cfg), "base64");
+    sizes[stack] = raw.length;
+    console.log(`user data ${stack}: ${raw.length} bytes raw (gzip), ${renderCloudConfig(cfg).length} bytes as text`);
+    expect(raw.length).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
+    expect(gunzipSync(raw).toString("utf8")).toBe(renderCloudConfig(cfg));
+  });
+
+  it("mailboxes do not grow the user data (they come from SSM)", () => {
+    const big = bigStack();
+    const fewer = { ...big, mailboxes: big.mailboxes.slice(0, 1), aliases: big.aliases.slice(0, 1) };
+    expect(renderUserData(fewer)).toBe(renderUserData(big));
+  });
+
+  it("is deterministic", () => {
+    expect(renderUserData(loadStack("prod"))).toBe(renderUserData(loadStack("prod")));
+  });
+
+  it("an oversized user data is refused with the fix, never truncated", () => {
+    expect(checkUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES))).toBe(USER_DATA_LIMIT_BYTES);
+    expect(() => checkUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES + 1))).toThrow(UserDataTooLargeError);
+    expect(() => checkUserDataSize(Buffer.alloc(20_000))).toThrow(/20000 bytes, over EC2's limit of 16384 .*Fix:/);
+  });
+
+  it("is a #cloud-config with packages, the files and the boot command", () => {
+    const cfg = loadStack("lab");
+    const text = renderCloudConfig(cfg);
+    expect(text.startsWith("#cloud-config\n")).toBe(true);
+    const doc = load(text) as { packages: string[]; write_files: Array<{ path: string }>; runcmd: string[][] };
+    expect(doc.packages).toEqual(hostPackages(cfg));
+    expect(doc.write_files.map((f) => f.path)).toContain("/usr/local/sbin/mailfort-boot");
+    expect(doc.runcmd.at(-1)).toEqual(["/usr/local/sbin/mailfort-boot"]);
+  });
+
+  it("carries no secret: no key, no password hash, no credential", () => {
+    const stackText = parseStackFile(readFileSync(join(__dirname, "../../stacks/Pulumi.lab.yaml"), "utf8"), "lab");
+    const hashes = Object.values(stackText.values).filter((v) => v.startsWith("{BLF-CRYPT}"));
+    expect(hashes.length).toBeGreaterThan(0);
+    for (const stack of STACKS) {
+      const text = renderCloudConfig(loadStack(stack));
+      expect(text).not.toMatch(/PRIVATE KEY|\$2[aby]\$|\$argon2|AKIA[0-9A-Z]{16}/);
+      for (const h of hashes) expect(text).not.toContain(h.slice(12));
+    }
+  });
+});
+
+describe("settings follow the config", () => {
+  const lab = loadStack("lab");
+
+  it("limits and DNSBL weights reach Postfix", () => {
+    const main = fileOf(lab, "/etc/postfix/main.cf");
+    expect(main).toContain(`message_size_limit = ${10 * 1048576}\n`);
+    expect(main).toContain("smtpd_recipient_limit = 20\n");
+    expect(main).toContain(`smtpd_client_connection_rate_limit = ${lab.limits.connectionsPerMinute}\n`);
+    expect(main).toContain("postscreen_dnsbl_sites = dnsbl.mailfort.test*3\n");
+    expect(main).toContain("virtual_mailbox_domains = mailfort.test second.test\n");
+    expect(main).not.toContain("parked.test");
+    const prod = fileOf(loadStack("prod"), "/etc/postfix/main.cf");
+    expect(prod).toMatch(/postscreen_dnsbl_sites = zen\.spamhaus\.org=127\.0\.0\.\[2\.\.11\]\*3 .*list\.dnswl\.org=127\.0\.\[0\.\.255\]\.\[1\.\.3\]\*-2\n/);
+  });
+
+  it("outbound: DANE direct by default, SES relay with verified TLS when chosen", () => {
+    expect(fileOf(lab, "/etc/postfix/main.cf")).toMatch(/smtp_tls_security_level = dane\nsmtp_dns_support_level = dnssec\n/);
+    const ses = fileOf({ ...lab, outbound: { mode: "ses", sesRegion: "eu-central-1" } }, "/etc/postfix/main.cf");
+    expect(ses).toContain("relayhost = [email-smtp.eu-central-1.amazonaws.com]:587\n");
+    expect(ses).toContain("smtp_tls_security_level = secure\n");
+    expect(ses).not.toContain("= dane");
+  });
+
+  it("POP3 only when enabled: Dovecot listener, firewall port and package", () => {
+    expect(fileOf(lab, "/etc/dovecot/dovecot.conf")).not.toContain("pop3");
+    expect(fileOf(lab, "/etc/nftables.conf")).not.toContain("995");
+    expect(hostPackages(lab)).not.toContain("dovecot-pop3d");
+    const pop = { ...lab, features: { ...lab.features, pop3: true } };
+    expect(fileOf(pop, "/etc/dovecot/dovecot.conf")).toMatch(/inet_listener pop3s \{\n\s+port = 995/);
+    expect(fileOf(pop, "/etc/nftables.conf")).toContain("tcp dport { 25, 80, 443, 465, 587, 993, 995 }");
+    expect(hostPackages(pop)).toContain("dovecot-pop3d");
+  });
+
+  it("brute force and greylisting settings reach fail2ban and Rspamd", () => {
+    const cfg = { ...lab, bruteForce: { maxRetry: 3, findMinutes: 15, banMinutes: 120, ignoreIps: ["198.51.100.0/24"] }, antispam: { ...lab.antispam, greylisting: false } };
+    const jail = fileOf(cfg, "/etc/fail2ban/jail.local");
+    expect(jail).toContain("maxretry = 3\nfindtime = 15m\nbantime = 120m\n");
+    expect(jail).toContain("ignoreip = 127.0.0.1/8 ::1 198.51.100.0/24\n");
+    expect(fileOf(cfg, "/etc/rspamd/local.d/greylist.conf")).toContain("enabled = false;");
+    expect(fileOf(lab, "/etc/rspamd/local.d/greylist.conf")).toContain("enabled = true;");
+  });
+
+  it("DKIM selectors and the MTA-STS policy per mail domain; no SSH server installed", () => {
+    expect(fileOf(lab, "/etc/rspamd/local.d/dkim_selectors.map")).toContain("mailfort.test mail\nsecond.test lab2026\n");
+    expect(fileOf(lab, "/var/www/mailfort/mta-sts/mta-sts.second.test.txt")).toContain("mode: testing\r\n");
+    expect(hostPackages(lab)).not.toContain("openssh-server");
+  });
+});
+
+describe("scripts", () => {
+  const scripts = ["mailfort-boot", "mailfort-sync", "mailfort-cert"].map((s) => join(CONFIGS_DIR, "bin", s));
+  const noShellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status !== 0;
+  if (noShellcheck && process.env.CI === "true") throw new Error("shellcheck is missing in CI (apt-get install shellcheck)");
+  if (noShellcheck) console.warn("SKIPPING shellcheck: not installed (apt-get install shellcheck)");
+
+  it.skipIf(noShellcheck)("are shellcheck-clean, as written and as they land on the host", () => {
+    const r = spawnSync("shellcheck", ["--severity=style", ...scripts], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    for (const f of renderHostFiles(lab()).filter((x) => x.path.startsWith("/usr/local/sbin/") && x.content.startsWith("#!/usr/bin/env bash"))) {
+      const landed = spawnSync("shellcheck", ["--severity=style", "-"], { input: f.content, encoding: "utf8" });
+      expect(landed.stdout, f.path).toBe("");
+    }
+  });
+
+  it("are strict bash", () => {
+    for (const s of scripts) expect(readFileSync(s, "utf8")).toMatch(/^#!\/usr\/bin\/env bash\n(?:#.*\n)*set -euo pipefail\n/m);
+  });
+});
+
+function lab(): MailConfig {
+  return loadStack("lab");
+}
