@@ -156,3 +156,43 @@ describe.skipIf(Boolean(unavailable))("negative controls: each checker rejects a
     expect(root.run(argv, { netns }).status).toBe(0);
   });
 });
+
+describe.skipIf(Boolean(unavailable))("mailfort-secrets: the sync's fetch and apply, in the Debian 13 root", () => {
+  let root: CheckerRoot;
+  const seed = (name: string) => join(root.dir, "seed/mailfort/lab", name);
+  const sync = () => {
+    const fetched = root.run(["/usr/local/sbin/mailfort-secrets", "fetch"], { env: { MAILFORT_SECRET_DIR: "/seed" } });
+    expect(fetched.status).toBe(0);
+    return root.run(["/usr/local/sbin/mailfort-secrets", "apply"]);
+  };
+  beforeAll(() => { root = prepareRoot(base, loadStack("lab")); }, PREPARE_TIMEOUT);
+  afterAll(() => root?.dispose());
+
+  it("a new alias rewrites the Postfix maps and asks for a Postfix reload only; the next run does nothing", () => {
+    writeFileSync(seed("aliases/new-alias"), JSON.stringify({ from: "sales@mailfort.test", to: ["bob@mailfort.test"] }));
+    const first = sync();
+    expect(first).toMatchObject({ status: 0, stdout: "postfix\n" });
+    const aliases = root.run(["cat", "/etc/postfix/maps/virtual-aliases"]).stdout;
+    expect(aliases).toContain("sales@mailfort.test bob@mailfort.test\n");
+    expect(root.run(["cat", "/etc/postfix/maps/sender-login"]).stdout).toContain("sales@mailfort.test bob@mailfort.test\n");
+    expect(sync()).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+
+  it("hostile parameter values are skipped, never written into a map", () => {
+    writeFileSync(seed("mailboxes/hostile"), JSON.stringify({ address: "eve@mailfort.test\nroot@mailfort.test", quotaMb: 1, passwordHash: "{PLAIN}x" }));
+    writeFileSync(seed("mailboxes/hostile2"), JSON.stringify({ address: "mallory@mailfort.test", quotaMb: 1, passwordHash: "{BLF-CRYPT}$2b$10$x:0:0::/:/bin/sh\nroot" }));
+    writeFileSync(seed("mailboxes/hostile5"), JSON.stringify({ address: "victor@mailfort.test", quotaMb: "1M\nx", passwordHash: "{BLF-CRYPT}abc" }));
+    writeFileSync(seed("mailboxes/hostile3"), JSON.stringify({ address: "trent@mailfort.test\n", quotaMb: 1, passwordHash: "{BLF-CRYPT}abc" }));
+    writeFileSync(seed("mailboxes/hostile4"), JSON.stringify({ address: "peggy@mailfort.test", quotaMb: 1, passwordHash: "{BLF-CRYPT}abc\n" }));
+    writeFileSync(seed("lists/block-ips"), JSON.stringify(["192.0.2.66", "0.0.0.0/0 OK\n", "198.51.100.1\n"]));
+    const r = sync();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("skipping invalid mailbox address");
+    expect(r.stderr).toContain("skipping invalid password hash of mallory@mailfort.test");
+    expect(r.stderr).toContain("skipping invalid block-ips entry");
+    expect(r.stderr).toContain("skipping mailbox victor@mailfort.test: quotaMb");
+    const passwd = root.run(["cat", "/etc/dovecot/passwd"]).stdout;
+    expect(passwd).not.toMatch(/eve|mallory|trent|peggy|victor|root@|PLAIN/);
+    expect(root.run(["cat", "/etc/postfix/maps/client-access.cidr"]).stdout).toBe("192.0.2.66 REJECT blocked by local policy\n");
+  });
+});
