@@ -114,7 +114,7 @@ describe("npm run policy (offline check)", () => {
     writeFileSync(path.join(dir, "Pulumi.prod.yaml"), PROD_QUARANTINE);
     const r = await cli(["--stack", "prod", "--config-file", path.join(dir, "Pulumi.prod.yaml")]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/MANDATORY violations:\n  \[dns-dmarc\] mandatory\n    - example.com: DMARC p=quarantine; production requires p=reject/);
+    expect(r.stdout).toMatch(/MANDATORY violations:\n {2}\[dns-dmarc\] mandatory\n {4}- example.com: DMARC p=quarantine; production requires p=reject/);
   });
 
   it("exits 0 once the stack relaxes it, printing the reason, and writes the CrossGuard pack config", async () => {
