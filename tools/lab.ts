@@ -11,7 +11,10 @@ import { bootVm, ensureDataDisk, guestMemoryUsedMb, shutdownVm, waitReady } from
 import { labHost } from "../lab/topology";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { networkDown, networkUp } from "../lab/net/network";
+import { networkUp } from "../lab/net/network";
+import { labDown, labRun, labUp } from "../lab/runner";
+import { formatResult } from "../verify/suite";
+import { writeFileSync } from "node:fs";
 
 function log(line: string): void {
   process.stderr.write(`[lab ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -74,9 +77,44 @@ program
 program
   .command("down")
   .description("stop everything the lab started and delete its namespaces")
-  .action(() => {
+  .action(async () => {
     requireRoot();
-    networkDown(log);
+    await labDown(log);
+  });
+
+program
+  .command("up")
+  .description("synth, build/reuse the image, start network + DNS + remote, boot and wait; leave it running")
+  .option("--timeout <seconds>", "readiness timeout", "900")
+  .action(async (opts: { timeout: string }) => {
+    requireRoot();
+    const up = await labUp({ readyTimeoutSeconds: Number(opts.timeout) }, log);
+    log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${Math.round(up.ready.seconds)} s: ${up.ready.detail}`);
+    log("the lab stays up: `npm run lab -- hosts` shows how to reach it; `npm run lab -- down` stops it");
+    if (!up.ready.ready) process.exitCode = 1;
+  });
+
+program
+  .command("run", { isDefault: true })
+  .description("the whole lab: up, verify every check, print the report, tear down (non-zero exit on any failure)")
+  .option("--timeout <seconds>", "readiness timeout", "900")
+  .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
+  .option("--keep-up", "leave the lab running after the checks")
+  .action(async (opts: { timeout: string; report?: string; keepUp?: boolean }) => {
+    requireRoot();
+    const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp) }, log);
+    process.stdout.write("\n== mailfort lab report\n");
+    for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
+    const failed = results.filter((r) => r.status === "fail").length;
+    const passed = results.filter((r) => r.status === "pass").length;
+    const skipped = results.filter((r) => r.status === "skip").length;
+    process.stdout.write(
+      `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s, ` +
+        `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
+    );
+    process.stdout.write(`lab: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    if (opts.report) writeFileSync(opts.report, `${JSON.stringify(results, null, 2)}\n`);
+    if (failed > 0 || results.length === 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -10,7 +10,7 @@ import { run } from "../exec";
 import { LAB_PREFIX_LEN, VM_MAC, labHost } from "../topology";
 
 export interface SeedInput {
-  readonly userData: string;
+  readonly userData: string | Buffer;
   readonly instanceId: string;
   readonly hostname: string;
 }

@@ -1,0 +1,58 @@
+// The zones the lab's authoritative server loads besides the synthesized ones: the reverse zone
+// of the lab subnet (the mail server's PTR as synthesized, plus the other lab hosts), the
+// remote domain whose MX is the `remote` host, and a test DNSBL listing the attacker.
+import type { DnsRecord } from "../../infra/core/dns";
+import { reverseName, reverseZone } from "../synth";
+import { REMOTE_DOMAIN, REMOTE_MX, labHost } from "../topology";
+
+const SOA = (zone: string) =>
+  [`$ORIGIN ${zone}.`, "$TTL 300", `@ IN SOA ns.lab.test. hostmaster.lab.test. ( 1 3600 600 86400 60 )`, "@ IN NS ns.lab.test."].join("\n");
+
+/** Names of the non-mail lab hosts, used for their A and PTR records. */
+export const LAB_HOSTNAMES = {
+  sender: `sender.${REMOTE_DOMAIN}`,
+  remote: REMOTE_MX,
+  attacker: "attacker.spam.test",
+} as const;
+
+export function reverseZoneFile(records: readonly DnsRecord[]): { zone: string; text: string } {
+  const mail = labHost("mail").address;
+  const zone = reverseZone(mail);
+  const lines = [SOA(zone), ""];
+  for (const r of records.filter((x) => x.type === "PTR")) {
+    for (const v of r.values) lines.push(`${r.name}. 300 IN PTR ${v.endsWith(".") ? v : `${v}.`}`);
+  }
+  for (const [role, name] of Object.entries(LAB_HOSTNAMES)) {
+    lines.push(`${reverseName(labHost(role as keyof typeof LAB_HOSTNAMES).address)}. 300 IN PTR ${name}.`);
+  }
+  return { zone, text: `${lines.join("\n")}\n` };
+}
+
+/** remote.test: an ordinary well-configured outside domain (MX, SPF for its hosts, DMARC). */
+export function remoteZoneFile(): { zone: string; text: string } {
+  const sender = labHost("sender").address;
+  const remote = labHost("remote").address;
+  const text = [
+    SOA(REMOTE_DOMAIN),
+    "",
+    `@ 300 IN MX 10 ${REMOTE_MX}.`,
+    `@ 300 IN TXT "v=spf1 ip4:${sender} ip4:${remote} -all"`,
+    `_dmarc 300 IN TXT "v=DMARC1; p=none"`,
+    `${REMOTE_MX}. 300 IN A ${remote}`,
+    `${LAB_HOSTNAMES.sender}. 300 IN A ${sender}`,
+    "",
+  ].join("\n");
+  return { zone: REMOTE_DOMAIN, text };
+}
+
+/** spam.test: the attacker's own domain, so its PTR is forward-confirmed like a real bot's may be. */
+export function attackerZoneFile(): { zone: string; text: string } {
+  return { zone: "spam.test", text: `${SOA("spam.test")}\n\n${LAB_HOSTNAMES.attacker}. 300 IN A ${labHost("attacker").address}\n` };
+}
+
+/** The test DNSBL: lists the attacker (127.0.0.2, as the real lists answer), nobody else. */
+export function dnsblZoneFile(zone: string): { zone: string; text: string } {
+  const listed = labHost("attacker").address.split(".").reverse().join(".");
+  const text = [SOA(zone), "", `${listed} 300 IN A 127.0.0.2`, `${listed} 300 IN TXT "listed by the mailfort lab test DNSBL"`, ""].join("\n");
+  return { zone, text };
+}

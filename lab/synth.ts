@@ -1,0 +1,82 @@
+// The lab's view of the synthesized stack: run `npm run synth` for the lab stack, then move
+// what refers to the cloud address (the mock Elastic IP) onto the VM's lab address: A records
+// and the reverse zone. Everything else (DKIM keys, SPF, DMARC, user data, secrets) is served
+// and booted exactly as synthesized.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { DnsRecord } from "../infra/core/dns";
+import { labPaths } from "./paths";
+import { LAB_STACK, repoRoot } from "./stack";
+import { labHost } from "./topology";
+
+export interface LabSynth {
+  readonly outDir: string;
+  /** The parameter tree (files named like the SSM parameters) for the MFSECRETS disk. */
+  readonly secretsDir: string;
+  /** Raw user data as EC2 would hand it to cloud-init (gzip when synth compressed it). */
+  readonly userData: Buffer;
+  /** The records as served in the lab (A and PTR moved onto the lab address). */
+  readonly records: DnsRecord[];
+  /** Forward zone files, keyed by zone, with the lab address in place of the cloud one. */
+  readonly zoneFiles: Map<string, string>;
+  readonly caPem: string;
+  readonly cloudIpv4: string;
+}
+
+interface SynthJson {
+  readonly records: DnsRecord[];
+  readonly outputs: { readonly ipv4: string; readonly caCertPem?: string; readonly hostname: string };
+}
+
+export function runLabSynth(log: (l: string) => void): LabSynth {
+  const outDir = labPaths.synthOut();
+  const secretsDir = labPaths.secrets();
+  rmSync(outDir, { recursive: true, force: true });
+  rmSync(secretsDir, { recursive: true, force: true });
+  const started = Date.now();
+  const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
+  const r = spawnSync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--out", outDir, "--secrets-dir", secretsDir], { encoding: "utf8", cwd: repoRoot(), timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`npm run synth -- --stack ${LAB_STACK} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
+  log(`synth: ${(r.stdout.split("\n")[0] ?? "").trim()} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const synth = JSON.parse(readFileSync(join(outDir, "synth.json"), "utf8")) as SynthJson;
+  const cloudIpv4 = synth.outputs.ipv4;
+  const labIpv4 = labHost("mail").address;
+  const records = synth.records
+    .filter((rec) => rec.type !== "PTR")
+    .map((rec) => (rec.type === "A" ? { ...rec, values: rec.values.map((v) => (v === cloudIpv4 ? labIpv4 : v)) } : rec));
+  for (const ptr of synth.records.filter((rec) => rec.type === "PTR")) {
+    records.push({ ...ptr, zone: reverseZone(labIpv4), name: reverseName(labIpv4) });
+  }
+  const zoneFiles = new Map<string, string>();
+  const zonesDir = join(outDir, "zones");
+  for (const f of readdirSync(zonesDir)) {
+    const zone = f.replace(/\.zone$/, "");
+    if (zone.endsWith(".in-addr.arpa") || zone.endsWith(".ip6.arpa")) continue; // the lab writes its own
+    const text = readFileSync(join(zonesDir, f), "utf8");
+    zoneFiles.set(zone, text.split(cloudIpv4).join(labIpv4));
+  }
+  const userDataFile = join(outDir, "user-data");
+  if (!existsSync(userDataFile)) throw new Error(`synth wrote no user-data in ${outDir}`);
+  const caFile = join(secretsDir, "mailfort", LAB_STACK, "tls", "ca");
+  const caPem = existsSync(caFile) ? readFileSync(caFile, "utf8") : (synth.outputs.caCertPem ?? "");
+  if (!caPem.includes("BEGIN CERTIFICATE")) throw new Error(`no lab CA certificate in ${caFile} nor in synth outputs.caCertPem`);
+  return { outDir, secretsDir, userData: decodeUserData(readFileSync(userDataFile, "utf8")), records, zoneFiles, caPem, cloudIpv4 };
+}
+
+/** synth writes the user data as EC2's API takes it (base64 of gzip when compressed); cloud-init reads the raw bytes. */
+export function decodeUserData(text: string): Buffer {
+  const t = text.trim();
+  if (/^(#cloud-config|#!|Content-Type:)/.test(t)) return Buffer.from(text);
+  const raw = Buffer.from(t, "base64");
+  if (raw[0] === 0x1f && raw[1] === 0x8b) return raw; // gzip: cloud-init decompresses it
+  throw new Error("synth's user-data is neither cloud-config text nor base64 of gzip");
+}
+
+export function reverseName(ipv4: string): string {
+  return `${ipv4.split(".").reverse().join(".")}.in-addr.arpa`;
+}
+
+export function reverseZone(ipv4: string): string {
+  return `${ipv4.split(".").slice(0, 3).reverse().join(".")}.in-addr.arpa`;
+}
