@@ -11,6 +11,7 @@ import { MailServer } from "./aws/mail-server";
 export interface Mailfort {
   readonly config: MailConfig;
   readonly server: MailServer;
+  /** Base64 of the gzip-compressed #cloud-config, exactly as handed to EC2 (userDataBase64). */
   readonly userData: string;
   readonly outputs: MailfortOutputs;
 }
@@ -53,7 +54,7 @@ export function mailfort(): Mailfort {
   const settings = new pulumi.Config(NAMESPACE);
   const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
   const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
-  const server = new MailServer(`mailfort-${config.stack}`, { config, userData, passwordHashes }, { providers: [provider] });
+  const server = new MailServer(`mailfort-${config.stack}`, { config, userDataBase64: userData, passwordHashes }, { providers: [provider] });
   const created = server.zones.filter((z) => z.created);
   const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
   const signed = server.zones.filter((z) => z.dsRecord !== undefined);

@@ -17,8 +17,9 @@ export interface MailInstanceArgs {
   availabilityZone: pulumi.Input<string>;
   securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   instanceProfileName: pulumi.Input<string>;
-  /** The #cloud-config document; public (no secrets: those come from SSM at boot). */
-  userData: pulumi.Input<string>;
+  /** The user data as EC2's API takes it: base64 (of the gzip-compressed #cloud-config, as the
+   * host renderer produces it). Public: no secrets, those come from SSM at boot. */
+  userDataBase64: pulumi.Input<string>;
   ipv6: boolean;
   tags: Record<string, string>;
   /** Resources that must exist before the instance boots (e.g. the role's policy). */
@@ -56,7 +57,7 @@ export class MailInstance extends pulumi.ComponentResource {
       // IMDSv2 only, and a hop limit of 1 so no container or forwarded process can reach it.
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: true, deleteOnTermination: true },
-      userData: args.userData,
+      userDataBase64: args.userDataBase64,
       // A new configuration means a new instance built from it, not a mutated one.
       userDataReplaceOnChange: true,
       monitoring: true,

@@ -28,8 +28,8 @@ import { TlsMaterial } from "./tls-material";
 
 export interface MailServerArgs {
   config: MailConfig;
-  /** The #cloud-config user data (public: no secrets). */
-  userData: pulumi.Input<string>;
+  /** The user data, base64 as EC2's API takes it (public: no secrets). */
+  userDataBase64: pulumi.Input<string>;
   /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
   passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -146,7 +146,7 @@ export class MailServer extends pulumi.ComponentResource {
       availabilityZone: network.availabilityZone,
       securityGroupIds: [firewall.securityGroupId],
       instanceProfileName: role.instanceProfileName,
-      userData: args.userData,
+      userDataBase64: args.userDataBase64,
       ipv6: cfg.features.ipv6,
       tags,
       // Boot only once the role may read the parameters, and they exist.
@@ -180,7 +180,7 @@ export class MailServer extends pulumi.ComponentResource {
     const dnsRecords = new DnsRecords(`${name}-records`, { shape, records: this.records, zoneIds }, child);
 
     // AWS checks forward-confirmed reverse DNS before it sets the PTR: the A record must exist.
-    const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname }, { parent: this, dependsOn: [dnsRecords] });
+    const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname, after: [...dnsRecords.recordResources] }, child);
 
     if (cfg.backups.enabled) {
       new Backups(`${name}-backups`, {

@@ -7,6 +7,8 @@ import { TYPE_PREFIX } from "./tags";
 export interface ReverseDnsArgs {
   allocationId: pulumi.Input<string>;
   hostname: pulumi.Input<string>;
+  /** The Route53 records (at least the hostname's A record) that must exist first. */
+  after: pulumi.Input<pulumi.Resource>[];
 }
 
 export class ReverseDns extends pulumi.ComponentResource {
@@ -14,7 +16,7 @@ export class ReverseDns extends pulumi.ComponentResource {
 
   constructor(name: string, args: ReverseDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:ReverseDns`, name, {}, opts);
-    const ptr = new aws.ec2.EipDomainName(name, { allocationId: args.allocationId, domainName: args.hostname }, { parent: this });
+    const ptr = new aws.ec2.EipDomainName(name, { allocationId: args.allocationId, domainName: args.hostname }, { parent: this, dependsOn: args.after });
     this.ptrRecord = ptr.ptrRecord;
     this.registerOutputs({ ptrRecord: this.ptrRecord });
   }

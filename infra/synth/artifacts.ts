@@ -1,4 +1,5 @@
-// Write a synth's artifacts: resources.json, zones/<zone>.zone, user-data, plan.md, synth.json.
+// Write a synth's artifacts: resources.json, zones/<zone>.zone, user-data (+ user-data.yaml, the
+// readable #cloud-config), plan.md, synth.json.
 // Only the public view (secrets as "[secret]") is ever written here.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +11,9 @@ export function writeArtifacts(dir: string, result: SynthResult): string[] {
   mkdirSync(join(dir, "zones"), { recursive: true });
   const files: Array<[string, string]> = [
     ["resources.json", `${JSON.stringify(pub.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, custom: r.custom, inputs: r.inputs, ...(r.secretPaths ? { secretPaths: r.secretPaths } : {}), ...(r.options ? { options: r.options } : {}) })), null, 2)}\n`],
+    // As EC2's API takes it (base64 of gzip); cloud-init decompresses it.
     ["user-data", pub.userData],
+    ["user-data.yaml", pub.cloudConfig],
     ["plan.md", renderPlan(pub)],
     ["synth.json", `${JSON.stringify(pub, null, 2)}\n`],
     ...Object.entries(pub.zones).map(([zone, text]): [string, string] => [join("zones", `${zone}.zone`), text]),

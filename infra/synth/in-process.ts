@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { type MailConfig, type StackFile, parseMailConfig, parseStackFile } from "../config";
 import { renderReverseZone, renderZoneFile } from "../core/dns";
 import { decryptStackSecrets } from "../../tools/pulumi-passphrase";
@@ -93,7 +94,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
 
     return {
-      stack, config, resources, userData: program.userData, records, zones,
+      stack, config, resources, userData: program.userData, cloudConfig: decodeUserData(program.userData), records, zones,
       outputs: JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>,
       parameters, opaqueSecrets: file.opaque,
     };
@@ -101,6 +102,12 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     process.off("unhandledRejection", onFailure);
     process.off("uncaughtException", onFailure);
   }
+}
+
+/** base64 (of gzip, or of plain text) -> the text cloud-init runs. */
+export function decodeUserData(base64: string): string {
+  const raw = Buffer.from(base64, "base64");
+  return (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
 }
 
 /** Resolves never; rejects as soon as a failure was recorded (polls: failures arrive as events). */

@@ -65,9 +65,17 @@ const hex = (n: number) => randomBytes(Math.ceil(n / 2)).toString("hex").slice(0
 const upperAlnum = (n: number) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36]).join("");
 const lowerAlnum = (n: number) => Array.from(randomBytes(n), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
 
+/** The URN as MockMonitor builds it (parent's own type + "$" + type), so it matches the URNs in
+ * recorded dependencies. */
+function urnOf(parent: string, type: string, name: string, s: Pick<MockSettings, "stack" | "project">): string {
+  const qualified = parent === "" ? type : `${parent.split("::")[2]?.split("$").pop() ?? ""}$${type}`;
+  return `urn:pulumi:${s.stack}::${s.project}::${qualified}::${name}`;
+}
+
 export class MailfortMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   private readonly options = new Map<string, RecordedOptions>();
+  private readonly urns = new Map<string, string>();
   private readonly providerRegions = new Map<string, string>();
   private eipCount = 0;
   private zoneCount = 0;
@@ -79,6 +87,7 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
     const m = monitor as Monitor;
     const original = m.registerResource.bind(m);
     m.registerResource = (req, cb) => {
+      this.urns.set(`${req.getType()}::${req.getName()}`, urnOf(req.getParent(), req.getType(), req.getName(), this.settings));
       this.options.set(`${req.getType()}::${req.getName()}`, {
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
@@ -100,7 +109,7 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
     const { id, state } = args.custom === false
       ? { id: "", state: {} as Record<string, unknown> }
       : await this.outputsFor(args.type, args.name, inputs, region);
-    const urn = `urn:pulumi:${this.settings.stack}::${this.settings.project}::${args.type}::${args.name}`;
+    const urn = this.urns.get(`${args.type}::${args.name}`) ?? urnOf("", args.type, args.name, this.settings);
     if (args.type.startsWith("pulumi:providers:")) this.providerRegions.set(urn, String(inputs.region ?? this.settings.region));
     const options = this.options.get(`${args.type}::${args.name}`);
     this.resources.push({ type: args.type, name: args.name, urn, custom: args.custom !== false, id, inputs, secretPaths, state, ...(options !== undefined ? { options } : {}) });

@@ -31,8 +31,10 @@ export interface SynthResult {
   stack: string;
   config: MailConfig;
   resources: SynthResource[];
-  /** The exact bytes handed to the instance. */
+  /** The user data exactly as handed to EC2 (the instance's userDataBase64: base64 of gzip). */
   userData: string;
+  /** The same, decoded: the #cloud-config text cloud-init runs. */
+  cloudConfig: string;
   records: DnsRecord[];
   /** Zone file text per zone (configured domains and the reverse zone). */
   zones: Record<string, string>;

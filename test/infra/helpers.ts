@@ -1,0 +1,54 @@
+// Shared readers for the infra tests: find resources of a synth by type, parse IAM documents.
+import type { SynthResource, SynthResult } from "../../infra/synth";
+
+export function ofType(result: SynthResult, type: string): SynthResource[] {
+  return result.resources.filter((r) => r.type === type);
+}
+
+export function only(result: SynthResult, type: string): SynthResource {
+  const found = ofType(result, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0] as SynthResource;
+}
+
+export interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function statements(policyJson: unknown): Statement[] {
+  if (typeof policyJson !== "string") throw new Error(`policy is not a JSON string: ${JSON.stringify(policyJson)}`);
+  const doc = JSON.parse(policyJson) as { Statement: Statement[] };
+  return doc.Statement;
+}
+
+export const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+/** The strings of a TXT value in presentation format: "a" "b" -> [a, b]. */
+export function txtStrings(value: string): string[] {
+  return (value.match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((s) => s.slice(1, -1));
+}
+
+/** A stack file of `n` mail domains (one mailbox each), for scale tests. */
+export function generatedStack(n: number): string {
+  const domains = Array.from({ length: n }, (_, i) => `customer${i + 1}.example`);
+  const lines = [
+    "config:",
+    "  mailfort:region: eu-central-1",
+    "  mailfort:environment: staging",
+    `  mailfort:hostname: mail.${domains[0]}`,
+    "  mailfort:domains:",
+    ...domains.map((d) => `    - name: ${d}`),
+    "  mailfort:mailboxes:",
+    ...domains.flatMap((d, i) => [`    - address: postbox@${d}`, `      passwordHashSecret: pw${i + 1}`]),
+    // Encrypted values the synth cannot open: each becomes an opaque placeholder hash.
+    ...domains.flatMap((_, i) => [`  mailfort:pw${i + 1}:`, "    secure: v1:bm90LWRlY3J5cHRlZA==:bm90LWRlY3J5cHRlZA=="]),
+    "  mailfort:tls:",
+    "    mode: acme",
+    "    acmeEmail: ops@provider.example.net",
+  ];
+  return `${lines.join("\n")}\n`;
+}
