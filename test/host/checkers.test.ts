@@ -94,6 +94,18 @@ describe.skipIf(Boolean(unavailable)).each(STACKS)("stack %s, checked by the Deb
     expect(clean(root, ["rspamadm", "configtest"])).toContain("syntax OK");
   });
 
+  it("rspamadm configdump: no module downloads a map from the internet", () => {
+    const dump = clean(root, ["rspamadm", "configdump"]);
+    expect(dump).toContain("MAILFORT_BLOCK_IP");
+    // Top-level sections that are enabled and hold a URL as a value (descriptions that merely
+    // mention a web site contain spaces, and are not fetched).
+    const fetching = dump.split(/\n(?=[a-z_]+ \{\n)/)
+      .filter((section) => !/^ {4}enabled = false;$/m.test(section))
+      .flatMap((section) => (section.match(/"[a-z;+]*https?:\/\/[^"\s]*"/g) ?? []).map((url) => `${section.split(" ")[0]}: ${url}`));
+    expect(fetching).toEqual([]);
+    expect(dump).toMatch(/phishtank_enabled = false;/);
+  });
+
   it("fail2ban-client -t: jails postfix, postfix-sasl, dovecot, recidive", () => {
     expect(clean(root, ["fail2ban-client", "-t"])).toContain("OK");
     const dump = clean(root, ["fail2ban-client", "-d"]);
