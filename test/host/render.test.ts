@@ -196,7 +196,7 @@ describe("scripts", () => {
   });
 
   it("are strict bash", () => {
-    for (const s of scripts) expect(readFileSync(s, "utf8")).toMatch(/^#!\/usr\/bin\/env bash\n(?:#.*\n)*set -euo pipefail\n/m);
+    for (const s of scripts) expect(readFileSync(s, "utf8")).toMatch(/^#!\/usr\/bin\/env bash\n(?:#.*\n)*set -E?euo pipefail\n/m);
   });
 });
 
