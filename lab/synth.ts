@@ -5,9 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { DnsRecord } from "../infra/core/dns";
+import { type DnsRecord, ptrRecords } from "../infra/core/dns";
 import { labPaths } from "./paths";
-import { LAB_STACK, repoRoot } from "./stack";
+import { LAB_STACK, labStackConfig, repoRoot } from "./stack";
 import { labHost } from "./topology";
 
 export interface LabSynth {
@@ -45,9 +45,9 @@ export function runLabSynth(log: (l: string) => void): LabSynth {
   const records = synth.records
     .filter((rec) => rec.type !== "PTR")
     .map((rec) => (rec.type === "A" ? { ...rec, values: rec.values.map((v) => (v === cloudIpv4 ? labIpv4 : v)) } : rec));
-  for (const ptr of synth.records.filter((rec) => rec.type === "PTR")) {
-    records.push({ ...ptr, zone: reverseZone(labIpv4), name: reverseName(labIpv4) });
-  }
+  // The PTR as Route53/EC2 would hold it (synth keeps it out of records: it is set on the
+  // Elastic IP), computed by the same core function for the lab address.
+  records.push(...ptrRecords(labStackConfig(), { ipv4: labIpv4 }));
   const zoneFiles = new Map<string, string>();
   const zonesDir = join(outDir, "zones");
   for (const f of readdirSync(zonesDir)) {

@@ -49,6 +49,8 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
   const args = [
     "-name", "mailfort-lab",
     "-machine", "pc",
+    // No default devices (floppy, VGA, parallel port): the guest should see only the disks we give it.
+    "-nodefaults",
     "-accel", "tcg,thread=multi",
     // Rspamd's hyperscan needs SSSE3+; qemu's default CPU model lacks it.
     "-cpu", "max",
