@@ -2,7 +2,7 @@
 // daemons and tools in a debootstrapped trixie root: what `postfix check`, `doveconf`, `rspamadm`,
 // `fail2ban-client`, `nft`, `unbound-checkconf`, `nginx -t` and `cloud-init schema` accept is
 // what will start on the server. Negative controls prove each checker does reject a broken file.
-import { appendFileSync, copyFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
@@ -119,6 +119,20 @@ describe.skipIf(Boolean(unavailable)).each(STACKS)("stack %s, checked by the Deb
 
   it("unbound-checkconf: no errors", () => {
     expect(clean(root, ["unbound-checkconf"])).toContain("no errors");
+  });
+
+  it("unbound-checkconf: also with the lab's forward snippet from the seed", () => {
+    writeFileSync(join(root.dir, "tmp/resolver-forward"), "10.99.0.53\nnot-an-ip; include: /etc/shadow\n");
+    const conf = clean(root, ["/usr/local/sbin/mailfort-boot", "lab-forward-conf", "/tmp/resolver-forward"]);
+    expect(conf).toContain("forward-addr: 10.99.0.53\n");
+    expect(conf).not.toContain("shadow");
+    const snippet = join(root.dir, "etc/unbound/unbound.conf.d/zz-mailfort-lab-forward.conf");
+    writeFileSync(snippet, conf);
+    try {
+      expect(clean(root, ["unbound-checkconf"])).toContain("no errors");
+    } finally {
+      rmSync(snippet);
+    }
   });
 
   it("nginx -t: syntax ok", () => {
