@@ -4,7 +4,7 @@
 // from resolved addresses and keys): DnsRecords takes both, already matched one to one.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsRecord } from "../core/dns";
+import { type DnsRecord, route53ProviderValues } from "../core/dns";
 import { TYPE_PREFIX, logicalName } from "./tags";
 
 export interface DnsRecordsArgs {
@@ -35,7 +35,8 @@ export class DnsRecords extends pulumi.ComponentResource {
         name: at.name,
         type: at.type,
         ttl: at.ttl,
-        records: at.values.apply((v) => [...v]),
+        // The provider quotes TXT values itself: hand it the unquoted s1""s2 form, not RDATA.
+        records: at.apply((r) => route53ProviderValues(r)),
       }, { parent: this }));
     });
     this.recordResources = resources;
