@@ -32,8 +32,21 @@ function clean(root: CheckerRoot, argv: string[], opts: { netns?: boolean } = {}
   return r.stdout;
 }
 
-describe.skipIf(Boolean(unavailable)).each(STACKS)("stack %s, checked by the Debian 13 daemons", (stack) => {
-  const cfg: MailConfig = loadStack(stack);
+/** The three stacks, plus prod with every optional path on (SES relay, POP3, ClamAV, no greylisting). */
+const VARIANTS: Array<[string, MailConfig]> = [
+  ...STACKS.map((s): [string, MailConfig] => [s, loadStack(s)]),
+  ["prod+ses+pop3+clamav", (() => {
+    const prod = loadStack("prod");
+    return {
+      ...prod,
+      outbound: { mode: "ses" as const, sesRegion: "eu-central-1" },
+      features: { ...prod.features, pop3: true, clamav: true },
+      antispam: { ...prod.antispam, greylisting: false },
+    };
+  })()],
+];
+
+describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the Debian 13 daemons", (stack, cfg) => {
   let root: CheckerRoot;
   let t0 = 0;
   beforeAll(() => {
