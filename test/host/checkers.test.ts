@@ -220,8 +220,9 @@ describe.skipIf(Boolean(unavailable))("mailfort-secrets: the sync's fetch and ap
   it("hostile parameter values are skipped, never written into a map", () => {
     writeFileSync(seed("mailboxes/hostile"), JSON.stringify({ address: "eve@mailfort.test\nroot@mailfort.test", quotaMb: 1, passwordHash: "{PLAIN}x" }));
     writeFileSync(seed("mailboxes/hostile2"), JSON.stringify({ address: "mallory@mailfort.test", quotaMb: 1, passwordHash: "{BLF-CRYPT}$2b$10$x:0:0::/:/bin/sh\nroot" }));
-    writeFileSync(seed("mailboxes/hostile5"), JSON.stringify({ address: "victor@mailfort.test", quotaMb: "1M\nx", passwordHash: "{BLF-CRYPT}abc" }));
+    writeFileSync(seed("mailboxes/hostile5"), JSON.stringify({ address: "victor@mailfort.test", quotaMb: "1M\nx", passwordHash: "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy" }));
     writeFileSync(seed("mailboxes/hostile3"), JSON.stringify({ address: "trent@mailfort.test\n", quotaMb: 1, passwordHash: "{BLF-CRYPT}abc" }));
+    writeFileSync(seed("mailboxes/weak"), JSON.stringify({ address: "walter@mailfort.test", quotaMb: 1, passwordHash: "{SHA512-CRYPT}$6$salt$hash" }));
     writeFileSync(seed("mailboxes/hostile4"), JSON.stringify({ address: "peggy@mailfort.test", quotaMb: 1, passwordHash: "{BLF-CRYPT}abc\n" }));
     writeFileSync(seed("lists/block-ips"), JSON.stringify(["192.0.2.66", "0.0.0.0/0 OK\n", "198.51.100.1\n"]));
     const r = sync();
@@ -231,7 +232,7 @@ describe.skipIf(Boolean(unavailable))("mailfort-secrets: the sync's fetch and ap
     expect(r.stderr).toContain("skipping invalid block-ips entry");
     expect(r.stderr).toContain("skipping mailbox victor@mailfort.test: quotaMb");
     const passwd = root.run(["cat", "/etc/dovecot/passwd"]).stdout;
-    expect(passwd).not.toMatch(/eve|mallory|trent|peggy|victor|root@|PLAIN/);
+    expect(passwd).not.toMatch(/eve|mallory|trent|peggy|victor|walter|root@|PLAIN|SHA512/);
     expect(root.run(["cat", "/etc/postfix/maps/client-access.cidr"]).stdout).toBe("192.0.2.66 REJECT blocked by local policy\n");
   });
 });
