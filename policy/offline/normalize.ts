@@ -7,7 +7,7 @@ const MASKS: readonly [RegExp, string][] = [
   [/\bp=[A-Za-z0-9+/=" ]{40,}/g, "p=<public key>"],
   [/\b(?:vol|i|sg|subnet|vpc|eipalloc|eni|igw|rtb|rtbassoc|acl|ami|snap|lt|dopt|policy)-[0-9a-f]{6,17}\b/g, "<id>"],
   [/\/hostedzone\/Z[A-Z0-9]{6,31}\b/g, "/hostedzone/<zone>"],
-  [/\bZ[A-Z0-9]{12,31}\b/g, "<zone>"],
+  [/(?<![A-Z0-9])Z[A-Z0-9]{12,31}\b/g, "<zone>"], // also inside Sids such as AcmeChallengeZ0…
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, "<uuid>"],
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "<access key>"],
   [/\b[0-9a-fA-F]{32,}\b/g, "<hash>"],

@@ -1,6 +1,7 @@
 // The difference between two synthesized stacks (base ref vs working tree), as data: resources
 // added/changed/removed, DNS records, open ports, host files and policy results.
 import { createTwoFilesPatch } from "diff";
+import { decodeUserDataText } from "../lib/user-data";
 import { ingressOf } from "../policies/network";
 import { type PolicyOutcome, runPolicies } from "../run";
 import { normalizeText, normalizeValue, stableJson } from "./normalize";
@@ -38,6 +39,12 @@ export interface PlanDiff {
 
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 
+/** An input as compared: user data decoded first (its gzip+base64 bytes would mask as one blob). */
+function comparable(name: string, value: unknown): string {
+  if ((name === "userData" || name === "userDataBase64") && typeof value === "string") return normalizeText(decodeUserDataText(value, name === "userDataBase64"));
+  return stableJson(normalizeValue(value));
+}
+
 export function diffResources(base: Snapshot, head: Snapshot): ResourceChange[] {
   const b = new Map(base.resources.map((r) => [key(r), r]));
   const h = new Map(head.resources.map((r) => [key(r), r]));
@@ -46,7 +53,7 @@ export function diffResources(base: Snapshot, head: Snapshot): ResourceChange[] 
     const old = b.get(k);
     if (!old) { out.push({ type: r.type, name: r.name, kind: "added", keys: [] }); continue; }
     const names = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
-    const changed = names.filter((n) => stableJson(normalizeValue(old.inputs[n])) !== stableJson(normalizeValue(r.inputs[n])));
+    const changed = names.filter((n) => comparable(n, old.inputs[n]) !== comparable(n, r.inputs[n]));
     const optsChanged = stableJson(old.opts ?? {}) !== stableJson(r.opts ?? {}) ? ["(options)"] : [];
     if (changed.length + optsChanged.length > 0) out.push({ type: r.type, name: r.name, kind: "changed", keys: [...changed, ...optsChanged] });
   }

@@ -48,7 +48,9 @@ interface CloudConfig { write_files: { path: string; content?: string; encoding?
 /** Rewrite one file the instance's user data writes, re-encoding the user data as it was (gzip+base64). */
 export function editHostFile(g: Graph, path: string, edit: (content: string) => string): void {
   const inst = inputs(g, "aws:ec2/instance:Instance");
-  const text = decodeUserDataText(String(inst.userData));
+  const field = typeof inst.userDataBase64 === "string" ? "userDataBase64" : "userData";
+  if (typeof inst[field] !== "string") throw new Error("the instance has no user data");
+  const text = decodeUserDataText(String(inst[field]), field === "userDataBase64");
   const doc = load(text) as CloudConfig;
   const f = doc.write_files.find((x) => x.path === path);
   if (!f) throw new Error(`user data writes no ${path}`);
@@ -56,7 +58,7 @@ export function editHostFile(g: Graph, path: string, edit: (content: string) => 
   f.content = edit(before);
   delete f.encoding;
   if (f.content === before) throw new Error(`the edit of ${path} changed nothing`);
-  inst.userData = gzipSync(`#cloud-config\n${dump(doc, { lineWidth: -1 })}`).toString("base64");
+  inst[field] = gzipSync(`#cloud-config\n${dump(doc, { lineWidth: -1 })}`).toString("base64");
 }
 
 /** Replace a `name = value` line (the first match) in a config text; fails if absent. */
