@@ -236,3 +236,54 @@ describe.skipIf(Boolean(unavailable))("mailfort-secrets: the sync's fetch and ap
     expect(root.run(["cat", "/etc/postfix/maps/client-access.cidr"]).stdout).toBe("192.0.2.66 REJECT blocked by local policy\n");
   });
 });
+
+describe.skipIf(Boolean(unavailable))("mailfort-cert: ACME with the stack's own key (DANE-stable), in the Debian 13 root", () => {
+  // certbot and systemctl are replaced by recorders: the test sees the exact certbot call, and the
+  // stand-in "CA" signs the CSR the way Let's Encrypt would (issuer differs from the subject).
+  const FAKES = `#!/bin/sh
+set -e
+echo "$0 $*" >> /tmp/calls
+case "$0" in *certbot)
+  while [ $# -gt 0 ]; do case "$1" in --csr) csr=$2 ;; --fullchain-path) out=$2 ;; esac; shift; done
+  openssl x509 -req -inform DER -in "$csr" -CA /tmp/ca.pem -CAkey /tmp/ca.key -days 90 -copy_extensions copy -out "$out" 2>/dev/null ;;
+esac
+`;
+  let root: CheckerRoot;
+  const cfg = loadStack("dev"); // acme-staging
+  const run = () => root.run(["/usr/local/sbin/mailfort-cert"], { env: { PATH: "/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" } });
+  const calls = () => root.run(["sh", "-c", "cat /tmp/calls 2>/dev/null; rm -f /tmp/calls"]).stdout;
+  beforeAll(() => {
+    root = prepareRoot(base, cfg);
+    for (const fake of ["certbot", "systemctl"]) {
+      writeFileSync(join(root.dir, "usr/local/bin", fake), FAKES, { mode: 0o755 });
+    }
+    const ca = root.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/tmp/ca.key",
+      "-out", "/tmp/ca.pem", "-days", "3650", "-subj", "/CN=Fake ACME CA"]);
+    expect(ca.status).toBe(0);
+  }, PREPARE_TIMEOUT);
+  afterAll(() => root?.dispose());
+
+  const pubkey = (file: string) => root.run(["sh", "-c", `openssl pkey -pubout -in ${file} 2>/dev/null || openssl x509 -pubkey -noout -in ${file}`]).stdout;
+
+  it("replaces the bootstrap certificate: CSR from the stack key, all names, staging, then reloads", () => {
+    const r = run();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const log = calls();
+    expect(log).toMatch(/certbot certonly --non-interactive --agree-tos -m admin@dev\.example\.com --staging --dns-route53 --csr \S+request\.der /);
+    expect(log).toContain("systemctl reload postfix\n");
+    expect(log).toContain("systemctl reload dovecot\n");
+    expect(log).toContain("systemctl reload nginx\n");
+    const cert = root.run(["openssl", "x509", "-in", "/etc/ssl/mailfort/fullchain.pem", "-noout", "-issuer", "-ext", "subjectAltName"]).stdout;
+    expect(cert).toContain("issuer=CN=Fake ACME CA");
+    expect(cert).toContain(`DNS:${cfg.hostname}`);
+    expect(cert).toContain(`DNS:mta-sts.${cfg.domains[0].name}`);
+    // Same public key as the stack's key: the DANE TLSA 3 1 1 record stays valid.
+    expect(pubkey("/etc/ssl/mailfort/fullchain.pem")).toBe(pubkey("/etc/ssl/mailfort/privkey.pem"));
+  });
+
+  it("does nothing while the ACME certificate has more than 30 days left", () => {
+    expect(run()).toMatchObject({ status: 0, stderr: "" });
+    expect(calls()).toBe("");
+  });
+});
