@@ -1,6 +1,9 @@
 // The fleet at a base git ref, for "changes against the base": a detached `git worktree` of the
 // ref (sharing this checkout's node_modules through a symlink), whose OWN synth runs each
-// stack, so program changes between the ref and the working tree show up too.
+// stack, so program changes between the ref and the working tree show up too. The base is
+// synthesized through its `tools/synth.ts` CLI (--stack, --config-file, --out -> synth.json),
+// the same contract `npm run plan` (tools/plan.ts) relies on; unlike that tool's synchronous
+// helper this spawns asynchronously, so base synths run in parallel within the worker bound.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +14,7 @@ export interface BaseCheckout {
   readonly dir: string;
   /** The stack file at the base, or undefined if the stack did not exist there. */
   stackText(stack: string): string | undefined;
-  /** Run the base's synth child on a stack file; resolves to its parsed answer. */
+  /** Run the base's synth on a stack file; resolves to its synth.json (a public SynthResult). */
   synth(stack: string, configFile: string): Promise<unknown>;
   remove(): void;
 }
@@ -22,7 +25,7 @@ export function checkoutBase(projectDir: string, ref: string, stacksDir: string)
   execFileSync("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: projectDir, stdio: ["ignore", "ignore", "pipe"] });
   if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(projectDir, "node_modules"), join(dir, "node_modules"), "dir");
   const stacksRel = relative(projectDir, stacksDir);
-  const child = join(dir, "infra/synth/child.ts");
+  const cli = join(dir, "tools/synth.ts");
   return {
     ref,
     dir,
@@ -31,14 +34,15 @@ export function checkoutBase(projectDir: string, ref: string, stacksDir: string)
       return existsSync(file) ? readFileSync(file, "utf8") : undefined;
     },
     async synth(stack, configFile) {
-      if (!existsSync(child)) throw new Error(`${ref} has no offline synth (infra/synth/child.ts), so it cannot be compared`);
-      const result = join(mkdtempSync(join(tmpdir(), "fleet-base-synth-")), "result.json");
+      if (!existsSync(cli)) throw new Error(`${ref} has no offline synth (tools/synth.ts), so it cannot be compared`);
+      const out = mkdtempSync(join(tmpdir(), "fleet-base-synth-"));
       try {
-        const { code, stderr } = await runNode(["--import", "tsx", child, "--stack", stack, "--config-file", configFile, "--result", result], dir);
-        if (!existsSync(result)) throw new Error(`base synth of ${stack} at ${ref} crashed (exit ${code}):\n${stderr}`);
+        const { code, stderr } = await runNode(["--import", "tsx", cli, "--stack", stack, "--config-file", configFile, "--out", out], dir);
+        const result = join(out, "synth.json");
+        if (code !== 0 || !existsSync(result)) throw new Error(`synth of ${stack} at ${ref} failed (exit ${code}):\n${stderr.slice(-2000)}`);
         return JSON.parse(readFileSync(result, "utf8")) as unknown;
       } finally {
-        rmSync(join(result, ".."), { recursive: true, force: true });
+        rmSync(out, { recursive: true, force: true });
       }
     },
     remove() {

@@ -1,16 +1,17 @@
 // The real plan engine: the offline synth (infra/synth runSynth, one child process per stack)
-// and the policy pack's offline runner (policy/run.ts runPolicies) on each result; with a base
-// ref, the base's own synth and the policy pack's resource diff (policy/offline/plan-diff.ts),
-// so fleet and single-stack plans agree on what a change is.
+// and the policy pack's offline runner on each result, exactly as `npm run policy` does
+// (snapshotFromSynth + runPolicies); with a base ref, the base's own synth and the policy pack's
+// resource diff (policy/offline/plan-diff.ts), so fleet and single-stack plans agree on what a
+// change is.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { runSynth, type SynthResult } from "../infra/synth";
-import { factsFromConfig } from "../policy/facts";
+import { snapshotFromSynth } from "../policy/offline/from-synth";
 import { diffResources } from "../policy/offline/plan-diff";
 import type { Snapshot } from "../policy/offline/snapshot";
-import { type GraphResource, runPolicies } from "../policy/run";
+import { runPolicies } from "../policy/run";
 import type { BaseCheckout } from "./base-ref";
 import type { PlanEngine, PolicySummary, StackEvaluation } from "./plan";
 
@@ -27,9 +28,8 @@ export function realPlanEngine(base?: BaseCheckout): PlanEngine {
         try {
           const file = join(dir, `Pulumi.${stack}.yaml`);
           writeFileSync(file, withSecretPlaceholders(text, referencedSecretKeys(text)));
-          const answer = await base.synth(stack, file) as { ok?: SynthResult; error?: string; configError?: unknown };
-          if (answer.ok === undefined) throw new Error(`base synth of ${stack} at ${base.ref} failed: ${answer.error ?? JSON.stringify(answer.configError)}`);
-          return { resources: answer.ok.resources, policy: undefined, detail: snapshotOf(answer.ok) };
+          const result = await base.synth(stack, file) as SynthResult;
+          return { resources: result.resources, policy: undefined, detail: snapshotFromSynth(result) };
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -42,7 +42,7 @@ export function realPlanEngine(base?: BaseCheckout): PlanEngine {
 }
 
 async function evaluation(result: SynthResult): Promise<StackEvaluation> {
-  const snapshot = snapshotOf(result);
+  const snapshot = snapshotFromSynth(result);
   const outcomes = await runPolicies(snapshot.resources, snapshot.facts);
   const failing = outcomes.filter((o) => o.violations.length > 0);
   const policy: PolicySummary = {
@@ -53,18 +53,6 @@ async function evaluation(result: SynthResult): Promise<StackEvaluation> {
     relaxed: outcomes.filter((o) => o.relaxation !== undefined).map((o) => o.id),
   };
   return { resources: result.resources, policy, detail: snapshot };
-}
-
-/** The synth result in the shape the policy pack's offline runner reads. */
-export function snapshotOf(result: SynthResult): Snapshot {
-  const resources: GraphResource[] = result.resources.map((r) => ({
-    type: r.type,
-    name: r.name,
-    ...(r.urn === undefined ? {} : { urn: r.urn }),
-    inputs: r.inputs,
-    ...(r.options === undefined ? {} : { opts: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, ...(r.options.parent ? { parent: r.options.parent } : {}) } }),
-  }));
-  return { stack: result.stack, facts: factsFromConfig(result.config), resources, records: result.records.map((x) => ({ ...x, values: [...x.values] })) };
 }
 
 /** Mailbox password keys a stack file references (from mailfort:mailboxes). */
