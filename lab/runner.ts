@@ -15,6 +15,7 @@ import { labStackConfig } from "./stack";
 import { runLabSynth } from "./synth";
 import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
+import { inspectDataDisk } from "./vm/data-disk";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, guestMemoryUsedMb, runningVm, shutdownVm, waitReady } from "./vm/vm";
 
@@ -22,6 +23,7 @@ export interface LabFigures {
   imageBuildSeconds: number;
   imageCached: boolean;
   bootToReadySeconds?: number;
+  replacementBootToReadySeconds?: number;
   memoryUsedMb?: number;
   verifySeconds?: number;
   totalSeconds?: number;
@@ -32,12 +34,16 @@ export interface LabUp {
   readonly image: LabImage;
   readonly vm: RunningVm;
   readonly ready: Readiness;
+  readonly userData: Buffer;
+  readonly secretsDir: string;
 }
 
 export interface UpOptions {
   /** Keep the data volume from a previous boot (replacement); default: a blank one. */
   readonly keepData?: boolean;
   readonly readyTimeoutSeconds: number;
+  /** Also replace the instance and check the mail survived (issue item 5). */
+  readonly replace?: boolean;
 }
 
 export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<LabUp> {
@@ -53,7 +59,7 @@ export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<
   startRemote(log);
   const vm = await bootFresh(cfg, image, synth.userData, synth.secretsDir, opts, log);
   const ready = await waitReady(vm, opts.readyTimeoutSeconds * 1000, log);
-  return { cfg, image, vm, ready };
+  return { cfg, image, vm, ready, userData: synth.userData, secretsDir: synth.secretsDir };
 }
 
 /** A new instance: fresh overlay and seed (new instance id), the data volume as it is (or blank). */
@@ -80,6 +86,37 @@ export interface LabReport {
   readonly figures: LabFigures;
 }
 
+/**
+ * Issue item 5: replace the instance (fresh overlay and seed, new boot, same data volume) after
+ * mail was delivered and one message was left queued, then check nothing was lost or reformatted.
+ */
+async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  log("replace: stopping the remote MX so an outbound message stays queued");
+  stopRemote(log);
+  results.push(...(await runVerifyGroup(up.cfg, { group: "before-replace", from: "sender" }, log)));
+  await shutdownVm(up.vm, log);
+  const before = inspectDataDisk(labPaths.dataDisk());
+  log(`replace: data volume ${before.label || "(no label)"} UUID ${before.uuid}, ${before.deferred} file(s) in the deferred queue`);
+  startRemote(log, { keepMaildir: true });
+  const vm = await bootFresh(up.cfg, up.image, up.userData, up.secretsDir, { ...opts, keepData: true }, log);
+  const ready = await waitReady(vm, opts.readyTimeoutSeconds * 1000, log);
+  figures.replacementBootToReadySeconds = Math.round(ready.seconds);
+  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the same data volume and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
+  if (ready.ready) results.push(...(await runVerifyGroup(up.cfg, { group: "after-replace", from: "sender" }, log)));
+  await shutdownVm(vm, log);
+  const after = inspectDataDisk(labPaths.dataDisk());
+  const same = before.uuid !== "" && before.uuid === after.uuid;
+  results.push({
+    id: "replace-not-reformatted",
+    title: "the data volume was not reformatted by the replacement (same filesystem UUID), and the queue was kept until delivery",
+    status: same && before.deferred > 0 ? "pass" : "fail",
+    detail: `UUID before ${before.uuid || "none"}, after ${after.uuid || "none"}; deferred queue files before ${before.deferred}, after ${after.deferred}`,
+    seconds: 0,
+  });
+  return results;
+}
+
 export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, log: (l: string) => void): Promise<LabReport> {
   const started = Date.now();
   const results: CheckResult[] = [];
@@ -102,6 +139,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       }
       figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
       figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
+      if (opts.replace) results.push(...(await replaceInstance(up, opts, figures, log)));
     }
   } finally {
     if (!opts.keepUp) await labDown(log).catch((e: unknown) => log(`down: ${e instanceof Error ? e.message : String(e)}`));

@@ -13,7 +13,7 @@ import { repoRoot } from "./stack";
 import { type LabRole, REMOTE_MAILBOX, labHost } from "./topology";
 
 export interface VerifyGroupRun {
-  readonly group: "client" | "attacker" | "after-attack";
+  readonly group: "client" | "attacker" | "after-attack" | "before-replace" | "after-replace";
   readonly from: LabRole;
   readonly only?: string;
 }
@@ -36,6 +36,7 @@ export function verifyArgs(cfg: MailConfig, group: VerifyGroupRun, json: string)
     "--max-recipients", String(cfg.limits.recipientsPerMessage),
     "--max-retry", String(cfg.bruteForce.maxRetry),
     ...(cfg.features.pop3 ? ["--pop3"] : []),
+    "--snapshot", join(labDir(), "replace-snapshot.json"),
     "--group", group.group,
     ...(group.only ? ["--only", group.only] : []),
     "--json", json,

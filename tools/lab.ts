@@ -100,16 +100,17 @@ program
   .option("--timeout <seconds>", "readiness timeout", "900")
   .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
   .option("--keep-up", "leave the lab running after the checks")
-  .action(async (opts: { timeout: string; report?: string; keepUp?: boolean }) => {
+  .option("--no-replace", "skip the replacement boot (issue item 5: mail survives a new instance)")
+  .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean }) => {
     requireRoot();
-    const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp) }, log);
+    const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace }, log);
     process.stdout.write("\n== mailfort lab report\n");
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
     const failed = results.filter((r) => r.status === "fail").length;
     const passed = results.filter((r) => r.status === "pass").length;
     const skipped = results.filter((r) => r.status === "skip").length;
     process.stdout.write(
-      `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s, ` +
+      `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
         `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
     );
     process.stdout.write(`lab: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

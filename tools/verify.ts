@@ -24,6 +24,7 @@ const program = new Command("verify")
   .option("--max-recipients <n>", "the configured recipients-per-message limit")
   .option("--max-retry <n>", "fail2ban maxRetry of the stack", "5")
   .option("--pop3", "POP3S (995) is enabled")
+  .option("--snapshot <file>", "lab replacement: where the before-replacement snapshot is kept")
   .option("--group <group>", `which checks: ${GROUPS.join(", ")} (default: client)`, "client")
   .option("--only <ids>", "comma-separated check ids (prefixes) to run")
   .option("--json <file>", "write the results as JSON [{id, title, status, detail, seconds}]")
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     bruteForce: { maxRetry: Number(o.maxRetry) },
     limits: o.maxSizeMb && o.maxRecipients ? { messageSizeMb: Number(o.maxSizeMb), recipientsPerMessage: Number(o.maxRecipients) } : undefined,
     pop3: Boolean(o.pop3),
+    snapshotFile: o.snapshot ? String(o.snapshot) : undefined,
   };
   let checks = checksFor(target, group);
   if (o.only) {

@@ -8,13 +8,14 @@ import { deliveryChecks } from "./checks/delivery";
 import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
 import { floodCheck, limitChecks } from "./checks/limits";
 import { relayChecks } from "./checks/relay";
+import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
 import { tlsChecks } from "./checks/tls";
 import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "attacker" | "after-attack";
+export type Group = "client" | "attacker" | "after-attack" | "before-replace" | "after-replace";
 
-export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack"];
+export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack", "before-replace", "after-replace"];
 
 export function checksFor(t: VerifyTarget, group: Group): Check[] {
   switch (group) {
@@ -35,6 +36,10 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
       return [...relayChecks("attacker"), floodCheck(25), floodCheck(587), bruteForceCheck];
     case "after-attack":
       return [othersUnaffectedCheck];
+    case "before-replace":
+      return [beforeReplaceCheck];
+    case "after-replace":
+      return [...afterReplaceChecks, ...deliveryChecks.filter((c) => c.id === "delivery-outbound-authenticated")];
   }
 }
 

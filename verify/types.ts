@@ -43,6 +43,8 @@ export interface VerifyTarget {
   /** fail2ban settings the ban check expects (from the stack: maxRetry, banMinutes). */
   readonly bruteForce?: { readonly maxRetry: number };
   readonly limits?: { readonly messageSizeMb: number; readonly recipientsPerMessage: number };
+  /** Lab replacement: where the before-replacement snapshot is kept. */
+  readonly snapshotFile?: string;
   /** Whether POP3 (995) is expected on. */
   readonly pop3?: boolean;
 }

@@ -66,10 +66,10 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
 
-export function startRemote(log: (l: string) => void): string {
+export function startRemote(log: (l: string) => void, opts: { keepMaildir?: boolean } = {}): string {
   stopRemote(log);
   const base = labPaths.remote();
-  rmSync(base, { recursive: true, force: true });
+  if (!opts.keepMaildir) rmSync(base, { recursive: true, force: true });
   mkdirSync(confDir(), { recursive: true });
   mkdirSync(join(base, "spool"), { recursive: true });
   mkdirSync(join(base, "data"), { recursive: true });
