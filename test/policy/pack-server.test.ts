@@ -1,0 +1,73 @@
+// The pack as the Pulumi CLI runs it: `policy/index.ts` started in policy/ (PolicyPack serves the
+// analyzer gRPC protocol and prints its port), then the CLI's own calls: GetAnalyzerInfo, Analyze
+// one resource, AnalyzeStack. Per-stack facts come from stacks/Pulumi.<stack>.yaml via the URN.
+import { type ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { AnalyzeRequest, AnalyzeStackRequest, AnalyzerResource, AnalyzerResourceOptions, type AnalyzeResponse, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_POLICIES } from "../../policy/all";
+
+const POLICY_DIR = path.resolve(__dirname, "../../policy");
+let child: ChildProcess | undefined;
+let client: AnalyzerClient;
+
+beforeAll(async () => {
+  const proc = spawn(process.execPath, ["--import", "tsx", "index.ts"], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+  child = proc;
+  let stderr = "";
+  proc.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^(\d+)\s*$/m.exec(out);
+      if (m?.[1]) resolve(Number(m[1]));
+    });
+    proc.on("exit", (code) => reject(new Error(`policy pack exited (${code}) before serving:\n${stderr}`)));
+  });
+  client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}, 60_000);
+
+afterAll(() => {
+  client?.close();
+  if (child?.pid) process.kill(child.pid);
+});
+
+const call = <Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void, req: Req) =>
+  new Promise<Res>((resolve, reject) => fn.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
+
+const urn = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::mailfort::${type}::${name}`;
+
+describe("the policy pack under the analyzer protocol", () => {
+  it("announces every policy, mandatory", async () => {
+    const info = await call<Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    expect(info.getName()).toBe("mailfort");
+    expect(info.getPoliciesList().map((p) => p.getName()).sort()).toEqual(ALL_POLICIES.map((p) => p.name).sort());
+    // EnforcementLevel enum: 0 advisory, 1 mandatory.
+    expect(new Set(info.getPoliciesList().map((p) => p.getEnforcementlevel()))).toEqual(new Set([1]));
+  });
+
+  it("reports SSH in a security group of the dev stack as a mandatory network-ingress violation", async () => {
+    const type = "aws:ec2/securityGroup:SecurityGroup";
+    const req = new AnalyzeRequest()
+      .setType(type).setName("sg").setUrn(urn("dev", type, "sg"))
+      .setProperties(Struct.fromJavaScript({ ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] }))
+      .setOptions(new AnalyzerResourceOptions());
+    const res = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, req);
+    const d = res.getDiagnosticsList().map((x) => ({ policy: x.getPolicyname(), level: x.getEnforcementlevel(), message: x.getMessage() }));
+    expect(d).toEqual([expect.objectContaining({ policy: "network-ingress", level: 1, message: expect.stringMatching(/opens SSH port 22/) })]);
+  });
+
+  it("judges the stack: a PTR that is not prod's hostname fails dns-ptr-hostname", async () => {
+    const type = "aws:ec2/eipDomainName:EipDomainName";
+    const r = new AnalyzerResource().setType(type).setName("ptr").setUrn(urn("prod", type, "ptr"))
+      .setProperties(Struct.fromJavaScript({ domainName: "web.example.com" })).setOptions(new AnalyzerResourceOptions());
+    const res = await call<AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack, new AnalyzeStackRequest().setResourcesList([r]));
+    const messages = res.getDiagnosticsList().filter((x) => x.getPolicyname() === "dns-ptr-hostname").map((x) => x.getMessage());
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/EipDomainName sets PTR web.example.com, not the mail hostname mail.example.com/)]));
+  });
+});
