@@ -2,11 +2,12 @@
 // daemons and tools in a debootstrapped trixie root: what `postfix check`, `doveconf`, `rspamadm`,
 // `fail2ban-client`, `nft`, `unbound-checkconf`, `nginx -t` and `cloud-init schema` accept is
 // what will start on the server. Negative controls prove each checker does reject a broken file.
-import { appendFileSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
 import { renderCloudConfig } from "../../infra/core/host";
+import { parameterNames } from "../../infra/core/parameters";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, loadStack } from "./stacks";
 
@@ -285,5 +286,38 @@ esac
   it("does nothing while the ACME certificate has more than 30 days left", () => {
     expect(run()).toMatchObject({ status: 0, stderr: "" });
     expect(calls()).toBe("");
+  });
+});
+
+describe.skipIf(Boolean(unavailable))("mailfort-sync: reload only what changed, in the Debian 13 root", () => {
+  let root: CheckerRoot;
+  const env = { PATH: "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin", MAILFORT_SECRET_DIR: "/seed" };
+  const sync = () => root.run(["/usr/local/sbin/mailfort-sync"], { env });
+  const reloads = () => root.run(["sh", "-c", "cat /tmp/calls 2>/dev/null; rm -f /tmp/calls"]).stdout;
+  beforeAll(() => {
+    root = prepareRoot(base, loadStack("lab"));
+    writeFileSync(join(root.dir, "usr/local/bin/systemctl"), "#!/bin/sh\necho \"systemctl $*\" >> /tmp/calls\n", { mode: 0o755 });
+  }, PREPARE_TIMEOUT);
+  afterAll(() => root?.dispose());
+
+  it("no change: reloads nothing", () => {
+    expect(sync()).toMatchObject({ status: 0, stdout: "" });
+    expect(reloads()).toBe("");
+  });
+
+  it("a password change reloads Dovecot only; a new DKIM key reloads Rspamd only", () => {
+    const cfg = loadStack("lab");
+    const mbox = join(root.dir, "seed", parameterNames(cfg).mailbox("bob@mailfort.test").name);
+    writeFileSync(mbox, JSON.stringify({ address: "bob@mailfort.test", quotaMb: 4096, passwordHash: "{BLF-CRYPT}$2b$12$abcdefghijklmnopqrstuv0123456789ABCDEFGHIJKLMNOPQRSTU" }));
+    expect(sync()).toMatchObject({ status: 0, stdout: "mailfort-sync: reloaded dovecot\n" });
+    expect(reloads()).toBe("systemctl reload dovecot\n");
+    expect(root.run(["grep", "^bob@", "/etc/dovecot/passwd"]).stdout).toContain("$2b$12$abcdefghij");
+
+    const key = join(root.dir, "seed", parameterNames(cfg).dkimKey("mailfort.test", "mail2027").name);
+    mkdirSync(dirname(key), { recursive: true });
+    writeFileSync(key, root.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]).stdout);
+    expect(sync()).toMatchObject({ status: 0, stdout: "mailfort-sync: reloaded rspamd\n" });
+    expect(reloads()).toBe("systemctl reload rspamd\n");
+    expect(sync()).toMatchObject({ status: 0, stdout: "" });
   });
 });
