@@ -15,8 +15,8 @@ export interface InstancePolicyInput {
   readonly stack: string;
   /** The stack's KMS key that encrypts its SecureString parameters. */
   readonly parametersKeyArn: string;
-  /** Zones (and names) where certbot may answer DNS-01 challenges; empty in self-signed mode. */
-  readonly acmeZones: readonly AcmeZone[];
+  /** Whether the host runs certbot (tls.mode acme or acme-staging). */
+  readonly acme: boolean;
 }
 
 export interface PolicyStatement {
@@ -37,6 +37,8 @@ export function acmeChallengeName(name: string): string {
   return `_acme-challenge.${name}`;
 }
 
+/** The role's own inline policy: parameters, key, and (ACME modes) the zone-independent
+ * Route53 reads. The per-zone challenge statements live in acmeChallengePolicies. */
 export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
   const statements: PolicyStatement[] = [
     {
@@ -54,22 +56,7 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
       Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } },
     },
   ];
-  for (const zone of p.acmeZones) {
-    statements.push({
-      Sid: `AcmeChallenge${zone.zoneId}`,
-      Effect: "Allow",
-      Action: ["route53:ChangeResourceRecordSets"],
-      Resource: `arn:${p.partition}:route53:::hostedzone/${zone.zoneId}`,
-      Condition: {
-        "ForAllValues:StringEquals": {
-          "route53:ChangeResourceRecordSetsNormalizedRecordNames": zone.names.map(acmeChallengeName),
-          "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
-          "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
-        },
-      },
-    });
-  }
-  if (p.acmeZones.length > 0) {
+  if (p.acme) {
     statements.push(
       {
         Sid: "AcmeWaitForChange",
@@ -90,6 +77,59 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** One statement per zone: change only TXT records named _acme-challenge.<cert name> there. */
+export function acmeChallengeStatement(partition: string, zone: AcmeZone): PolicyStatement {
+  return {
+    Sid: `AcmeChallenge${zone.zoneId}`,
+    Effect: "Allow",
+    Action: ["route53:ChangeResourceRecordSets"],
+    Resource: `arn:${partition}:route53:::hostedzone/${zone.zoneId}`,
+    Condition: {
+      "ForAllValues:StringEquals": {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": zone.names.map(acmeChallengeName),
+        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+      },
+    },
+  };
+}
+
+export function acmeChallengePolicy(partition: string, zones: readonly AcmeZone[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: zones.map((z) => acmeChallengeStatement(partition, z)) };
+}
+
+/** IAM's size limit for a customer managed policy (characters, whitespace not counted). */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** Managed policies a role may have by default (10), less the two AWS ones the instance uses. */
+export const MAX_ACME_POLICIES = 8;
+/** Longest Route53 zone id, for sizing policies before the ids are known. */
+const ZONE_ID_MAX = `Z${"X".repeat(31)}`;
+
+/** Split zones into groups whose challenge policy fits one managed policy. Decided from names
+ * alone (with the longest possible zone id), so the number of policies is known up front. */
+export function planAcmePolicies(zones: ReadonlyArray<{ domain: string; names: readonly string[] }>, partition = "aws"): string[][] {
+  const groups: string[][] = [];
+  let current: Array<{ zoneId: string; names: readonly string[] }> = [];
+  let domains: string[] = [];
+  for (const z of zones) {
+    const candidate = [...current, { zoneId: ZONE_ID_MAX, names: z.names }];
+    if (JSON.stringify(acmeChallengePolicy(partition, candidate)).length > MANAGED_POLICY_MAX_CHARS) {
+      if (current.length === 0) throw new Error(`the ACME challenge policy for ${z.domain} alone exceeds IAM's ${MANAGED_POLICY_MAX_CHARS}-character limit`);
+      groups.push(domains);
+      current = [{ zoneId: ZONE_ID_MAX, names: z.names }];
+      domains = [z.domain];
+    } else {
+      current = candidate;
+      domains.push(z.domain);
+    }
+  }
+  if (domains.length > 0) groups.push(domains);
+  if (groups.length > MAX_ACME_POLICIES) {
+    throw new Error(`mailfort:domains: ${zones.length} zones need ${groups.length} ACME policies, over IAM's default of ${MAX_ACME_POLICIES} for this role: split the domains over two stacks`);
+  }
+  return groups;
 }
 
 /** Statements whose Resource is "*", with the reason each is allowed (policy pack, tests). */

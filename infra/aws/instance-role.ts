@@ -2,14 +2,15 @@
 // inline policy limited to this stack's parameters, key and ACME challenge names.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type AcmeZone, instancePolicy } from "./instance-policy";
+import { acmeChallengePolicy, instancePolicy, planAcmePolicies } from "./instance-policy";
 import { TYPE_PREFIX } from "./tags";
 
 export interface InstanceRoleArgs {
   stack: string;
   region: string;
   parametersKeyArn: pulumi.Input<string>;
-  acmeZones: pulumi.Input<pulumi.Input<AcmeZone>[]>;
+  /** Zones where certbot answers DNS-01 challenges, with the certificate names each holds. */
+  acmeZones: Array<{ domain: string; zoneId: pulumi.Input<string>; names: string[] }>;
   tags: Record<string, string>;
 }
 
@@ -42,11 +43,25 @@ export class InstanceRole extends pulumi.ComponentResource {
       }, { parent: this });
     }
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    this.policyDocument = pulumi.all([partition, accountId, args.parametersKeyArn, pulumi.output(args.acmeZones)])
-      .apply(([part, account, keyArn, zones]) => JSON.stringify(instancePolicy({
-        partition: part, region: args.region, accountId: account, stack: args.stack, parametersKeyArn: keyArn, acmeZones: zones,
+    this.policyDocument = pulumi.all([partition, accountId, args.parametersKeyArn])
+      .apply(([part, account, keyArn]) => JSON.stringify(instancePolicy({
+        partition: part, region: args.region, accountId: account, stack: args.stack, parametersKeyArn: keyArn,
+        acme: args.acmeZones.length > 0,
       })));
     new aws.iam.RolePolicy(`${name}-scoped`, { role: role.name, policy: this.policyDocument }, { parent: this });
+    // The per-zone ACME statements grow with the domains; managed policies (6,144 characters
+    // each) hold them, since a role's inline policies share one 10,240-character budget.
+    planAcmePolicies(args.acmeZones).forEach((domains, i) => {
+      const zones = args.acmeZones.filter((z) => domains.includes(z.domain));
+      const policy = new aws.iam.Policy(`${name}-acme-${i + 1}`, {
+        path: "/mailfort/",
+        description: `mailfort ${args.stack}: DNS-01 challenges (_acme-challenge TXT only) for ${domains.join(", ")}`.slice(0, 1000),
+        policy: pulumi.all([partition, ...zones.map((z) => z.zoneId)]).apply(([part, ...ids]) =>
+          JSON.stringify(acmeChallengePolicy(part as string, zones.map((z, n) => ({ zoneId: ids[n] as string, names: z.names }))))),
+        tags: args.tags,
+      }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${name}-acme-${i + 1}`, { role: role.name, policyArn: policy.arn }, { parent: this });
+    });
     const profile = new aws.iam.InstanceProfile(name, { role: role.name, tags: args.tags }, { parent: this });
     this.roleArn = role.arn;
     this.roleName = role.name;

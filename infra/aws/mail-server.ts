@@ -14,7 +14,6 @@ import { DkimKeys } from "./dkim-keys";
 import { DnsRecords } from "./dns-records";
 import { DnsZones } from "./dns-zones";
 import { InstanceRole } from "./instance-role";
-import type { AcmeZone } from "./instance-policy";
 import { MailInstance } from "./mail-instance";
 import { MailSecurityGroup } from "./mail-security-group";
 import { Network } from "./network";
@@ -129,8 +128,8 @@ export class MailServer extends pulumi.ComponentResource {
     }, child);
     const zoneIds = Object.fromEntries(zones.zones.map((z) => [z.domain, z.zoneId]));
 
-    const acmeZones: pulumi.Output<AcmeZone>[] = cfg.tls.mode === "self-signed" ? [] : groupByZone(cfg, certNames).map(([domain, zoneNames]) =>
-      pulumi.output(zoneIds[domain] as pulumi.Output<string>).apply((zoneId) => ({ zoneId, names: zoneNames })));
+    const acmeZones = cfg.tls.mode === "self-signed" ? [] : groupByZone(cfg, certNames).map(([domain, zoneNames]) =>
+      ({ domain, zoneId: zoneIds[domain] as pulumi.Output<string>, names: zoneNames }));
     const role = new InstanceRole(`${name}-role`, {
       stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones, tags,
     }, child);

@@ -52,3 +52,11 @@ export function generatedStack(n: number): string {
   ];
   return `${lines.join("\n")}\n`;
 }
+
+/** Every statement granted to an IAM role: its inline policies and its customer managed ones. */
+export function roleStatements(result: SynthResult, roleName: string): Statement[] {
+  const inline = result.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === roleName);
+  const attached = new Set(result.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === roleName).map((r) => r.options?.dependencies ?? []).flat());
+  const managed = result.resources.filter((r) => r.type === "aws:iam/policy:Policy" && r.urn !== undefined && attached.has(r.urn));
+  return [...inline, ...managed].flatMap((p) => statements(p.inputs.policy));
+}

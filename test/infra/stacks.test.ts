@@ -3,11 +3,12 @@
 import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mailDomains } from "../../infra/config";
+import { route53ProviderValues } from "../../infra/core/dns";
 import { hostView } from "../../infra/core/host";
 import { egressRules, inboundPorts } from "../../infra/core/ports";
 import { MOCK_ACCOUNT_ID } from "../../infra/synth/mocks";
 import { SECRET_MARK, type SynthResult, runSynth } from "../../infra/synth";
-import { list, ofType, only, statements, txtStrings } from "./helpers";
+import { list, ofType, only, roleStatements, statements, txtStrings } from "./helpers";
 
 const STACKS = ["dev", "prod", "lab"] as const;
 const results = new Map<string, SynthResult>();
@@ -164,7 +165,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const rec of forward) {
       const res = route53.find((x) => x.inputs.name === rec.name && x.inputs.type === rec.type);
       expect(res, `${rec.type} ${rec.name}`).toBeDefined();
-      expect(res?.inputs.records).toEqual(rec.values);
+      expect(res?.inputs.records).toEqual(route53ProviderValues(rec));
       expect(res?.inputs.ttl).toBe(rec.ttl);
       expect(res?.options?.dependencies).toContain(zoneIdOf.get(rec.zone)?.urn);
     }
@@ -178,7 +179,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(keyArns.size).toBe(1);
     const keyArn = [...keyArns][0] as string;
     expect(keyArn).toMatch(new RegExp(`^arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/`));
-    const doc = statements(only(r, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const doc = roleStatements(r, `mailfort-${r.stack}-role`);
     for (const s of doc) {
       expect(s.Effect).toBe("Allow");
       for (const a of list(s.Action)) expect(a, s.Sid).not.toMatch(/\*/);
@@ -211,8 +212,11 @@ describe.each(STACKS)("stack %s", (stack) => {
       expect(covered.sort()).toEqual([...names].sort());
       expect(by("route53:GetChange").map((s) => s.Resource)).toEqual(["arn:aws:route53:::change/*"]);
     }
-    const managed = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === `mailfort-${stack}-role`).map((a) => String(a.inputs.policyArn).split("/").pop()).sort();
-    expect(managed).toEqual(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]);
+    const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === `mailfort-${stack}-role`).map((a) => String(a.inputs.policyArn));
+    const awsManaged = attached.filter((a) => a.startsWith("arn:aws:iam::aws:policy/")).map((a) => a.split("/").pop()).sort();
+    expect(awsManaged).toEqual(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]);
+    // The rest are this stack's own ACME policies (one per 6,144 characters of challenge statements).
+    expect(attached.length - awsManaged.length).toBe(ofType(r, "aws:iam/policy:Policy").length);
     // No IAM policy in the stack grants every action.
     for (const p of [...ofType(r, "aws:iam/rolePolicy:RolePolicy"), ...ofType(r, "aws:iam/userPolicy:UserPolicy"), ...ofType(r, "aws:iam/policy:Policy")]) {
       for (const s of statements(p.inputs.policy)) for (const a of list(s.Action)) expect(a).not.toMatch(/^(\*|iam:\*|[a-z0-9]+:\*)$/);

@@ -2,7 +2,7 @@
 // POP3 and DNSSEC on a stack without IPv6.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SynthResult, runSynth } from "../../infra/synth";
-import { list, ofType, only, statements } from "./helpers";
+import { list, ofType, only, roleStatements, statements } from "./helpers";
 
 const STACK = `
 config:
@@ -80,7 +80,7 @@ describe("a stack with an existing subnet and zone, SES relay, POP3 and DNSSEC",
 
   it("has no snapshot policy when backups are off, and scopes ACME to the existing zone's id", () => {
     expect(ofType(r, "aws:dlm/lifecyclePolicy:LifecyclePolicy")).toHaveLength(0);
-    const acme = statements(only(r, "aws:iam/rolePolicy:RolePolicy").inputs.policy).filter((s) => list(s.Action).includes("route53:ChangeResourceRecordSets"));
+    const acme = roleStatements(r, `mailfort-${r.stack}-role`).filter((s) => list(s.Action).includes("route53:ChangeResourceRecordSets"));
     expect(acme.map((s) => s.Resource)).toContain("arn:aws:route53:::hostedzone/Z0EXISTINGZONE1234567");
     expect(acme).toHaveLength(2);
   });

@@ -1,0 +1,51 @@
+// A 20-domain stack (an MSP customer, say) synthesizes, with one zone, DKIM key and record set
+// per domain, within a time budget that keeps `npm run synth` usable.
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SynthResult, runSynth } from "../../infra/synth";
+import { generatedStack, ofType, only, roleStatements } from "./helpers";
+
+const DOMAINS = 20;
+let r: SynthResult;
+let seconds = 0;
+
+beforeAll(async () => {
+  const started = Date.now();
+  r = await runSynth("fleet20", { configText: generatedStack(DOMAINS) });
+  seconds = (Date.now() - started) / 1000;
+  console.log(`synth of a ${DOMAINS}-domain stack (child process, wall): ${seconds.toFixed(1)} s, ${r.resources.filter((x) => x.custom).length} resources, ${r.records.length} records`);
+}, 240_000);
+
+describe(`a generated ${DOMAINS}-domain stack`, () => {
+  it("creates a zone, a DKIM key and an SSM DKIM parameter per domain", () => {
+    expect(r.config.domains).toHaveLength(DOMAINS);
+    expect(ofType(r, "aws:route53/zone:Zone")).toHaveLength(DOMAINS);
+    expect(ofType(r, "tls:index/privateKey:PrivateKey")).toHaveLength(DOMAINS + 1);
+    expect(r.parameters.filter((p) => p.name.includes("/dkim/"))).toHaveLength(DOMAINS);
+    expect(Object.keys(r.zones)).toHaveLength(DOMAINS + 1);
+    for (let i = 1; i <= DOMAINS; i++) {
+      const d = `customer${i}.example`;
+      expect(r.records.some((x) => x.name === d && x.type === "MX"), d).toBe(true);
+      expect(r.records.some((x) => x.name === `mail._domainkey.${d}` && x.type === "TXT"), d).toBe(true);
+    }
+  });
+
+  it("lets ACME touch the challenge names of each domain in that domain's zone only", () => {
+    const acme = roleStatements(r, `mailfort-${r.stack}-role`).filter((s) => s.Sid?.startsWith("AcmeChallenge"));
+    expect(acme).toHaveLength(DOMAINS);
+    const zoneOfName = new Map(ofType(r, "aws:route53/record:Record").map((x) => [x.inputs.name as string, x.inputs.zoneId as string]));
+    for (const s of acme) {
+      const names = s.Condition?.["ForAllValues:StringEquals"]?.["route53:ChangeResourceRecordSetsNormalizedRecordNames"] as string[];
+      for (const n of names) expect(`arn:aws:route53:::hostedzone/${zoneOfName.get(n.replace("_acme-challenge.", "")) ?? "?"}`).toBe(s.Resource);
+    }
+    // IAM limits: a role's inline policies share 10,240 characters; a managed policy holds 6,144.
+    expect(String(only(r, "aws:iam/rolePolicy:RolePolicy").inputs.policy).length).toBeLessThan(10_240);
+    const managed = ofType(r, "aws:iam/policy:Policy");
+    expect(managed.length).toBeGreaterThan(1);
+    for (const p of managed) expect(String(p.inputs.policy).replace(/\s/g, "").length).toBeLessThanOrEqual(6144);
+  });
+
+  it("stays within the user-data limit and the time budget", () => {
+    expect(Buffer.from(r.userData, "base64").length).toBeLessThanOrEqual(16_384);
+    expect(seconds).toBeLessThan(120);
+  });
+});
