@@ -53,11 +53,14 @@ function managedArnsOf(type: string, props: Props): string[] {
 export const iamLeastPrivilegePolicy = resourcePolicy({
   name: "iam-least-privilege",
   area: "iam",
-  description: "No `*` or `service:*` action, no NotAction/NotResource allow, no Resource `*` for an action that can be scoped, no broad AWS managed policy.",
+  description: "No `*` or `service:*` action, no NotAction/NotResource allow, no Resource `*` for an action that can be scoped, no AWS managed policy beyond SSM core / CloudWatch agent / DLM.",
   why: "A compromised mail daemon runs with the instance role; wildcards turn one bug into control of the AWS account.",
   types: IAM_TYPES,
   check: (props, report, { args }) => {
     for (const arn of managedArnsOf(args.type, props)) {
+      // Customer-managed policies are Policy resources of the stack and judged as such; AWS-managed
+      // ones are broad by design, so only the few an instance needs are allowed.
+      if (!/^arn:aws[a-z-]*:iam::aws:policy\//.test(arn)) continue;
       if (!ALLOWED_MANAGED.some((re) => re.test(arn))) report(`attaches managed policy ${arn}; attach only AmazonSSMManagedInstanceCore / CloudWatchAgentServerPolicy, or write a scoped inline policy`);
     }
     for (const s of statementsOf(args.type, props)) {
