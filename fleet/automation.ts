@@ -6,16 +6,18 @@
 import type { StackRunner } from "./runner";
 
 export function automationRunner(projectDir: string, policyPacks: readonly string[]): StackRunner {
-  return async ({ stack: stackName, operation, log }) => {
+  return async ({ stack: stackName, operation, policyPackConfig, log }) => {
     // Imported on first use: the module is large, and the rest of fleet works without the CLI.
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: projectDir });
     const common = { onOutput: log, color: "never" as const };
+    // The pack, with this stack's declared relaxations (the CLI cannot read them from inside a policy).
+    const policy = { policyPacks: [...policyPacks], ...(policyPackConfig === undefined ? {} : { policyPackConfigs: [policyPackConfig] }) };
     switch (operation) {
       case "preview":
-        return { changes: (await stack.preview({ ...common, policyPacks: [...policyPacks] })).changeSummary };
+        return { changes: (await stack.preview({ ...common, ...policy })).changeSummary };
       case "up":
-        return { changes: (await stack.up({ ...common, policyPacks: [...policyPacks] })).summary.resourceChanges ?? {} };
+        return { changes: (await stack.up({ ...common, ...policy })).summary.resourceChanges ?? {} };
       case "refresh":
         return { changes: (await stack.refresh(common)).summary.resourceChanges ?? {} };
     }

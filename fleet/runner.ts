@@ -17,11 +17,14 @@ export interface FleetStack {
   readonly environment: string;
   /** Why this stack must not run (e.g. secrets not set); it is reported, not run. */
   readonly blockedReason?: string;
+  /** CrossGuard --policy-pack-config file applying this stack's declared relaxations. */
+  readonly policyPackConfig?: string;
 }
 
 export interface StackRunRequest {
   readonly stack: string;
   readonly operation: FleetOperation;
+  readonly policyPackConfig?: string;
   /** Append engine output to the stack's log file. */
   readonly log: (text: string) => void;
 }
@@ -86,7 +89,7 @@ export async function runFleet(stacks: readonly FleetStack[], operation: FleetOp
     log.write(`# fleet ${operation} ${s.stack} at ${new Date(started).toISOString()}\n`);
     opts.events?.onStatus?.(s.stack, "running");
     try {
-      const out = await runner({ stack: s.stack, operation, log: (text) => void log.write(text) });
+      const out = await runner({ stack: s.stack, operation, ...(s.policyPackConfig === undefined ? {} : { policyPackConfig: s.policyPackConfig }), log: (text) => void log.write(text) });
       log.write(`\n# ${operation} succeeded\n`);
       return finish({ ...base, status: "succeeded", durationMs: now() - started, ...(out.changes === undefined ? {} : { changes: out.changes }) });
     } catch (err) {

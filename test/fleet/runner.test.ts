@@ -124,8 +124,13 @@ describe("fleet runner orchestration with an injected runner", () => {
     expect(existsSync(join(ws.projectDir, ".fleet/up-summary.json"))).toBe(true);
     expect(existsSync(join(ws.projectDir, ".fleet/logs/ready-prod.log"))).toBe(true);
 
-    const onlyReady = await runCommand(ws, "preview", { customers: ["ready"], parallel: 2, runner: fakeRunner().runner, sink: { isTTY: true, write: () => true } });
+    const seen: StackRunRequest[] = [];
+    const recording: StackRunner = async (req) => { seen.push(req); return {}; };
+    const onlyReady = await runCommand(ws, "preview", { customers: ["ready"], parallel: 2, runner: recording, sink: { isTTY: true, write: () => true } });
     expect(onlyReady.code).toBe(0);
+    // The stack's policy relaxations reach the pack as a --policy-pack-config file.
+    expect(seen.map((r) => r.policyPackConfig)).toEqual([join(ws.projectDir, ".fleet/policy-config/ready-prod.json")]);
+    expect(JSON.parse(readFileSync(seen[0]?.policyPackConfig ?? "", "utf8"))).toEqual({});
     expect(onlyReady.summary.results.map((r) => r.stack)).toEqual(["ready-prod"]);
   });
 });
