@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSynth } from "../../infra/synth";
-import { policyById } from "../../policy/all";
+import { ALL_POLICIES, policyById } from "../../policy/all";
 import { type Snapshot } from "../../policy/offline/snapshot";
 import { snapshotFromSynth } from "../../policy/offline/from-synth";
 import { formatText } from "../../policy/report";
@@ -36,6 +36,8 @@ beforeAll(async () => {
     devPop3: withConfig(stackText("dev"), "  mailfort:features:\n    pop3: true\n"),
     devRelaxAdvisory: withConfig(stackText("dev"), relax("dns-spf", "advisory", SPF_REASON)),
     devRelaxDisabled: withConfig(stackText("dev"), relax("dns-spf", "disabled", SPF_REASON)),
+    // Every optional path at once: SES relay, POP3S, IPv6 and DNSSEC (prod already has the last two).
+    prodAllFeatures: withConfig(replaceOnce(stackText("prod"), "  mailfort:features:\n", "  mailfort:features:\n    pop3: true\n"), "  mailfort:outbound:\n    mode: ses\n"),
   };
   const entries = await Promise.all(Object.entries(variants).map(async ([k, text]) => {
     const stack = k.startsWith("prod") ? "prod" : "dev";
@@ -62,6 +64,14 @@ describe("config decides what is allowed", () => {
     const sg = s.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup");
     expect(JSON.stringify(sg?.inputs.ingress)).toMatch(/"fromPort":995/);
     expect(await runPolicy(policyById("network-ingress"), s.resources, s.facts)).toEqual([]);
+  });
+});
+
+describe("a stack with every optional feature on", () => {
+  it.each(ALL_POLICIES.map((p) => p.name))("passes %s", async (id) => {
+    const s = snap("prodAllFeatures");
+    expect(s.facts.features.pop3).toBe(true);
+    expect(await runPolicy(policyById(id), s.resources, s.facts)).toEqual([]);
   });
 });
 

@@ -9,7 +9,9 @@ import { parseIni } from "../../policy/lib/ini";
 import { allowedTlsProtocols, parseMainCf, parseMasterCf, smtpdViews } from "../../policy/lib/postfix";
 import { dkimKey, txtJoined, txtStrings } from "../../policy/lib/txt";
 import { decodeUserData, userDataOf } from "../../policy/lib/user-data";
+import { policyById } from "../../policy/all";
 import { stackOfUrn, loadFactsForStack } from "../../policy/facts";
+import { runPolicy } from "../../policy/run";
 
 describe("Postfix TLS protocol values", () => {
   it.each([
@@ -102,5 +104,24 @@ describe("facts for the Pulumi CLI path", () => {
     expect(f.environment).toBe("prod");
     expect(f.hostname).toBe("mail.example.com");
     expect(f.domains.map((d) => [d.name, d.sendsMail])).toEqual([["example.com", true], ["example.org", false]]);
+  });
+});
+
+describe("secrets under the Pulumi CLI (secret inputs arrive decrypted and unmarked)", () => {
+  const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const facts = loadFactsForStack("dev");
+  const check = (type: string, inputs: Record<string, unknown>) => runPolicy(policyById("secrets-not-in-plain-inputs"), [{ type, name: "r", inputs }], facts);
+
+  it("accepts the fields built to carry secrets", async () => {
+    expect(await check("tls:index/certRequest:CertRequest", { privateKeyPem: pem, dnsNames: ["mail.dev.example.com"] })).toEqual([]);
+    expect(await check("tls:index/locallySignedCert:LocallySignedCert", { caPrivateKeyPem: pem })).toEqual([]);
+    expect(await check("aws:ssm/parameter:Parameter", { name: "/mailfort/dev/tls/key", type: "SecureString", value: pem })).toEqual([]);
+  });
+
+  it("refuses the same key anywhere else", async () => {
+    expect((await check("aws:ssm/parameter:Parameter", { name: "/mailfort/dev/tls/key", type: "String", value: pem })).map((v) => v.message))
+      .toEqual([expect.stringMatching(/input value holds a PEM private key/)]);
+    expect((await check("aws:ec2/instance:Instance", { tags: { note: pem } })).map((v) => v.message))
+      .toEqual([expect.stringMatching(/input tags.note holds a PEM private key/)]);
   });
 });
