@@ -2,11 +2,6 @@
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { automationRunner } from "../fleet/automation";
-import { runCommand } from "../fleet/run-command";
-import { checkoutBase } from "../fleet/base-ref";
-import { planCommand } from "../fleet/plan-command";
-import { realPlanEngine } from "../fleet/plan-engine";
 import { addCommand, generateCommand, secretsCommand, validateCommand } from "../fleet/commands";
 import { FleetError } from "../fleet/issues";
 import { ENVIRONMENTS, type EnvironmentName } from "../fleet/inventory/schema";
@@ -60,6 +55,10 @@ program.command("plan").description("offline: synthesize and policy-check every 
   .option("--base <git-ref>", "also synthesize the fleet at this ref (a git worktree) and list the changes")
   .option("--out <dir>", "where fleet-plan.md and fleet-plan.json go", ".fleet/plan")
   .action(async (o: { customers?: string[]; parallel: number; base?: string; out: string }) => {
+    // plan and run load the synth, the policy pack and Pulumi: only when asked for.
+    const { checkoutBase } = await import("../fleet/base-ref");
+    const { planCommand } = await import("../fleet/plan-command");
+    const { realPlanEngine } = await import("../fleet/plan-engine");
     const w = ws();
     const base = o.base === undefined ? undefined : checkoutBase(w.projectDir, o.base, w.stacksDir);
     try {
@@ -76,6 +75,8 @@ for (const operation of ["preview", "up", "refresh"] as const) {
     .option("--parallel <n>", "stacks at once", positive, DEFAULT_PARALLEL)
     .option("--policy-pack <dir>", "policy pack run with preview and up", "policy")
     .action(async (o: { customers?: string[]; parallel: number; policyPack: string }) => {
+      const { automationRunner } = await import("../fleet/automation");
+      const { runCommand } = await import("../fleet/run-command");
       const w = ws();
       const runner = automationRunner(w.projectDir, [resolve(w.projectDir, o.policyPack)]);
       exitCode = (await runCommand(w, operation, { ...o, runner, sink: process.stdout })).code;

@@ -75,6 +75,27 @@ describe("fleet add", () => {
   });
 });
 
+describe("fleet add on a new or inline inventory", () => {
+  it("creates the inventory when there is none, and handles an inline empty customers list", () => {
+    const fresh = tempProject();
+    expect(addCommand(fresh, { name: "first", domains: ["first.example"], environments: ["prod"], tier: "small", mailboxes: [] }, { force: false }, captured().out)).toBe(1); // acme without acmeEmail: reported
+    expect((load(readFileSync(fresh.inventoryPath, "utf8")) as { customers: Array<{ name: string }> }).customers.map((c) => c.name)).toEqual(["first"]);
+
+    const inline = tempProject("# keep me\ndefaults: { region: eu-west-1, config: { tls: { mode: self-signed } } }\ncustomers: []\n");
+    expect(addCommand(inline, { name: "second", domains: ["second.example"], environments: ["prod"], tier: "small", mailboxes: [] }, { force: false }, captured().out)).toBe(0);
+    const text = readFileSync(inline.inventoryPath, "utf8");
+    expect(text).toContain("# keep me");
+    expect((load(text) as { customers: Array<{ name: string }> }).customers.map((c) => c.name)).toEqual(["second"]);
+  });
+
+  it("refuses a bad domain before writing anything, naming the customer and field", () => {
+    const ws = tempProject(INVENTORY);
+    expect(() => addCommand(ws, { name: "bad", domains: ["Not A Domain"], environments: ["prod"], tier: "small", mailboxes: [] }, { force: false }, captured().out))
+      .toThrow(/customer bad: customers\[1\]\.domains\[0\]\.name/);
+    expect(readFileSync(ws.inventoryPath, "utf8")).toBe(INVENTORY);
+  });
+});
+
 describe("hand-edited stack files", () => {
   it("are refused without --force, with a diff; --force overwrites; secrets set through Pulumi are kept", () => {
     const ws = tempProject(INVENTORY);
