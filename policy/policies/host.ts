@@ -138,7 +138,7 @@ export const postfixRateLimitPolicy = resourcePolicy({
 export const dovecotTlsPolicy = resourcePolicy({
   name: "host-dovecot-tls",
   area: "host",
-  description: "Dovecot refuses plaintext auth (auth_allow_cleartext = no; 2.3: disable_plaintext_auth = yes), requires TLS (ssl = required) and ssl_min_protocol is TLSv1.2 or newer.",
+  description: "Dovecot refuses plaintext auth (auth_allow_cleartext = no; 2.3: disable_plaintext_auth = yes), requires TLS (ssl = required), ssl_min_protocol is TLSv1.2 or newer, and the plaintext IMAP (and POP3) listeners are port 0.",
   why: "Mail clients must never send passwords unencrypted, and old TLS versions are downgradeable.",
   types: HOST_TYPES,
   check: (props, report) => {
@@ -154,6 +154,11 @@ export const dovecotTlsPolicy = resourcePolicy({
     if (s.top.get("ssl") !== "required") report(`ssl is ${JSON.stringify(s.top.get("ssl") ?? "unset (yes)")}; set ssl = required`);
     const min = s.top.get("ssl_min_protocol");
     if (!["TLSv1.2", "TLSv1.3"].includes(min ?? "")) report(`ssl_min_protocol is ${JSON.stringify(min ?? "unset")}; set ssl_min_protocol = TLSv1.2`);
+    // Plaintext listeners: 143 always exists unless its listener is set to port 0; 110 when POP3 is on.
+    const plainPort = (proto: string) => s.blocks.get(`service ${proto}-login/inet_listener ${proto}`)?.get("port");
+    if (plainPort("imap") !== "0") report(`service imap-login { inet_listener imap } port is ${plainPort("imap") ?? "unset (143)"}; set port = 0 (IMAPS 993 only)`);
+    const pop3On = s.blocks.get("protocols")?.get("pop3") === "yes" || /\bpop3\b/.test(s.top.get("protocols") ?? "");
+    if (pop3On && plainPort("pop3") !== "0") report(`service pop3-login { inet_listener pop3 } port is ${plainPort("pop3") ?? "unset (110)"}; set port = 0 (POP3S 995 only)`);
   },
 });
 

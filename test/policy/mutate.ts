@@ -69,10 +69,25 @@ export function setLine(re: RegExp, line: string): (content: string) => string {
   };
 }
 
+type Statement = Record<string, unknown>;
+const IAM_DOCS = new Set(["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"]);
+
+/** Apply an edit to every statement of the stack's IAM documents; fails if it touched none. */
+export function editStatements(g: Graph, edit: (s: Statement) => boolean): void {
+  let touched = 0;
+  for (const r of g) {
+    if (!IAM_DOCS.has(r.type)) continue;
+    const doc = (typeof r.inputs.policy === "string" ? JSON.parse(r.inputs.policy) : r.inputs.policy) as { Statement: Statement[] };
+    for (const st of doc.Statement) if (edit(st)) touched++;
+    r.inputs.policy = JSON.stringify(doc);
+  }
+  if (touched === 0) throw new Error("no IAM statement matched the edit");
+}
+
 /** The instance role's inline policy document, parsed, edited, and written back. */
-export function editRolePolicy(g: Graph, edit: (doc: { Statement: Record<string, unknown>[] }) => void): void {
+export function editRolePolicy(g: Graph, edit: (doc: { Statement: Statement[] }) => void): void {
   const rp = inputs(g, "aws:iam/rolePolicy:RolePolicy");
-  const doc = (typeof rp.policy === "string" ? JSON.parse(rp.policy) : rp.policy) as { Statement: Record<string, unknown>[] };
+  const doc = (typeof rp.policy === "string" ? JSON.parse(rp.policy) : rp.policy) as { Statement: Statement[] };
   edit(doc);
   rp.policy = JSON.stringify(doc);
 }

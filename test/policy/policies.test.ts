@@ -8,7 +8,7 @@ import { ALL_POLICIES, policyById } from "../../policy/all";
 import type { PolicyFacts } from "../../policy/facts";
 import { snapshotFromSynth } from "../../policy/offline/from-synth";
 import { runPolicy } from "../../policy/run";
-import { type Graph, RECORD, clone, editHostFile, editRolePolicy, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
+import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
 const STACKS = ["dev", "prod", "lab"] as const;
 type StackName = (typeof STACKS)[number];
@@ -68,8 +68,8 @@ const BAD: readonly Row[] = [
   { id: "instance-no-key-pair", stack: "prod", bad: "an SSH key pair", mutate: (g) => { inputs(g, INSTANCE).keyName = "ops-laptop"; }, expect: /key pair "ops-laptop" is attached/ },
   { id: "iam-least-privilege", stack: "dev", bad: "ssm:* on *", mutate: (g) => editRolePolicy(g, (d) => { d.Statement.push({ Effect: "Allow", Action: "ssm:*", Resource: "*" }); }), expect: /allows action "ssm:\*"/ },
   { id: "iam-least-privilege", stack: "prod", bad: "AdministratorAccess attached", mutate: (g) => { inputs(g, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").policyArn = "arn:aws:iam::aws:policy/AdministratorAccess"; }, expect: /attaches managed policy arn:aws:iam::aws:policy\/AdministratorAccess/ },
-  { id: "iam-instance-scope", stack: "prod", bad: "reads every stack's parameters", mutate: (g) => editRolePolicy(g, (d) => { (d.Statement[0] as Record<string, unknown>).Resource = "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/*"; }), expect: /reaches arn:aws:ssm:eu-west-1:123456789012:parameter\/mailfort\/\*/ },
-  { id: "iam-instance-scope", stack: "dev", bad: "may change any record of the zone", mutate: (g) => editRolePolicy(g, (d) => { for (const s of d.Statement) if (String(s.Sid).startsWith("AcmeChallenge")) delete s.Condition; }), expect: /ChangeResourceRecordSets has no ForAllValues/ },
+  { id: "iam-instance-scope", stack: "prod", bad: "reads every stack's parameters", mutate: (g) => editStatements(g, (st) => st.Sid === "ReadOwnStackParameters" && Boolean(st.Resource = "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/*")), expect: /reaches arn:aws:ssm:eu-west-1:123456789012:parameter\/mailfort\/\*/ },
+  { id: "iam-instance-scope", stack: "dev", bad: "may change any record of the zone", mutate: (g) => editStatements(g, (st) => String(st.Sid).startsWith("AcmeChallenge") && delete st.Condition), expect: /ChangeResourceRecordSets has no ForAllValues/ },
   { id: "secrets-not-in-plain-inputs", stack: "lab", bad: "a private key in a user-data file", mutate: (g) => editHostFile(g, "/etc/mailfort/mailfort.env", (c) => `${c}\n${TEST_PEM_KEY}`), expect: /user data file \/etc\/mailfort\/mailfort.env holds a PEM private key/ },
   { id: "secrets-not-in-plain-inputs", stack: "dev", bad: "a password hash in a tag", mutate: (g) => { (inputs(g, INSTANCE).tags as Record<string, unknown>).note = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy"; }, expect: /input tags.note holds a Dovecot password hash/ },
   { id: "secrets-securestring", stack: "prod", bad: "DKIM private key as a String parameter", mutate: (g) => { inputs(g, "aws:ssm/parameter:Parameter", (r) => String(r.inputs.name).includes("/dkim/")).type = "String"; }, expect: /holds secret material by the parameter contract but is "String"/ },
@@ -94,6 +94,7 @@ const BAD: readonly Row[] = [
   { id: "host-postfix-rate-limits", stack: "prod", bad: "no AUTH rate limit", mutate: (g) => editHostFile(g, MAIN_CF, setLine(/^smtpd_client_auth_rate_limit = .*\n/m, "")), expect: /smtpd_client_auth_rate_limit is "unset"; set a positive limit/ },
   { id: "host-dovecot-tls", stack: "dev", bad: "cleartext auth allowed", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^auth_allow_cleartext = .*$/m, "auth_allow_cleartext = yes")), expect: /auth_allow_cleartext is "yes"; set auth_allow_cleartext = no/ },
   { id: "host-dovecot-tls", stack: "lab", bad: "TLS 1.0 minimum", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^ssl_min_protocol = .*$/m, "ssl_min_protocol = TLSv1")), expect: /ssl_min_protocol is "TLSv1"; set ssl_min_protocol = TLSv1.2/ },
+  { id: "host-dovecot-tls", stack: "prod", bad: "plaintext IMAP listener on 143", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/(inet_listener imap \{\s*\n\s*)port = 0/, "$1port = 143")), expect: /inet_listener imap \} port is 143; set port = 0/ },
   { id: "host-fail2ban-jails", stack: "prod", bad: "dovecot jail off", mutate: (g) => editHostFile(g, "/etc/fail2ban/jail.local", setLine(/(\[dovecot\]\s*\n)enabled = true/, "$1enabled = false")), expect: /fail2ban jail dovecot is not enabled/ },
 ];
 
