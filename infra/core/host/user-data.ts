@@ -38,8 +38,13 @@ export function renderCloudConfig(cfg: MailConfig): string {
   const doc = {
     // Until mailfort-boot has checked the configuration, no package may start a daemon with
     // Debian's defaults (e.g. Dovecot on plaintext 143): deny starts during the first boot.
-    bootcmd: [["cloud-init-per", "instance", "mailfort-deny-starts", "sh", "-c",
-      "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d"]],
+    // And Postfix's package must not rewrite main.cf from its debconf defaults: mailfort writes it.
+    bootcmd: [
+      ["cloud-init-per", "instance", "mailfort-deny-starts", "sh", "-c",
+        "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d"],
+      ["cloud-init-per", "instance", "mailfort-postfix-debconf", "sh", "-c",
+        "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"],
+    ],
     write_files: renderHostFiles(cfg).map((f: HostFile): WriteFile => ({ path: f.path, permissions: f.mode, owner: f.owner, content: f.content })),
     package_update: true,
     packages: hostPackages(cfg),
