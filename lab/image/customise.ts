@@ -24,6 +24,9 @@ export function customiseRoot(root: string): void {
   mkdirSync(join(root, "etc/network/interfaces.d"), { recursive: true });
   writeFileSync(join(root, "etc/network/interfaces"), "# cloud-init writes the lab NIC to interfaces.d\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n");
   writeFileSync(join(root, "etc/hostname"), "localhost\n");
+  // The closed lab network has no mirror: the user data's `package_update` should fail at once
+  // rather than retry (every package is pre-installed in the image).
+  writeFileSync(join(root, "etc/apt/apt.conf.d/99mailfort-lab-offline"), '// mailfort lab: no mirror on the closed network; fail fast\nAcquire::Retries "0";\n');
   // A machine-id per boot: the overlay is fresh each boot, systemd makes one when it is empty.
   writeFileSync(join(root, "etc/machine-id"), "");
 }

@@ -8,7 +8,8 @@ import { type Check, type ExpectedRecord, type VerifyTarget, fail, skip } from "
 function normaliseExpected(r: ExpectedRecord): string[] {
   return r.values.map((v) => {
     if (r.type === "TXT") return [...v.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? "").replace(/\\(.)/g, "$1")).join("");
-    return v.toLowerCase().replace(/\.$/, "").replace(/\s+/g, " ");
+    // Names lose their trailing dot, but a lone "." (the root: SRV "service not offered") stays.
+    return v.toLowerCase().replace(/(\S)\.$/, "$1").replace(/\s+/g, " ");
   });
 }
 

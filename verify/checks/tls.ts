@@ -4,7 +4,7 @@
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
-import { type Check, type VerifyTarget, fail } from "../types";
+import { type Check, CheckFailed, type VerifyTarget, fail } from "../types";
 
 export interface TlsPort {
   readonly port: number;
@@ -83,6 +83,7 @@ export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
       id: `tls-${p.port}-no-old-versions`,
       title: `${p.name} (${p.port}): TLS 1.0 and 1.1 refused`,
       run: async (target) => {
+        const refusals: string[] = [];
         for (const v of ["TLSv1", "TLSv1.1"] as const) {
           try {
             // SECLEVEL=0 so our own OpenSSL is willing to offer the old versions.
@@ -91,10 +92,14 @@ export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
             s.destroy();
             fail(`server accepted ${got}`);
           } catch (e) {
-            if (e instanceof Error && e.message.startsWith("server accepted")) throw e;
+            if (e instanceof CheckFailed) throw e;
+            const msg = e instanceof Error ? e.message : String(e);
+            // A refusal by our own TLS library would prove nothing about the server.
+            if (/no protocols available|unsupported protocol/i.test(msg) && !/alert/i.test(msg)) fail(`this client could not offer ${v} (${msg}): inconclusive`);
+            refusals.push(`${v}: ${msg.split("\n")[0]?.slice(0, 80)}`);
           }
         }
-        return "TLS 1.0 and 1.1 handshakes refused";
+        return `refused: ${refusals.join("; ")}`;
       },
     },
     {
