@@ -11,7 +11,10 @@ import type { SynthResult } from "./result";
 
 type ChildAnswer = { ok: SynthResult } | { configError: ConfigIssue[] } | { error: string };
 
-export async function runSynth(stack: string, opts: SynthOptions = {}): Promise<SynthResult> {
+/** A synth that has not finished by then is stuck (an output that never resolves): kill it. */
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+export async function runSynth(stack: string, opts: SynthOptions & { timeoutMs?: number } = {}): Promise<SynthResult> {
   const work = mkdtempSync(join(tmpdir(), "mailfort-synth-"));
   try {
     const args = ["--import", "tsx", join(__dirname, "child.ts"), "--stack", stack, "--result", join(work, "result.json")];
@@ -24,7 +27,9 @@ export async function runSynth(stack: string, opts: SynthOptions = {}): Promise<
     }
     if (opts.secretsDir !== undefined) args.push("--secrets-dir", opts.secretsDir);
     if (opts.serial !== undefined) args.push("--serial", String(opts.serial));
-    const { code, stderr } = await run(process.execPath, args);
+    const env = { ...process.env, ...(opts.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: opts.passphrase } : {}) };
+    const { code, stderr, timedOut } = await run(process.execPath, args, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    if (timedOut) throw new Error(`synth of ${stack} did not finish within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms and was stopped:\n${stderr}`);
     let answer: ChildAnswer;
     try {
       answer = JSON.parse(readFileSync(join(work, "result.json"), "utf8")) as ChildAnswer;
@@ -39,14 +44,25 @@ export async function runSynth(stack: string, opts: SynthOptions = {}): Promise<
   }
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stderr, timedOut });
+    });
   });
 }
