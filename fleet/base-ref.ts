@@ -1,13 +1,14 @@
-// The fleet at a base git ref, for "changes against the base": a detached `git worktree` of the
-// ref (sharing this checkout's node_modules through a symlink), whose OWN synth runs each
-// stack, so program changes between the ref and the working tree show up too. The base is
-// synthesized through its `tools/synth.ts` CLI (--stack, --config-file, --out -> synth.json),
-// the same contract `npm run plan` (tools/plan.ts) relies on; unlike that tool's synchronous
-// helper this spawns asynchronously, so base synths run in parallel within the worker bound.
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+// The fleet at a base git ref, for "changes against the base". The source tree at the ref comes
+// from the policy pack's `treeAtRef` (git archive into a temp dir, this checkout's node_modules
+// symlinked: the same checkout `npm run plan` uses), and each stack is synthesized by that
+// tree's OWN `tools/synth.ts` CLI (--stack, --config-file, --out -> synth.json), so program
+// changes between the ref and the working tree show up too. Unlike tools/plan.ts's synchronous
+// `synthTree`, this spawns asynchronously, so base synths run in parallel within the worker bound.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { treeAtRef } from "../policy/offline/git-tree";
 
 export interface BaseCheckout {
   readonly ref: string;
@@ -20,39 +21,30 @@ export interface BaseCheckout {
 }
 
 export function checkoutBase(projectDir: string, ref: string, stacksDir: string): BaseCheckout {
-  const dir = mkdtempSync(join(tmpdir(), "fleet-base-"));
-  rmSync(dir, { recursive: true });
-  execFileSync("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: projectDir, stdio: ["ignore", "ignore", "pipe"] });
-  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(projectDir, "node_modules"), join(dir, "node_modules"), "dir");
+  const tree = treeAtRef(projectDir, ref);
   const stacksRel = relative(projectDir, stacksDir);
-  const cli = join(dir, "tools/synth.ts");
+  const cli = join(tree.dir, "tools/synth.ts");
+  const label = `${ref} (${tree.commit.slice(0, 10)})`;
   return {
-    ref,
-    dir,
+    ref: label,
+    dir: tree.dir,
     stackText(stack) {
-      const file = join(dir, stacksRel, `Pulumi.${stack}.yaml`);
+      const file = join(tree.dir, stacksRel, `Pulumi.${stack}.yaml`);
       return existsSync(file) ? readFileSync(file, "utf8") : undefined;
     },
     async synth(stack, configFile) {
-      if (!existsSync(cli)) throw new Error(`${ref} has no offline synth (tools/synth.ts), so it cannot be compared`);
+      if (!existsSync(cli)) throw new Error(`${label} has no offline synth (tools/synth.ts), so it cannot be compared`);
       const out = mkdtempSync(join(tmpdir(), "fleet-base-synth-"));
       try {
-        const { code, stderr } = await runNode(["--import", "tsx", cli, "--stack", stack, "--config-file", configFile, "--out", out], dir);
+        const { code, stderr } = await runNode(["--import", "tsx", cli, "--stack", stack, "--config-file", configFile, "--out", out], tree.dir);
         const result = join(out, "synth.json");
-        if (code !== 0 || !existsSync(result)) throw new Error(`synth of ${stack} at ${ref} failed (exit ${code}):\n${stderr.slice(-2000)}`);
+        if (code !== 0 || !existsSync(result)) throw new Error(`synth of ${stack} at ${label} failed (exit ${code}):\n${stderr.slice(-2000)}`);
         return JSON.parse(readFileSync(result, "utf8")) as unknown;
       } finally {
         rmSync(out, { recursive: true, force: true });
       }
     },
-    remove() {
-      try {
-        execFileSync("git", ["worktree", "remove", "--force", dir], { cwd: projectDir, stdio: "ignore" });
-      } catch {
-        rmSync(dir, { recursive: true, force: true });
-        execFileSync("git", ["worktree", "prune"], { cwd: projectDir, stdio: "ignore" });
-      }
-    },
+    remove: () => tree.dispose(),
   };
 }
 

@@ -63,7 +63,7 @@ program.command("plan").description("offline: synthesize and policy-check every 
     const base = o.base === undefined ? undefined : checkoutBase(w.projectDir, o.base, w.stacksDir);
     try {
       const engine = realPlanEngine(base);
-      exitCode = (await planCommand(w, { ...o, outDir: o.out, engine, sink: process.stdout })).code;
+      exitCode = (await planCommand(w, { ...o, ...(base === undefined ? {} : { base: base.ref }), outDir: o.out, engine, sink: process.stdout })).code;
     } finally {
       base?.remove();
     }

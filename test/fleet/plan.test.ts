@@ -92,3 +92,46 @@ describe("fleet plan, real synth and policy pack", () => {
     expect(formatPlanMarkdown(plan)).toContain("| customer020 | prod | planned |");
   });
 });
+
+describe("fleet plan --base, real synth on both sides", () => {
+  it("lists the resources a tier change touches and marks a new customer's stack as new", { timeout: 900_000 }, async () => {
+    // A throwaway clone of this repository's HEAD is the project: the base side is synthesized
+    // by the ref's own tools/synth.ts, the head side by this working tree's synth.
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, symlinkSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join, resolve } = await import("node:path");
+    const { dump } = await import("js-yaml");
+    const { checkoutBase } = await import("../../fleet/base-ref");
+    const { openWorkspace } = await import("../../fleet/workspace");
+    const dir = join(mkdtempSync(join(tmpdir(), "fleet-base-test-")), "repo");
+    execFileSync("git", ["clone", "--quiet", "--depth", "1", `file://${resolve(".")}`, dir]);
+    symlinkSync(resolve("node_modules"), join(dir, "node_modules"), "dir");
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=fleet@test", "-c", "user.name=fleet test", ...args], { cwd: dir });
+    const inv = generatedInventory(2);
+    writeFileSync(join(dir, "fleet/inventory.yaml"), dump(inv));
+    const ws = openWorkspace(dir);
+    generateCommand(ws, { force: false }, () => undefined);
+    git("add", "-f", "fleet/inventory.yaml", "stacks");
+    git("commit", "--quiet", "-m", "base fleet");
+    // The change under review: customer001 small -> large, and a new customer.
+    (inv.customers[0] as { tier: string }).tier = "large";
+    inv.customers.push({ ...(inv.customers[1] as object), name: "newcomer", domains: [{ name: "newcomer.example" }], mailboxes: [{ address: "ops@newcomer.example" }] });
+    writeFileSync(join(dir, "fleet/inventory.yaml"), dump(inv));
+    generateCommand(ws, { force: false }, () => undefined);
+
+    const base = checkoutBase(dir, "HEAD", ws.stacksDir);
+    try {
+      const { plan } = await planCommand(ws, { customers: ["customer001", "newcomer"], parallel: 2, base: base.ref, engine: realPlanEngine(base), sink: quiet });
+      const byStack = Object.fromEntries(plan.stacks.map((s) => [s.stack, s]));
+      expect(byStack["newcomer-prod"]?.changes).toBe("new");
+      const changes = byStack["customer001-prod"]?.changes;
+      expect(Array.isArray(changes), JSON.stringify(byStack["customer001-prod"])).toBe(true);
+      expect(changes).toContainEqual(expect.objectContaining({ type: "aws:ec2/instance:Instance", kind: "changed", keys: expect.arrayContaining(["instanceType"]) }));
+      expect(changes).toContainEqual(expect.objectContaining({ type: "aws:ebs/volume:Volume", kind: "changed", keys: expect.arrayContaining(["size"]) }));
+      expect(plan.base).toMatch(/^HEAD \([0-9a-f]{10}\)$/);
+    } finally {
+      base.remove();
+    }
+  });
+});
