@@ -22,7 +22,7 @@ export interface SynthOptions {
   /** SOA serial for the zone files; defaults to today's YYYYMMDD01 (UTC). */
   serial?: number;
   /** Decrypt the stack file's `secure:` values with this passphrase (default: $PULUMI_CONFIG_PASSPHRASE);
-   * without one, secure values are opaque placeholders. */
+   * without one (or with ""), secure values are opaque placeholders. */
   passphrase?: string;
 }
 
@@ -39,7 +39,7 @@ export function loadStack(stack: string, opts: Pick<SynthOptions, "configFile" |
   const text = opts.configText ?? readFileSync(source, "utf8");
   let file = parseStackFile(text, source);
   const passphrase = opts.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE;
-  if (passphrase !== undefined && file.opaque.length > 0) {
+  if (passphrase !== undefined && passphrase !== "" && file.opaque.length > 0) {
     const plain = decryptStackSecrets(text, passphrase);
     file = { ...file, values: { ...file.values, ...plain }, opaque: file.opaque.filter((k) => !(k in plain)) };
   }

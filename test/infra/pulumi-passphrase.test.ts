@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isStrongPasswordHash, parseStackFile } from "../../infra/config";
+import { runSynth } from "../../infra/synth";
 import { REPO_ROOT, loadStack } from "../../infra/synth/in-process";
 import { decryptStackSecrets, decryptValue, encryptValue, keyFromEncryptionSalt, newEncryptionSalt, setStackSecret } from "../../tools/pulumi-passphrase";
 
@@ -55,4 +56,10 @@ describe("the dev and prod stack files", () => {
     },
     60_000,
   );
+
+  it("synthesize with their real hashes when the passphrase is given", async () => {
+    const r = await runSynth("dev", { passphrase: EXAMPLE_PASSPHRASE });
+    expect(r.opaqueSecrets).toEqual([]);
+    expect(r.parameters.filter((p) => p.name.includes("/mailboxes/")).map((p) => p.type)).toEqual(["SecureString"]);
+  }, 180_000);
 });
