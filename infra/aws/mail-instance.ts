@@ -84,7 +84,13 @@ export class MailInstance extends pulumi.ComponentResource {
       instanceId: instance.id,
       // Stop the old instance first so the filesystem is cleanly unmounted before detaching.
       stopInstanceBeforeDetaching: true,
-    }, { parent: this });
+    }, {
+      parent: this,
+      // On instance replacement the new instance is created first; the volume can be attached
+      // to it only once the old attachment is gone (an EBS volume has one attachment), so this
+      // attachment is deleted before its replacement is created. The new host waits for the disk.
+      deleteBeforeReplace: true,
+    });
 
     this.instanceId = instance.id;
     this.amiId = ami.id;

@@ -103,6 +103,9 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect((v.inputs.tags as Record<string, string>)["mailfort:backup"]).toBe(stack);
     const attach = only(r, "aws:ec2/volumeAttachment:VolumeAttachment");
     expect(attach.options?.dependencies).toContain(v.urn);
+    // A replaced instance gets the volume only after the old attachment is gone.
+    expect(attach.options?.deleteBeforeReplace).toBe(true);
+    expect(attach.inputs.stopInstanceBeforeDetaching).toBe(true);
     // DLM snapshots exactly the volumes carrying that tag.
     const dlm = only(r, "aws:dlm/lifecyclePolicy:LifecyclePolicy").inputs.policyDetails as { targetTags: Record<string, string>; schedules: Array<{ createRule: { interval: number; times: string }; retainRule: { count: number } }> };
     expect(dlm.targetTags).toEqual({ "mailfort:backup": stack });
