@@ -21,9 +21,14 @@ export function checkerUnavailable(): string | undefined {
 
 /** Build (or reuse) the cached trixie root with every host package and the checkers. */
 export function baseRoot(): string {
-  const list = join(mkdtempSync(join(tmpdir(), "mailfort-pkgs-")), "packages.txt");
+  const dir = mkdtempSync(join(tmpdir(), "mailfort-pkgs-"));
+  const list = join(dir, "packages.txt");
   writeFileSync(list, `${checkerRootPackages().join("\n")}\n`);
-  return execFileSync(join(REPO, "lab/rootfs/build-rootfs.sh"), [list], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 1_800_000 }).trim();
+  try {
+    return execFileSync(join(REPO, "lab/rootfs/build-rootfs.sh"), [list], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 1_800_000 }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface CheckerRoot {
