@@ -1,8 +1,8 @@
 // Every mailfort policy, in the order the README and the output list them. Plain objects: the
 // pack entry (index.ts) wraps them; tests and the offline runner call them directly.
 import type { MailfortPolicy } from "./define";
-import { caaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
-import { dovecotTlsPolicy, fail2banPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
+import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
+import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
 import { networkIngressPolicy } from "./policies/network";
@@ -13,8 +13,8 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
   noPlainSecretsPolicy, secureStringPolicy,
-  mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy,
-  postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy, dovecotTlsPolicy, fail2banPolicy,
+  mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy,
+  postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy, dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy,
 ];
 
 export function policyById(id: string): MailfortPolicy {

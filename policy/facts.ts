@@ -19,7 +19,7 @@ export interface PolicyFacts {
   readonly environment: string;
   readonly hostname: string;
   readonly domains: readonly { readonly name: string; readonly sendsMail: boolean; readonly dkimSelector: string }[];
-  readonly features: { readonly pop3: boolean; readonly ipv6: boolean };
+  readonly features: { readonly pop3: boolean; readonly ipv6: boolean; readonly dnssec: boolean };
   readonly tlsMode: string;
   readonly relax: readonly Relaxation[];
 }
@@ -30,7 +30,7 @@ export function factsFromConfig(cfg: MailConfig): PolicyFacts {
     environment: cfg.environment,
     hostname: cfg.hostname,
     domains: cfg.domains.map((d) => ({ name: d.name, sendsMail: d.sendsMail, dkimSelector: d.dkimSelector })),
-    features: { pop3: cfg.features.pop3, ipv6: cfg.features.ipv6 },
+    features: { pop3: cfg.features.pop3, ipv6: cfg.features.ipv6, dnssec: cfg.features.dnssec },
     tlsMode: cfg.tls.mode,
     relax: cfg.policy.relax,
   };

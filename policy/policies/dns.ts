@@ -161,3 +161,20 @@ export const ptrPolicy = stackPolicy({
     }
   },
 });
+
+export const daneTlsaPolicy = stackPolicy({
+  name: "dns-dnssec-dane",
+  area: "dns",
+  description: "With features.dnssec: every zone the stack creates is signed (HostedZoneDnsSec, not NOT_SIGNING) and the mail host publishes DANE TLSA `3 1 1 <sha256>` at _25._tcp.<hostname>.",
+  why: "DNSSEC + DANE lets sending servers authenticate our certificate without trusting any CA and without a downgradeable STARTTLS (RFC 7672).",
+  check: (resources, report, { facts }) => {
+    if (!facts.features.dnssec) return;
+    const zones = resources.filter((r) => r.type === "aws:route53/zone:Zone");
+    const signed = resources.filter((r) => r.type === "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec" && r.props.signingStatus !== "NOT_SIGNING");
+    if (signed.length < zones.length) report(`${zones.length} hosted zones but ${signed.length} signed with HostedZoneDnsSec; sign every zone (features.dnssec)`);
+    const tlsaName = `_25._tcp.${facts.hostname}`;
+    const tlsa = valuesAt(recordsOf(resources, facts), tlsaName, "TLSA");
+    if (tlsa.length === 0) report(`no TLSA record at ${tlsaName}; publish "3 1 1 <sha256 of the server's public key>"`);
+    for (const v of tlsa) if (!/^3 1 1 [0-9a-f]{64}$/i.test(v.trim())) report(`TLSA ${tlsaName} is ${JSON.stringify(v)}; use DANE-EE SPKI SHA-256 ("3 1 1 <64 hex>"), which survives certificate renewal with --reuse-key`);
+  },
+});

@@ -7,6 +7,7 @@ import { iniTrue, parseIni } from "../lib/ini";
 import { LEGACY_PROTOCOLS, allowedTlsProtocols, listOf, parseMainCf, parseMasterCf, smtpdViews, type SmtpdView } from "../lib/postfix";
 import { filesMatching, userDataOf, type HostFile } from "../lib/user-data";
 import { INSTANCE, LAUNCH_TEMPLATE } from "./instance";
+import { allowedInboundPorts } from "./network";
 
 const HOST_TYPES = [INSTANCE, LAUNCH_TEMPLATE];
 
@@ -184,6 +185,62 @@ export const fail2banPolicy = resourcePolicy({
         return ini.has(n) && (v === undefined ? defaultOn : iniTrue(v));
       });
       if (!on) report(`fail2ban jail ${names.join(" / ")} is not enabled; add [${names[0]}] enabled = true`);
+    }
+  },
+});
+
+/** The port numbers of an nftables set or single port: `{ 25, 80 }`, `25`, `1000-1010`. */
+function nftPorts(spec: string): number[] {
+  return spec.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean).flatMap((p) => {
+    const [a, b] = p.split("-").map(Number);
+    if (a === undefined || Number.isNaN(a)) return [];
+    return b === undefined || Number.isNaN(b) ? [a] : Array.from({ length: Math.min(b - a + 1, 65536) }, (_, i) => a + i);
+  });
+}
+
+export const hostFirewallPolicy = resourcePolicy({
+  name: "host-firewall",
+  area: "host",
+  description: "The nftables host firewall drops input by default and accepts new connections only on the ports the config enables (mirroring the security group), never SSH.",
+  why: "Defence in depth: if the security group is ever widened by hand, the host still exposes only mail and HTTPS.",
+  types: HOST_TYPES,
+  check: (props, report, { facts }) => {
+    const files = hostFiles(props, report);
+    if (!files) return;
+    const nft = filesMatching(files, /^\/etc\/nftables\.conf$/).at(-1);
+    if (!nft) { report("user data writes no /etc/nftables.conf"); return; }
+    const text = nft.content.replace(/#.*$/gm, "");
+    if (!/hook input[^;]*;\s*policy drop;/.test(text)) report("nftables: the input chain does not have `policy drop`");
+    const allowed = allowedInboundPorts(facts);
+    for (const m of text.matchAll(/\b(tcp|udp) dport (\{[^}]*\}|[0-9-]+)[^\n]*\baccept\b/g)) {
+      const extra = nftPorts(m[2] ?? "").filter((p) => m[1] === "udp" || !allowed.has(p));
+      if (extra.length > 0) report(`nftables accepts ${m[1]} ${extra.slice(0, 10).join(", ")}, which the config does not enable${extra.includes(22) ? " (SSH)" : ""}`);
+    }
+  },
+});
+
+const LOCAL_BIND = /^"?(localhost|127\.0\.0\.1|\[?::1\]?|\/[^"]*)(:\d+)?"?$/;
+
+export const localServicesPolicy = resourcePolicy({
+  name: "host-local-services",
+  area: "host",
+  description: "Internal daemons listen on loopback only: Rspamd controller and proxy (milter) bind to localhost, unbound answers only 127.0.0.1/::1.",
+  why: "An exposed Rspamd controller can rewrite spam rules and learn mail; an open resolver is used for DNS amplification attacks.",
+  types: HOST_TYPES,
+  check: (props, report) => {
+    const files = hostFiles(props, report);
+    if (!files) return;
+    for (const worker of ["worker-controller", "worker-proxy"]) {
+      const f = filesMatching(files, new RegExp(`^/etc/rspamd/(local|override)\\.d/${worker}\\.inc$`)).at(-1);
+      if (!f) { report(`user data writes no /etc/rspamd/local.d/${worker}.inc (Rspamd's default binds the controller to all addresses)`); continue; }
+      for (const m of f.content.matchAll(/^\s*bind_socket\s*=\s*([^;]+);/gm)) {
+        if (!LOCAL_BIND.test((m[1] ?? "").trim())) report(`Rspamd ${worker} binds to ${(m[1] ?? "").trim()}; bind it to localhost`);
+      }
+    }
+    const unbound = filesMatching(files, /^\/etc\/unbound\/unbound\.conf(\.d\/.*)?$/);
+    for (const f of unbound) {
+      for (const m of f.content.matchAll(/^\s*interface:\s*(\S+)/gm)) if (!/^(127\.0\.0\.1|::1)(@\d+)?$/.test(m[1] ?? "")) report(`unbound listens on ${m[1]}; only 127.0.0.1 and ::1`);
+      for (const m of f.content.matchAll(/^\s*access-control:\s*(\S+)\s+allow/gm)) if (!/^(127\.0\.0\.0\/8|127\.0\.0\.1(\/32)?|::1(\/128)?)$/.test(m[1] ?? "")) report(`unbound allows queries from ${m[1]}; it must not be an open resolver`);
     }
   },
 });
