@@ -31,8 +31,6 @@ export function hostView(cfg: MailConfig) {
     primaryDomain: domains[0]?.name ?? cfg.domains[0].name,
     domains,
     tcpPorts,
-    // Names the server certificate must cover: the MX host and the per-domain HTTPS names.
-    certNames: [cfg.hostname, ...domains.flatMap((d) => [`mta-sts.${d.name}`, `autoconfig.${d.name}`, `autodiscover.${d.name}`])],
     pop3,
     clamav: cfg.features.clamav,
     ipv6: cfg.features.ipv6,
