@@ -30,7 +30,8 @@ export function selectStacks(inv: Inventory, customers: readonly string[] | unde
 }
 
 export function generateCommand(ws: FleetWorkspace, opts: { force: boolean; customers?: readonly string[] }, out: Out): number {
-  const gens = selectStacks(loadInventory(ws), opts.customers);
+  const inv = loadInventory(ws);
+  const gens = selectStacks(inv, opts.customers);
   const results = writeStacks(ws, gens, opts.force);
   let refused = 0;
   for (const r of results) {
@@ -43,11 +44,13 @@ export function generateCommand(ws: FleetWorkspace, opts: { force: boolean; cust
       out(`${d.kind.padEnd(9)} ${r.path}`);
     }
   }
-  if (refused > 0) {
-    out(`${refused} hand-edited stack file(s) left as they are. Move the change into the inventory (overrides), then rerun with --force to overwrite.`);
-    return 1;
-  }
-  return 0;
+  // Every written stack through the stack config model (secrets not set yet are pending).
+  const check = validateFleet(inv, gens, (s) => readStack(ws, s), ws.inventorySource);
+  const invalid = check.issues.filter((i) => !/edited by hand/.test(i.problem));
+  if (invalid.length > 0) out(formatFleetIssues(invalid, "the generated stacks"));
+  if (check.pending.length > 0) out(`${check.pending.length} secret value(s) to be set by the operator: npm run fleet -- secrets`);
+  if (refused > 0) out(`${refused} hand-edited stack file(s) left as they are. Move the change into the inventory (overrides), then rerun with --force to overwrite.`);
+  return refused > 0 || invalid.length > 0 ? 1 : 0;
 }
 
 export function addCommand(ws: FleetWorkspace, c: NewCustomer, opts: { force: boolean }, out: Out): number {
@@ -58,12 +61,9 @@ export function addCommand(ws: FleetWorkspace, c: NewCustomer, opts: { force: bo
   writeFileSync(ws.inventoryPath, after);
   out(`added customer ${c.name} to ${ws.inventorySource}`);
   const code = generateCommand(ws, { force: opts.force, customers: [c.name] }, out);
+  // generate has reported any problem; what is left is telling the operator what to set.
   const check = validateFleet(inv, gens, (s) => readStack(ws, s), ws.inventorySource);
   for (const line of secretCommands(check.pending)) out(line);
-  if (check.issues.length > 0) {
-    out(formatFleetIssues(check.issues, `customer ${c.name}`));
-    return 1;
-  }
   return code;
 }
 
