@@ -31,6 +31,9 @@ export function hostView(cfg: MailConfig) {
     primaryDomain: domains[0]?.name ?? cfg.domains[0].name,
     domains,
     tcpPorts,
+    // Names the server certificate must cover: the MX host and the per-domain HTTPS names. The host
+    // derives the same list from the domains (mailfort-boot cert-sans); the AWS layer scopes ACME to it.
+    certNames: [cfg.hostname, ...domains.flatMap((d) => [`mta-sts.${d.name}`, `autoconfig.${d.name}`, `autodiscover.${d.name}`])],
     pop3,
     clamav: cfg.features.clamav,
     ipv6: cfg.features.ipv6,
