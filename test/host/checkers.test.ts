@@ -6,7 +6,7 @@ import { appendFileSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
-import { renderCloudConfig } from "../../infra/core/host";
+import { hostView, renderCloudConfig } from "../../infra/core/host";
 import { parameterNames } from "../../infra/core/parameters";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, loadStack } from "./stacks";
@@ -147,6 +147,11 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     } finally {
       rmSync(snippet);
     }
+  });
+
+  it("the host's certificate names are the ones the stack scopes ACME to", () => {
+    const sans = clean(root, ["/usr/local/sbin/mailfort-boot", "cert-sans"]).trim();
+    expect(sans).toBe(hostView(cfg).certNames.map((n) => `DNS:${n}`).join(","));
   });
 
   it("nginx -t: syntax ok", () => {
