@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
 import { type DnsRecord, buildRecordSet, zoneOf } from "../core/dns";
-import { hostView } from "../core/host";
+import { certificateNames } from "../core/certificate-names";
 import { localListValues, LOCAL_LISTS, parameterNames } from "../core/parameters";
 import { egressRules, inboundPorts } from "../core/ports";
 import { Alarms } from "./alarms";
@@ -81,7 +81,7 @@ export class MailServer extends pulumi.ComponentResource {
     }, child);
 
     const dkim = new DkimKeys(`${name}-dkim`, { keys: sending.map((d) => ({ domain: d.name, selector: d.dkimSelector })) }, child);
-    const certNames = hostView(cfg).certNames;
+    const certNames = certificateNames(cfg);
     const tlsMaterial = new TlsMaterial(`${name}-tls`, {
       stack: cfg.stack, selfSigned: cfg.tls.mode === "self-signed", hostname: cfg.hostname, dnsNames: certNames,
     }, child);

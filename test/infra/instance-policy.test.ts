@@ -1,6 +1,7 @@
 // The instance role's documents as plain data, and the port lists the firewall is built from.
 import { describe, expect, it } from "vitest";
 import { MAX_ACME_POLICIES, acmeChallengePolicy, instancePolicy, planAcmePolicies } from "../../infra/aws/instance-policy";
+import { certificateNames } from "../../infra/core/certificate-names";
 import { egressRules, inboundPorts } from "../../infra/core/ports";
 
 const base = { partition: "aws", region: "eu-west-1", accountId: "111122223333", stack: "prod", parametersKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k" };
@@ -60,5 +61,15 @@ describe("ports", () => {
     const out = (mode: "direct" | "ses") => egressRules({ outbound: { mode } }).map((r) => `${r.protocol}/${r.port}`);
     expect(out("direct")).toEqual(["tcp/25", "udp/53", "tcp/53", "tcp/80", "tcp/443", "udp/123"]);
     expect(out("ses")).toEqual(["tcp/587", "udp/53", "tcp/53", "tcp/80", "tcp/443", "udp/123"]);
+  });
+});
+
+describe("certificateNames", () => {
+  it("covers the hostname and the HTTPS names of each mail domain, none of a parked one", () => {
+    const domains = [{ name: "example.com", sendsMail: true }, { name: "example.org", sendsMail: false }, { name: "shop.example", sendsMail: true }];
+    expect(certificateNames({ hostname: "mail.example.com", domains } as never)).toEqual([
+      "mail.example.com", "mta-sts.example.com", "autoconfig.example.com", "autodiscover.example.com",
+      "mta-sts.shop.example", "autoconfig.shop.example", "autodiscover.shop.example",
+    ]);
   });
 });

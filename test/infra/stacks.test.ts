@@ -4,7 +4,7 @@ import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mailDomains } from "../../infra/config";
 import { route53ProviderValues } from "../../infra/core/dns";
-import { hostView } from "../../infra/core/host";
+import { certificateNames } from "../../infra/core/certificate-names";
 import { egressRules, inboundPorts } from "../../infra/core/ports";
 import { MOCK_ACCOUNT_ID } from "../../infra/synth/mocks";
 import { SECRET_MARK, type SynthResult, runSynth } from "../../infra/synth";
@@ -198,7 +198,7 @@ describe.each(STACKS)("stack %s", (stack) => {
       expect(by("route53:ListHostedZones")).toHaveLength(0);
     } else {
       const zoneIds = new Map(ofType(r, "aws:route53/record:Record").map((x) => [x.inputs.name as string, x.inputs.zoneId as string]));
-      const names = hostView(r.config).certNames;
+      const names = certificateNames(r.config);
       const covered: string[] = [];
       for (const s of acme) {
         expect(s.Resource).toMatch(/^arn:aws:route53:::hostedzone\/Z[0-9A-Z]+$/);
@@ -286,7 +286,7 @@ describe("per-stack specifics", () => {
   it("lab gets a stack CA and a server certificate for every HTTPS and mail name; dev and prod get none", () => {
     const lab = get("lab");
     const sans = ofType(lab, "tls:index/certRequest:CertRequest")[0]?.inputs.dnsNames as string[];
-    expect(sans.sort()).toEqual([...hostView(lab.config).certNames].sort());
+    expect(sans.sort()).toEqual([...certificateNames(lab.config)].sort());
     expect(String(lab.outputs.caCertPem)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(lab.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["/mailfort/lab/tls/cert", "/mailfort/lab/tls/ca"]));
     for (const s of ["dev", "prod"]) expect(ofType(get(s), "tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(0);
