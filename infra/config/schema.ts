@@ -6,6 +6,8 @@ import {
   DNSBL_FILTER_RE, SECRET_KEY_RE, isDomainName, isIpv4, isIpv4Cidr, isIpv6OrCidr, isMailAddress,
 } from "./names";
 
+/** Domains per stack (see the note at `domains`). */
+export const MAX_DOMAINS = 60;
 const DLM_INTERVALS: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 24];
 
 export const FIX_SEP = "\u0000";
@@ -201,7 +203,9 @@ export const mailConfigSchema = z.strictObject({
   environment: z.enum(["dev", "staging", "prod", "lab"]).default("dev"),
   /** The mail server's name: MX target, PTR, certificate name, HELO. */
   hostname: domainName,
-  domains: z.array(domainSchema).min(1, { error: say("lists no domains", "add at least one entry under mailfort:domains") }).max(100),
+  domains: z.array(domainSchema).min(1, { error: say("lists no domains", "add at least one entry under mailfort:domains") })
+    // One host's user data (16 KiB) and instance role policies hold about 75 domains; keep headroom.
+    .max(MAX_DOMAINS, { error: say(`lists more than ${MAX_DOMAINS} domains, more than one server's user data and IAM policies hold`, "split the domains over several stacks (see the MSP fleet section of README.md)") }),
   mailboxes: z.array(mailboxSchema).max(5000).default([]),
   aliases: z.array(aliasSchema).max(5000).default([]),
   instance: instanceSchema.prefault({}),

@@ -148,6 +148,7 @@ const badRows: Array<[string, (c: Cfg) => void, string]> = [
   ["backup interval DLM cannot do", (c) => { c.backups = { intervalHours: 5 }; }, "mailfort:backups.intervalHours"],
   ["backup time not HH:MM", (c) => { c.backups = { timeUtc: "3am" }; }, "mailfort:backups.timeUtc"],
   ["alarm e-mail hosted on the server itself", (c) => { c.alarmEmail = "alice@example.com"; }, "mailfort:alarmEmail"],
+  ["more domains than one server holds", (c) => { c.domains = Array.from({ length: 61 }, (_, i) => ({ name: `d${i}.example.com`, zoneId: `Z${i}ABC` })); c.hostname = "mail.d0.example.com"; c.mailboxes = [{ address: "alice@d0.example.com", passwordHashSecret: "alice-password" }]; }, "mailfort:domains"],
   ["unknown top-level key", (c) => { c.hostnmae = "mail.example.com"; }, "mailfort:hostnmae"],
   ["unknown environment", (c) => { c.environment = "production"; }, "mailfort:environment"],
   ["policy relaxation without a reason", (c) => { c.policy = { relax: [{ id: "dns-dmarc", reason: "" }] }; }, "mailfort:policy.relax[0].reason"],
