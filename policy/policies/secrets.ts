@@ -25,17 +25,32 @@ export function findSecret(text: string): string | undefined {
 
 /** Inputs built to carry a secret, which the provider marks secret: not "plain" inputs. */
 function isSecretCarrier(type: string, pathText: string, props: Record<string, unknown>): boolean {
-  if (type === SSM_PARAMETER && pathText === "value") return props.type === "SecureString";
+  if (type === SSM_PARAMETER && pathText === "value") return known(props, "type") === "SecureString";
   if (type.startsWith("tls:") && /privateKeyPem$/i.test(pathText)) return true;
   if (type.startsWith("random:") && /^result$/.test(pathText)) return true;
   return false;
 }
 
-/** Every string in a props tree, with its dotted path. */
+/**
+ * A child value, or undefined when it is unknown during `pulumi preview` (CrossGuard's proxy
+ * throws on reading one). Computed values are judged at `pulumi up`, when they are known; without
+ * this, one unknown would turn the whole scan of a resource into a "can't run" notice.
+ */
+function known(obj: object, key: string | number): unknown {
+  try {
+    return (obj as Record<string | number, unknown>)[key];
+  } catch (e) {
+    // @pulumi/policy's UnknownValueError is internal (no type exported): recognise it by its field.
+    if (e instanceof Error && "unknownTypeSentinel" in e) return undefined;
+    throw e;
+  }
+}
+
+/** Every (known) string in a props tree, with its dotted path. */
 export function* stringsIn(v: unknown, at = ""): Generator<[string, string]> {
   if (typeof v === "string") yield [at, v];
-  else if (Array.isArray(v)) for (const [i, x] of v.entries()) yield* stringsIn(x, `${at}[${i}]`);
-  else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) yield* stringsIn(x, at ? `${at}.${k}` : k);
+  else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) yield* stringsIn(known(v, i), `${at}[${i}]`);
+  else if (typeof v === "object" && v !== null) for (const k of Object.keys(v)) yield* stringsIn(known(v, k), at ? `${at}.${k}` : k);
 }
 
 export const noPlainSecretsPolicy = resourcePolicy({
@@ -51,7 +66,7 @@ export const noPlainSecretsPolicy = resourcePolicy({
       const what = findSecret(text);
       if (what) report(`input ${at} holds ${what}; move it to an SSM SecureString under /mailfort/<stack>/ and fetch it on the host`);
     }
-    const ud = userDataOf(props);
+    const ud = typeof known(props, "userData") === "string" || typeof known(props, "userDataBase64") === "string" ? userDataOf(props) : undefined;
     if (!ud) return;
     const what = findSecret(ud.text);
     if (what) report(`user data holds ${what}; secrets must reach the host through SSM SecureStrings, never user data`);
