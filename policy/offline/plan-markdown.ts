@@ -39,9 +39,18 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
   out.push("### Open ports (inbound)", "");
   if (d.ports.added.length + d.ports.removed.length > 0) out.push(fence("diff", [...d.ports.removed.map((p) => `- ${p}`), ...d.ports.added.map((p) => `+ ${p}`)].join("\n")), "");
   out.push(details(`${d.ports.head.length} inbound rules after this change`, fence("", d.ports.head.join("\n") || "(none)")), "");
-  if (d.files.length > 0) {
-    out.push("### Host settings (rendered files in the user data)", "");
-    for (const f of d.files) out.push(details(`${f.kind} <code>${f.path}</code>`, fence(f.kind === "changed" ? "diff" : "", f.patch)), "");
-  }
-  return out.join("\n");
+  const head = out.join("\n");
+  if (d.files.length === 0) return head;
+  const files = (full: boolean) => ["### Host settings (rendered files in the user data)", "", ...d.files.flatMap((f) => [
+    details(`${f.kind} <code>${f.path}</code>`, full || f.kind === "changed"
+      ? fence(f.kind === "changed" ? "diff" : "", f.patch)
+      : `(${f.patch.split("\n").length} lines; see the plan artifact or \`npm run synth\`)`),
+    "",
+  ])].join("\n");
+  // GitHub refuses comments over 65,536 characters: shorten added/removed files first, then cut.
+  for (const text of [`${head}\n${files(true)}`, `${head}\n${files(false)}`]) if (text.length <= COMMENT_BUDGET) return text;
+  return `${`${head}\n${files(false)}`.slice(0, COMMENT_BUDGET - 200)}\n\n… (truncated to fit a PR comment; run \`npm run plan\` locally for the whole plan)\n`;
 }
+
+/** Leaves room under GitHub's 65,536-character comment limit for the sticky-comment header. */
+export const COMMENT_BUDGET = 60_000;

@@ -61,6 +61,9 @@ describe("npm run plan", () => {
     const r = await plan(["--stack", "brandnew", "--base", "HEAD", "--head", "HEAD", "--config-file", file]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\*\*Resources:\*\* (\d+) to add, 0 to change, 0 to remove \(0 -> \1\)/);
+    // Every host file is new: their bodies are left out so the comment fits GitHub's limit.
+    expect(r.out.length).toBeLessThanOrEqual(60_000);
+    expect(r.out).toMatch(/<summary>added <code>\/etc\/postfix\/main.cf<\/code><\/summary>\n\n\(\d+ lines; see the plan artifact/);
   });
 
   it("names the bad ref and the fix", async () => {
