@@ -32,8 +32,11 @@ describe("GitHub workflows", () => {
     expect(pr.permissions).toEqual({ contents: "read" });
     const test = pr.jobs.test as Job;
     expect(test.steps.find((s) => s.uses?.startsWith("actions/setup-node"))?.with?.["node-version"]).toBe(20);
-    expect(runs(test)).toMatch(/npm ci/);
-    expect(runs(test)).toMatch(/npm test/);
+    // The job runs the project's CI entry point, which does npm ci and npm test.
+    expect(runs(test)).toMatch(/^\.ci\/run$/m);
+    const ciRun = readFileSync(path.resolve(__dirname, "../../.ci/run"), "utf8");
+    expect(ciRun).toMatch(/^npm ci\b/m);
+    expect(ciRun).toMatch(/^npm test$/m);
   });
 
   it("pull requests: offline plan and policy per stack, needing no secrets", () => {
