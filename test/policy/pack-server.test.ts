@@ -1,5 +1,6 @@
-// The pack as the Pulumi CLI runs it: `policy/index.ts` started in policy/ (PolicyPack serves the
-// analyzer gRPC protocol and prints its port), then the CLI's own calls: GetAnalyzerInfo, Analyze
+// The pack as the Pulumi CLI runs it: @pulumi/pulumi's run-policy-pack started in policy/ (it
+// compiles index.ts with ts-node; PolicyPack serves the analyzer gRPC protocol and prints its
+// port), then the CLI's own calls: GetAnalyzerInfo, Analyze
 // one resource, AnalyzeStack. Per-stack facts come from stacks/Pulumi.<stack>.yaml via the URN.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
@@ -16,7 +17,10 @@ let child: ChildProcess | undefined;
 let client: AnalyzerClient;
 
 beforeAll(async () => {
-  const proc = spawn(process.execPath, ["--import", "tsx", "index.ts"], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+  // Exactly what the Pulumi CLI's nodejs host runs for a policy pack: @pulumi/pulumi's
+  // run-policy-pack (ts-node with type checking, policy/tsconfig.json) in the pack directory.
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
+  const proc = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
   child = proc;
   let stderr = "";
   proc.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
@@ -30,7 +34,7 @@ beforeAll(async () => {
     proc.on("exit", (code) => reject(new Error(`policy pack exited (${code}) before serving:\n${stderr}`)));
   });
   client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}, 60_000);
+}, 180_000);
 
 afterAll(() => {
   client?.close();
