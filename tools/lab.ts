@@ -85,7 +85,7 @@ program
 program
   .command("up")
   .description("synth, build/reuse the image, start network + DNS + remote, boot and wait; leave it running")
-  .option("--timeout <seconds>", "readiness timeout", "900")
+  .option("--timeout <seconds>", "readiness timeout", "1500")
   .action(async (opts: { timeout: string }) => {
     requireRoot();
     const up = await labUp({ readyTimeoutSeconds: Number(opts.timeout) }, log);
@@ -97,7 +97,7 @@ program
 program
   .command("run", { isDefault: true })
   .description("the whole lab: up, verify every check, print the report, tear down (non-zero exit on any failure)")
-  .option("--timeout <seconds>", "readiness timeout", "900")
+  .option("--timeout <seconds>", "readiness timeout", "1500")
   .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
   .option("--keep-up", "leave the lab running after the checks")
   .option("--no-replace", "skip the replacement boot (issue item 5: mail survives a new instance)")
