@@ -25,11 +25,12 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         fcrdnsCheck,
         ...mtaStsPolicyChecks(t.domains),
         ...tlsChecks(t),
-        ...relayChecks("client"),
         ...authChecks,
         ...limitChecks,
         ...contentChecks,
         ...deliveryChecks,
+        // Last: a server whose fail2ban counts relay refusals bans a client that tries many.
+        ...relayChecks("client"),
       ];
     case "attacker":
       // Order matters: relay tricks first, then the flood, and the ban last (it locks us out).

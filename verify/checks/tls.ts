@@ -10,6 +10,8 @@ export interface TlsPort {
   readonly port: number;
   readonly name: string;
   readonly starttls: "smtp" | "none";
+  /** HTTPS serves the per-domain names (MTA-STS, autoconfig), not the mail hostname. */
+  readonly sni?: (t: VerifyTarget) => string;
 }
 
 export function tlsPorts(t: Pick<VerifyTarget, "pop3">): TlsPort[] {
@@ -19,14 +21,14 @@ export function tlsPorts(t: Pick<VerifyTarget, "pop3">): TlsPort[] {
     { port: 587, name: "submission STARTTLS", starttls: "smtp" },
     { port: 993, name: "IMAPS", starttls: "none" },
     ...(t.pop3 ? [{ port: 995, name: "POP3S", starttls: "none" as const }] : []),
-    { port: 443, name: "HTTPS", starttls: "none" },
+    { port: 443, name: "HTTPS (MTA-STS)", starttls: "none", sni: (x) => `mta-sts.${x.domains[0] ?? x.host}` },
   ];
 }
 
 /** A TLS handshake on the port (after STARTTLS where needed) with the given client options. */
 async function handshake(t: VerifyTarget, p: TlsPort, opts: ConnectionOptions): Promise<TLSSocket> {
   const address = await targetAddress(t);
-  const base: ConnectionOptions = { servername: t.host, ca: t.caPem, rejectUnauthorized: false, ...opts };
+  const base: ConnectionOptions = { servername: p.sni ? p.sni(t) : t.host, ca: t.caPem, rejectUnauthorized: false, ...opts };
   if (p.starttls === "smtp") {
     const { probe, greeting } = await SmtpProbe.open({ host: t.host, address, port: p.port });
     if (greeting.code !== 220) {
@@ -60,6 +62,19 @@ async function handshake(t: VerifyTarget, p: TlsPort, opts: ConnectionOptions): 
 
 const AEAD = /GCM|CHACHA20|CCM/;
 
+/**
+ * A refusal only counts when it is the server refusing the TLS offer: a closed port, a timeout
+ * or a refused STARTTLS proves nothing about which versions or suites the server accepts.
+ */
+function tlsRefusal(e: unknown, what: string): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET/.test(code) || /^(timeout|greeting|STARTTLS refused)/.test(msg)) {
+    fail(`inconclusive for ${what}: could not reach a TLS handshake (${msg.split("\n")[0]})`);
+  }
+  return msg.split("\n")[0]?.slice(0, 90) ?? msg;
+}
+
 export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
   return tlsPorts(t).flatMap((p): Check[] => [
     {
@@ -76,7 +91,7 @@ export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
         if (!AEAD.test(cipher.name)) fail(`negotiated non-AEAD ${cipher.name}`);
         if (proto === "TLSv1.2" && !cipher.name.startsWith("ECDHE")) fail(`negotiated non-ECDHE ${cipher.name}`);
         const kxText = kx && "type" in kx ? `${kx.type}${"name" in kx && kx.name ? ` ${kx.name}` : ""}` : "?";
-        return `${proto} ${cipher.name} (kx ${kxText}); cert CN=${cert.subject?.CN ?? "?"}, valid to ${cert.valid_to}`;
+        return `${proto} ${cipher.name} (kx ${kxText}); cert CN=${cert.subject?.CN ?? "?"} valid for ${p.sni ? p.sni(target) : target.host}, to ${cert.valid_to}`;
       },
     },
     {
@@ -96,7 +111,7 @@ export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
             const msg = e instanceof Error ? e.message : String(e);
             // A refusal by our own TLS library would prove nothing about the server.
             if (/no protocols available|unsupported protocol/i.test(msg) && !/alert/i.test(msg)) fail(`this client could not offer ${v} (${msg}): inconclusive`);
-            refusals.push(`${v}: ${msg.split("\n")[0]?.slice(0, 80)}`);
+            refusals.push(`${v}: ${tlsRefusal(e, v)}`);
           }
         }
         return `refused: ${refusals.join("; ")}`;
@@ -113,8 +128,9 @@ export function tlsChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
             const s = await handshake(target, p, { maxVersion: "TLSv1.2", ciphers: `${c}:@SECLEVEL=0` });
             accepted.push(s.getCipher().name);
             s.destroy();
-          } catch {
-            // refused, as it should be
+          } catch (e) {
+            if (e instanceof CheckFailed) throw e;
+            tlsRefusal(e, c); // refused, as it should be; unless we never reached the handshake
           }
         }
         if (accepted.length) fail(`server accepted ${accepted.join(", ")}`);
