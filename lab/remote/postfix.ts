@@ -37,6 +37,7 @@ function mainCf(): string {
     "smtp_host_lookup = dns",
     `maillog_file = ${join(base, "postfix.log")}`,
     "message_size_limit = 52428800",
+    "virtual_mailbox_limit = 0",
     "",
   ].join("\n");
 }

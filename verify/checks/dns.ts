@@ -22,7 +22,8 @@ async function served(t: VerifyTarget, r: ExpectedRecord): Promise<string[]> {
     case "AAAA":
       return res.resolve6(name);
     case "MX":
-      return (await res.resolveMx(name)).map((m) => `${m.priority} ${m.exchange.toLowerCase().replace(/\.$/, "")}`);
+      // A null MX (RFC 7505) has the root as exchange, which node:dns gives as "".
+      return (await res.resolveMx(name)).map((m) => `${m.priority} ${m.exchange.toLowerCase().replace(/\.$/, "") || "."}`);
     case "TXT":
       return (await res.resolveTxt(name)).map((chunks) => chunks.join(""));
     case "CNAME":
