@@ -33,8 +33,9 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         ...relayChecks("client"),
       ];
     case "attacker":
-      // Order matters: relay tricks first, then the flood, and the ban last (it locks us out).
-      return [...relayChecks("attacker"), floodCheck(25), floodCheck(587), bruteForceCheck];
+      // Order matters: the flood and the brute force need this client not yet banned; the
+      // relay tricks come last (refused connections from a banned client relay nothing either).
+      return [floodCheck(587), floodCheck(25), bruteForceCheck, ...relayChecks("attacker")];
     case "after-attack":
       return [othersUnaffectedCheck];
     case "before-replace":

@@ -105,6 +105,7 @@ export function floodCheck(port: 25 | 587, connections = 80): Check {
       const greeted = results.filter((r) => r.code === 220).length;
       const cut = results.filter((r) => r.code !== 220);
       if (cut.length === 0) fail(`all ${connections} connections were greeted`);
+      if (greeted === 0) fail(`inconclusive: not one connection was greeted (${cut[0]?.code} ${cut[0]?.text}); is this client banned?`);
       const sample = [...new Set(cut.map((r) => `${r.code} ${r.text}`))].slice(0, 3).join(" | ");
       return `${greeted} greeted, ${cut.length} cut off (${sample})`;
     },

@@ -62,7 +62,15 @@ export function relayChecks(label: string): Check[] {
     run: async (t: VerifyTarget) => {
       const address = await targetAddress(t);
       const e = ext(t);
-      const { probe, greeting } = await SmtpProbe.open({ host: t.host, address, port: 25 });
+      let opened: Awaited<ReturnType<typeof SmtpProbe.open>>;
+      try {
+        opened = await SmtpProbe.open({ host: t.host, address, port: 25 });
+      } catch (e) {
+        // A refused connection relays nothing: fail2ban bans a client after a few refused tricks.
+        if ((e as NodeJS.ErrnoException).code === "ECONNREFUSED") return "connection refused (this client is banned, or 25 is closed): nothing relayed";
+        throw e;
+      }
+      const { probe, greeting } = opened;
       try {
         if (greeting.code !== 220) return `refused at connect: ${greeting.text.split("\n")[0]}`;
         const hello = await ehlo(probe, trick.helo ? trick.helo(t) : t.heloName);
