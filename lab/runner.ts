@@ -134,6 +134,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         { group: "client" as const, from: "sender" as const },
         { group: "attacker" as const, from: "attacker" as const },
         { group: "after-attack" as const, from: "sender" as const },
+        // Last for the sender: the relay battery gets it banned by fail2ban for banMinutes.
+        { group: "client-relay" as const, from: "sender" as const },
       ]) {
         results.push(...(await runVerifyGroup(up.cfg, g, log)));
       }

@@ -13,9 +13,9 @@ import { tlsChecks } from "./checks/tls";
 import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "attacker" | "after-attack" | "before-replace" | "after-replace";
+export type Group = "client" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
 
-export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack", "before-replace", "after-replace"];
+export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack", "client-relay", "before-replace", "after-replace"];
 
 export function checksFor(t: VerifyTarget, group: Group): Check[] {
   switch (group) {
@@ -29,9 +29,11 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         ...limitChecks,
         ...contentChecks,
         ...deliveryChecks,
-        // Last: a server whose fail2ban counts relay refusals bans a client that tries many.
-        ...relayChecks("client"),
       ];
+    case "client-relay":
+      // Its own group, run last: fail2ban counts relay refusals, so the battery gets this
+      // client banned for a while.
+      return relayChecks("client");
     case "attacker":
       // Order matters: the flood and the brute force need this client not yet banned; the
       // relay tricks come last (refused connections from a banned client relay nothing either).

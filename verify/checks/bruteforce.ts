@@ -24,7 +24,8 @@ export const bruteForceCheck: Check = {
       if (r.code === 535) failures++;
       else break;
     }
-    if (failures < (t.bruteForce?.maxRetry ?? 5)) fail(`inconclusive: only ${failures} login(s) were refused with 535 before the server stopped answering; was this client already banned?`);
+    // fail2ban may count this client's earlier refusals too, so the ban can come before maxRetry.
+    if (failures === 0) fail("inconclusive: no login was refused with 535 before the server stopped answering; was this client already banned?");
     const lastFailure = Date.now();
     const banned = async () => (await portState(address, 587, 4000)) !== "open" && (await portState(address, 993, 4000)) !== "open";
     while (Date.now() - lastFailure < BAN_WITHIN_SECONDS * 1000) {
