@@ -94,7 +94,8 @@ async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, 
   const results: CheckResult[] = [];
   log("replace: stopping the remote MX so an outbound message stays queued");
   stopRemote(log);
-  results.push(...(await runVerifyGroup(up.cfg, { group: "before-replace", from: "sender" }, log)));
+  // From the remote host: the sender is banned by now (its relay battery), the remote is not.
+  results.push(...(await runVerifyGroup(up.cfg, { group: "before-replace", from: "remote" }, log)));
   await shutdownVm(up.vm, log);
   const before = inspectDataDisk(labPaths.dataDisk());
   log(`replace: data volume ${before.label || "(no label)"} UUID ${before.uuid}, ${before.deferred} file(s) in the deferred queue`);
