@@ -213,6 +213,22 @@ describe.skipIf(Boolean(unavailable))("mailfort-secrets: the sync's fetch and ap
   beforeAll(() => { root = prepareRoot(base, loadStack("lab")); }, PREPARE_TIMEOUT);
   afterAll(() => root?.dispose());
 
+  it("without a controller hash from the stack, the host makes its own once: Rspamd's packaged password never applies", () => {
+    const seeded = root.run(["cat", "/etc/rspamd/mailfort-controller.inc"]).stdout;
+    rmSync(seed("rspamd/controller"));
+    expect(sync()).toMatchObject({ status: 0, stdout: "rspamd\n" });
+    const include = root.run(["cat", "/etc/rspamd/mailfort-controller.inc"]).stdout;
+    expect(include).toMatch(/^password = "\$2\$[a-z0-9]+\$[a-z0-9]+";\n$/);
+    expect(include).not.toBe(seeded);
+    expect(root.run(["stat", "-c", "%U:%G %a", "/srv/mailfort/rspamd-controller.password", "/srv/mailfort/rspamd-controller.hash"]).stdout).toBe("root:root 600\nroot:root 600\n");
+    const password = root.run(["cat", "/srv/mailfort/rspamd-controller.password"]).stdout.trim();
+    expect(password.length).toBeGreaterThanOrEqual(32);
+    const dump = root.run(["rspamadm", "configdump", "worker"]).stdout;
+    expect(dump).toContain(include.trim());
+    expect(dump).not.toContain('password = "q1"');
+    expect(sync()).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+
   it("a new alias rewrites the Postfix maps and asks for a Postfix reload only; the next run does nothing", () => {
     writeFileSync(seed("aliases/new-alias"), JSON.stringify({ from: "sales@mailfort.test", to: ["bob@mailfort.test"] }));
     const first = sync();
