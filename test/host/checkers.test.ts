@@ -120,6 +120,16 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(dump).toMatch(/phishtank_enabled = false;/);
   });
 
+  it("rspamadm configdump: only the host itself is local (SPF and DMARC are never skipped for private ranges)", () => {
+    const options = clean(root, ["rspamadm", "configdump", "options"]);
+    const local = options.match(/local_addrs \[([^\]]*)\]/)?.[1] ?? options.match(/local_addrs = ([^;]*);/)?.[1];
+    expect(local, options).toBeDefined();
+    const entries = (local ?? "").match(/"[^"]+"/g) ?? [];
+    expect(entries).toEqual(expect.arrayContaining(['"127.0.0.0/8"', '"::1"']));
+    // Every entry is loopback (Rspamd adds 127.2.4.7 itself); no private range.
+    expect(entries.filter((e) => !/^"(127\.[0-9./]+|::1)"$/.test(e))).toEqual([]);
+  });
+
   it("fail2ban-client -t: jails postfix, postfix-sasl, dovecot, recidive", () => {
     expect(clean(root, ["fail2ban-client", "-t"])).toContain("OK");
     const dump = clean(root, ["fail2ban-client", "-d"]);

@@ -22,6 +22,7 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["postfix/master.cf", "/etc/postfix/master.cf"],
   ["dovecot/dovecot.conf", "/etc/dovecot/dovecot.conf"],
   ["rspamd/local.d/options.inc", "/etc/rspamd/local.d/options.inc"],
+  ["rspamd/override.d/options.inc", "/etc/rspamd/override.d/options.inc"],
   ["rspamd/local.d/worker-proxy.inc", "/etc/rspamd/local.d/worker-proxy.inc"],
   ["rspamd/local.d/worker-controller.inc", "/etc/rspamd/local.d/worker-controller.inc"],
   ["rspamd/local.d/redis.conf", "/etc/rspamd/local.d/redis.conf"],
