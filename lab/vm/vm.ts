@@ -51,7 +51,10 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
     "-machine", "pc",
     // No default devices (floppy, VGA, parallel port): the guest should see only the disks we give it.
     "-nodefaults",
-    "-accel", "tcg,thread=multi",
+    // One host thread for all vCPUs. Multi-threaded TCG (qemu 7.2) once panicked the guest at
+    // boot ("Oops: int3") while the kernel patched its own code across vCPUs; single-threaded
+    // TCG keeps cross-vCPU code patching coherent. The guest still sees 2 CPUs, like t4g.small.
+    "-accel", "tcg,thread=single",
     // Rspamd's hyperscan needs SSSE3+; qemu's default CPU model lacks it.
     "-cpu", "max",
     "-smp", String(spec.cpus),
