@@ -23,6 +23,9 @@ export const VM_PACKAGES = [
   "procps",
   "less",
   "nano",
+  // Lab-only management channel for the benchmarks (lab/vm/guest-agent.ts); starts by itself
+  // when the VM has the org.qemu.guest_agent.0 port (udev rule + BindsTo in its unit).
+  "qemu-guest-agent",
 ] as const;
 
 /**

@@ -8,6 +8,7 @@ import { run } from "../exec";
 import type { LabImage } from "../image/build";
 import { labPaths } from "../paths";
 import { CORE_NETNS, TAP, VM_MAC } from "../topology";
+import { qgaSocketPath } from "./guest-agent";
 import { qmp } from "./qmp";
 
 export interface VmSpec {
@@ -81,6 +82,11 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
     // The balloon's statistics tell the guest's memory use without a login or an agent.
     "-device", "virtio-balloon-pci,id=balloon0",
     "-device", "virtio-rng-pci",
+    // Lab-only management channel (the VM has no login): the QEMU guest agent's port, used by
+    // the benchmarks to read /proc in the guest; see guest-agent.ts. AWS instances use SSM.
+    "-device", "virtio-serial-pci,id=vserial0",
+    "-chardev", `socket,id=qga0,path=${qgaSocketPath()},server=on,wait=off`,
+    "-device", "virtserialport,bus=vserial0.0,chardev=qga0,name=org.qemu.guest_agent.0",
     "-qmp", `unix:${qmpSocket()},server=on,wait=off`,
     "-pidfile", pidFile(),
     "-daemonize",
