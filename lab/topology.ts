@@ -12,6 +12,17 @@ export interface LabHost {
   /** Host-side veth name (in the core namespace, enslaved to the bridge). */
   readonly link: string;
   readonly description: string;
+  /**
+   * More addresses of the same host, for verify's --source-address: the floods and the relay
+   * battery spread over them so fail2ban (which counts every refusal) cannot stop the battery
+   * halfway. Like a client behind a small provider range.
+   */
+  readonly probeAddresses: readonly string[];
+}
+
+/** Sixteen addresses from `first` up (10.77.0.first .. first+15). */
+function probeRange(first: number): string[] {
+  return Array.from({ length: 16 }, (_, i) => `10.77.0.${first + i}`);
 }
 
 export const LAB_PREFIX_LEN = 24;
@@ -24,11 +35,11 @@ export const TAP = "mflab-tap";
 export const VM_MAC = "52:54:00:77:00:10";
 
 export const LAB_HOSTS: readonly LabHost[] = [
-  { role: "mail", netns: CORE_NETNS, address: "10.77.0.10", link: TAP, description: "the mailfort server VM (qemu, tap on the lab bridge)" },
-  { role: "dns", netns: "mflab-dns", address: "10.77.0.2", link: "mfl-dns", description: "authoritative DNS for the lab zones (nsd)" },
-  { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA" },
-  { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL" },
-  { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir)" },
+  { role: "mail", netns: CORE_NETNS, address: "10.77.0.10", link: TAP, description: "the mailfort server VM (qemu, tap on the lab bridge)", probeAddresses: [] },
+  { role: "dns", netns: "mflab-dns", address: "10.77.0.2", link: "mfl-dns", description: "authoritative DNS for the lab zones (nsd)", probeAddresses: [] },
+  { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA", probeAddresses: probeRange(100) },
+  { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL (its probe addresses are not)", probeAddresses: probeRange(200) },
+  { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir)", probeAddresses: [] },
 ];
 
 /** The remote domain whose MX is the `remote` host. */

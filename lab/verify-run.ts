@@ -30,6 +30,7 @@ export function verifyArgs(cfg: MailConfig, group: VerifyGroupRun, json: string)
     ...LAB_CREDENTIALS.map((c) => ["--mailbox", `${c.address}:${c.password}`]).flat(),
     "--external", REMOTE_MAILBOX,
     "--helo", heloName,
+    ...labHost(group.from).probeAddresses.flatMap((a) => ["--source-address", a]),
     "--remote-maildir", labPaths.remoteMaildir(),
     "--remote-recipient", REMOTE_MAILBOX,
     "--max-size-mb", String(cfg.limits.messageSizeMb),

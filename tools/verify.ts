@@ -18,6 +18,7 @@ const program = new Command("verify")
   .option("--mailbox <address:password>", "a test mailbox (repeatable; two enable the send-as check)", collect, [] as string[])
   .option("--external <address>", "an address outside the server's domains for the relay tests", "relaytest@relay-target.invalid")
   .option("--helo <name>", "the name this client greets with", "verify.invalid")
+  .option("--source-address <ip>", "a local address the hostile checks may send from (repeatable; spreads floods and relay tricks so fail2ban does not stop the battery)", collect, [] as string[])
   .option("--remote-maildir <dir>", "maildir where a remote MX stores mail (lab)")
   .option("--remote-recipient <address>", "recipient on that remote MX (lab)")
   .option("--max-size-mb <n>", "the configured message size limit")
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     mailboxes: (o.mailbox as string[]).map(parseMailbox),
     externalRecipient: String(o.external),
     heloName: String(o.helo),
+    sourceAddresses: o.sourceAddress as string[],
     remoteMaildir: o.remoteMaildir ? String(o.remoteMaildir) : undefined,
     remoteRecipient: o.remoteRecipient ? String(o.remoteRecipient) : undefined,
     bruteForce: { maxRetry: Number(o.maxRetry) },

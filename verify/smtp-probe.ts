@@ -18,6 +18,8 @@ export interface ProbeOptions {
   readonly implicitTls?: boolean;
   readonly caPem?: string;
   readonly timeoutMs?: number;
+  /** Send from this local address (one of --source-address). */
+  readonly localAddress?: string;
 }
 
 export class SmtpProbe {
@@ -36,9 +38,9 @@ export class SmtpProbe {
   static async open(opts: ProbeOptions): Promise<{ probe: SmtpProbe; greeting: SmtpReply }> {
     const timeout = opts.timeoutMs ?? 30_000;
     const sock = await new Promise<Socket | TLSSocket>((resolve, reject) => {
-      const s = opts.implicitTls
-        ? tlsConnect({ host: opts.address, port: opts.port, servername: opts.host, ca: opts.caPem, rejectUnauthorized: Boolean(opts.caPem) })
-        : netConnect({ host: opts.address, port: opts.port });
+      const plain = netConnect({ host: opts.address, port: opts.port, localAddress: opts.localAddress });
+      const s = opts.implicitTls ? tlsConnect({ socket: plain, servername: opts.host, ca: opts.caPem, rejectUnauthorized: Boolean(opts.caPem) }) : plain;
+      if (s !== plain) plain.once("error", reject);
       s.setTimeout(timeout, () => s.destroy(new Error(`timeout after ${timeout} ms`)));
       s.once(opts.implicitTls ? "secureConnect" : "connect", () => resolve(s));
       s.once("error", reject);

@@ -2,7 +2,7 @@
 // selection of them with timing. In the lab, each group runs in its own network namespace
 // (sender, attacker); against a real server they all run from wherever verify runs.
 import { authChecks } from "./checks/auth";
-import { bruteForceCheck, othersUnaffectedCheck } from "./checks/bruteforce";
+import { bruteForceChecks, othersUnaffectedCheck } from "./checks/bruteforce";
 import { contentChecks } from "./checks/content";
 import { deliveryChecks } from "./checks/delivery";
 import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
@@ -31,13 +31,14 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         ...deliveryChecks,
       ];
     case "client-relay":
-      // Its own group, run last: fail2ban counts relay refusals, so the battery gets this
-      // client banned for a while.
-      return relayChecks("client");
+      // Its own group, run last: fail2ban counts relay refusals, so the battery spreads its
+      // tricks over the --source-address values (without them, this client may get banned).
+      return relayChecks("client", 0);
     case "attacker":
-      // Order matters: the flood and the brute force need this client not yet banned; the
-      // relay tricks come last (refused connections from a banned client relay nothing either).
-      return [floodCheck(587), floodCheck(25), bruteForceCheck, ...relayChecks("attacker")];
+      // Order matters. The password guessing runs first, from this client's own address, which
+      // nothing has banned yet. The two floods and the relay battery each get their own
+      // --source-address slots: a flood gets its address banned, and so would a whole battery.
+      return [...bruteForceChecks, floodCheck(587, 0), floodCheck(25, 1), ...relayChecks("attacker", 2)];
     case "after-attack":
       return [othersUnaffectedCheck];
     case "before-replace":

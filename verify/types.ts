@@ -35,8 +35,14 @@ export interface VerifyTarget {
   readonly mailboxes: readonly Mailbox[];
   /** An external address that must never be relayed to (default: a reserved .invalid one). */
   readonly externalRecipient: string;
-  /** This client's own address and the HELO name it uses. */
+  /** The HELO name this client uses. */
   readonly heloName: string;
+  /**
+   * Extra local addresses this client may send from (--source-address). fail2ban counts every
+   * refused relay trick and every flood, so a battery from one address gets that address banned
+   * halfway; with several, each address stays under the stack's maxRetry (see source-address.ts).
+   */
+  readonly sourceAddresses?: readonly string[];
   /** Where a remote MX drops delivered mail (lab only), for the outbound DKIM/SPF/DMARC check. */
   readonly remoteMaildir?: string;
   readonly remoteRecipient?: string;

@@ -49,6 +49,8 @@ export function networkUp(log: (line: string) => void = () => undefined): void {
     ipIn(CORE_NETNS, ["link", "add", h.link, "type", "veth", "peer", "name", "eth0", "netns", h.netns]);
     ipIn(CORE_NETNS, ["link", "set", h.link, "master", BRIDGE, "up"]);
     ipIn(h.netns, ["addr", "add", `${h.address}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
+    // Secondary addresses: the primary stays the source of everything that does not bind.
+    for (const a of h.probeAddresses) ipIn(h.netns, ["addr", "add", `${a}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
     ipIn(h.netns, ["link", "set", "eth0", "up"]);
   }
   assertClosed();

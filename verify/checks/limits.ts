@@ -4,6 +4,7 @@ import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
 import { rfc5322, sendWithRetry } from "../submit";
 import { type Check, type VerifyTarget, fail, skip } from "../types";
+import { sourceAddress } from "../source-address";
 
 function rcptDomainMailbox(t: VerifyTarget): string {
   return t.mailboxes[0]?.address ?? `postmaster@${t.domains[0]}`;
@@ -85,16 +86,18 @@ export const limitChecks: Check[] = [
 ];
 
 /** Open many connections at once from this address; the server must cut some off. Bounded. */
-export function floodCheck(port: 25 | 587, connections = 80): Check {
+/** `slot`: the --source-address slot the flood comes from (the flood gets that address banned). */
+export function floodCheck(port: 25 | 587, slot: number, connections = 80): Check {
   return {
     id: `limit-connection-flood-${port}`,
     title: `a flood of ${connections} simultaneous connections to ${port} from one address is cut off past the limit`,
     run: async (t) => {
       const address = await targetAddress(t);
+      const localAddress = sourceAddress(t, slot);
       const results = await Promise.all(
         Array.from({ length: connections }, async () => {
           try {
-            const { probe, greeting } = await SmtpProbe.open({ host: t.host, address, port, timeoutMs: 40_000 });
+            const { probe, greeting } = await SmtpProbe.open({ host: t.host, address, port, localAddress, timeoutMs: 40_000 });
             return { probe, code: greeting.code, text: greeting.text.split("\n")[0] ?? "" };
           } catch (e) {
             return { probe: undefined, code: -1, text: e instanceof Error ? e.message : String(e) };
@@ -107,7 +110,7 @@ export function floodCheck(port: 25 | 587, connections = 80): Check {
       if (cut.length === 0) fail(`all ${connections} connections were greeted`);
       if (greeted === 0) fail(`inconclusive: not one connection was greeted (${cut[0]?.code} ${cut[0]?.text}); is this client banned?`);
       const sample = [...new Set(cut.map((r) => `${r.code} ${r.text}`))].slice(0, 3).join(" | ");
-      return `${greeted} greeted, ${cut.length} cut off (${sample})`;
+      return `${greeted} greeted, ${cut.length} cut off (${sample})${localAddress ? ` from ${localAddress}` : ""}`;
     },
   };
 }

@@ -4,6 +4,7 @@
 // even a broken server relays nothing.
 import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
+import { relaySlot, sourceAddress } from "../source-address";
 import { type Check, type VerifyTarget, fail } from "../types";
 
 interface RelayTrick {
@@ -55,32 +56,42 @@ export const RELAY_TRICKS: readonly RelayTrick[] = [
   { name: "recipient with a space before the bracket", mailFrom: fromSender, rcptTo: (_t, e) => ` <${e.address}>` },
 ];
 
-export function relayChecks(label: string): Check[] {
+/**
+ * The battery from one vantage point. Each trick must reach RCPT and be refused there (or
+ * earlier, by the server's own decision); a connection that cannot be made, or that drops
+ * mid-dialogue, proves nothing and fails the check. `firstSlot`: the first --source-address
+ * slot the battery may use (the slots before it belong to other hostile checks).
+ */
+export function relayChecks(label: string, firstSlot = 0): Check[] {
   return RELAY_TRICKS.map((trick, i) => ({
     id: `relay-${label}-${String(i + 1).padStart(2, "0")}`,
     title: `no relay from ${label}: ${trick.name}`,
     run: async (t: VerifyTarget) => {
       const address = await targetAddress(t);
+      const localAddress = sourceAddress(t, relaySlot(t, firstSlot, i));
+      const from = localAddress ? ` from ${localAddress}` : "";
       const e = ext(t);
       let opened: Awaited<ReturnType<typeof SmtpProbe.open>>;
       try {
-        opened = await SmtpProbe.open({ host: t.host, address, port: 25 });
-      } catch (e) {
-        // A refused connection relays nothing: fail2ban bans a client after a few refused tricks.
-        if ((e as NodeJS.ErrnoException).code === "ECONNREFUSED") return "connection refused (this client is banned, or 25 is closed): nothing relayed";
-        throw e;
+        opened = await SmtpProbe.open({ host: t.host, address, port: 25, localAddress, timeoutMs: 20_000 });
+      } catch (err) {
+        return fail(`inconclusive: no connection to 25${from} (${err instanceof Error ? err.message : String(err)}); fail2ban bans an address after maxRetry refused tricks: give verify more --source-address values, or run it from an address in bruteForce.ignoreIps`);
       }
       const { probe, greeting } = opened;
       try {
-        if (greeting.code !== 220) return `refused at connect: ${greeting.text.split("\n")[0]}`;
+        if (greeting.code === 0) fail(`inconclusive: the connection${from} closed before the greeting (${greeting.text})`);
+        if (greeting.code !== 220) return `refused at connect${from}: ${greeting.text.split("\n")[0]}`;
         const hello = await ehlo(probe, trick.helo ? trick.helo(t) : t.heloName);
-        if (hello.reply.code !== 250) return `refused at EHLO: ${hello.reply.text.split("\n")[0]}`;
+        if (hello.reply.code === 0) fail(`inconclusive: the connection${from} closed at EHLO`);
+        if (hello.reply.code !== 250) return `refused at EHLO${from}: ${hello.reply.text.split("\n")[0]}`;
         const mail = await probe.cmd(`MAIL FROM:${trick.mailFrom(t, e)}`);
-        if (mail.code < 200 || mail.code >= 300) return `refused at MAIL: ${mail.text}`;
+        if (mail.code === 0) fail(`inconclusive: the connection${from} closed at MAIL`);
+        if (mail.code < 200 || mail.code >= 300) return `refused at MAIL${from}: ${mail.text}`;
         const rcptArg = trick.rcptTo(t, e, address);
         const rcpt = await probe.cmd(`RCPT TO:${rcptArg}`);
         if (rcpt.code >= 200 && rcpt.code < 300) fail(`RCPT TO:${rcptArg} accepted: ${rcpt.text}`);
-        return `RCPT TO:${rcptArg} -> ${rcpt.code ? rcpt.text : "connection closed"}`;
+        if (rcpt.code === 0) fail(`inconclusive: RCPT TO:${rcptArg}${from}: the connection closed without a reply`);
+        return `RCPT TO:${rcptArg}${from} -> ${rcpt.text}`;
       } finally {
         probe.close();
       }

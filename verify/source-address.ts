@@ -1,0 +1,24 @@
+// Which local address a hostile check sends from. fail2ban bans an address after maxRetry
+// refusals within findMinutes, and it counts exactly what the hostile checks provoke (refused
+// relay tricks, floods cut off, failed logins). Checks that must each reach the server therefore
+// take their own slot among the --source-address values, and the relay battery spreads its
+// tricks so that no address collects maxRetry refusals. Without --source-address every check
+// sends from the machine's default address (and the later relay tricks may find it banned).
+import type { VerifyTarget } from "./types";
+
+/** The local address for slot `slot`, wrapping around; undefined = the system's default. */
+export function sourceAddress(t: Pick<VerifyTarget, "sourceAddresses">, slot: number): string | undefined {
+  const all = t.sourceAddresses ?? [];
+  if (all.length === 0) return undefined;
+  return all[slot % all.length];
+}
+
+/** How many refusals one address may collect without being banned: maxRetry - 1 (at least 1). */
+export function refusalsPerAddress(t: Pick<VerifyTarget, "bruteForce">): number {
+  return Math.max(1, (t.bruteForce?.maxRetry ?? 5) - 1);
+}
+
+/** The slot of the n-th relay trick when the battery starts at `firstSlot`. */
+export function relaySlot(t: Pick<VerifyTarget, "bruteForce">, firstSlot: number, n: number): number {
+  return firstSlot + Math.floor(n / refusalsPerAddress(t));
+}
