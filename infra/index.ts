@@ -16,3 +16,5 @@ export const sessionCommand = outputs.sessionCommand;
 export const dataVolumeId = outputs.dataVolumeId;
 export const ptrRecord = outputs.ptrRecord;
 export const caCertPem = outputs.caCertPem;
+/** Only with mailfort:verifyAfterDeploy enabled: verify's summary of this deploy. */
+export const verification = outputs.verification;

@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
 import { renderUserData } from "./core/host";
 import { MailServer } from "./aws/mail-server";
+import { PostDeployVerify } from "./aws/post-deploy-verify";
+import type { VerificationSummary } from "./core/post-deploy-verify";
 
 export interface Mailfort {
   readonly config: MailConfig;
@@ -31,6 +33,8 @@ export interface MailfortOutputs {
   ptrRecord: pulumi.Output<string>;
   /** Self-signed mode: the CA clients must trust. */
   caCertPem?: pulumi.Output<string>;
+  /** verifyAfterDeploy on: what verify found after this deploy (`pulumi stack output verification`). */
+  verification?: pulumi.Output<VerificationSummary>;
 }
 
 /** `pulumi.runtime.isConfigSecret` exists at runtime in @pulumi/pulumi 3.x but is marked
@@ -58,6 +62,14 @@ export function mailfort(): Mailfort {
   const created = server.zones.filter((z) => z.created);
   const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
   const signed = server.zones.filter((z) => z.dsRecord !== undefined);
+  const verify = config.verifyAfterDeploy.enabled
+    ? new PostDeployVerify(`mailfort-${config.stack}-verify`, {
+      config, address: server.ipv4, instanceId: server.instanceId, records: server.records,
+      ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
+      mailboxPasswords: Object.fromEntries(config.verifyAfterDeploy.mailboxes.map((m) => [m.passwordSecret, settings.requireSecret(m.passwordSecret)])),
+      after: [server],
+    })
+    : undefined;
   const outputs: MailfortOutputs = {
     hostname: server.hostname,
     ipv4: server.ipv4,
@@ -69,6 +81,7 @@ export function mailfort(): Mailfort {
     dataVolumeId: server.dataVolumeId,
     ptrRecord: server.ptrRecord,
     ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
+    ...(verify !== undefined ? { verification: verify.summary } : {}),
   };
   return { config, server, userData, outputs };
 }

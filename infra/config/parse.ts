@@ -21,7 +21,10 @@ export function parseMailConfig(raw: RawStackConfig, stack: string): MailConfig 
   // Password-hash secrets live beside the settings as their own keys; they are not settings.
   // Secret keys no mailbox refers to are ignored (a leftover after removing a mailbox is harmless),
   // unless they are settings set with --secret.
-  const secretNames = referencedSecretNames(entries.get("mailboxes"));
+  const secretNames = new Set([
+    ...referencedSecretNames(entries.get("mailboxes"), "passwordHashSecret"),
+    ...referencedSecretNames(verifyMailboxes(entries.get("verifyAfterDeploy")), "passwordSecret"),
+  ]);
   const settings = new Set(Object.keys(mailConfigSchema.shape));
   const input: Record<string, unknown> = {};
   for (const [key, value] of entries) {
@@ -39,14 +42,18 @@ export function parseMailConfig(raw: RawStackConfig, stack: string): MailConfig 
   return resolve(result.data, stack);
 }
 
-function referencedSecretNames(mailboxes: unknown): Set<string> {
+function referencedSecretNames(mailboxes: unknown, field: string): Set<string> {
   const names = new Set<string>();
   if (!Array.isArray(mailboxes)) return names;
   for (const m of mailboxes) {
-    const ref: unknown = typeof m === "object" && m !== null ? (m as Record<string, unknown>).passwordHashSecret : undefined;
+    const ref: unknown = typeof m === "object" && m !== null ? (m as Record<string, unknown>)[field] : undefined;
     if (typeof ref === "string") names.add(ref);
   }
   return names;
+}
+
+function verifyMailboxes(section: unknown): unknown {
+  return typeof section === "object" && section !== null ? (section as Record<string, unknown>).mailboxes : undefined;
 }
 
 function crossCheck(cfg: ParsedMailConfig, raw: RawStackConfig): ConfigIssue[] {
@@ -131,6 +138,7 @@ function crossCheck(cfg: ParsedMailConfig, raw: RawStackConfig): ConfigIssue[] {
   if (cfg.alarmEmail !== undefined && domainNames.includes(domainOf(cfg.alarmEmail))) {
     issues.push({ path: at("alarmEmail"), problem: `${cfg.alarmEmail} is hosted on this very server, so an alarm that it is down could not be delivered`, fix: "use an address hosted elsewhere (another provider or a team list)" });
   }
+  issues.push(...verifyAfterDeployIssues(cfg, raw, mailboxAddresses));
   const allow = new Set(cfg.antispam.allowIps);
   cfg.antispam.blockIps.forEach((ip, i) => {
     if (allow.has(ip)) issues.push({ path: at("antispam", "blockIps", i), problem: `${ip} is in both blockIps and allowIps`, fix: "remove it from one of the two lists" });
@@ -138,6 +146,30 @@ function crossCheck(cfg: ParsedMailConfig, raw: RawStackConfig): ConfigIssue[] {
   const allowDomains = new Set(cfg.antispam.allowDomains);
   cfg.antispam.blockDomains.forEach((d, i) => {
     if (allowDomains.has(d)) issues.push({ path: at("antispam", "blockDomains", i), problem: `${d} is in both blockDomains and allowDomains`, fix: "remove it from one of the two lists" });
+  });
+  return issues;
+}
+
+/** The opt-in post-deploy verify: its test mailboxes must exist and their passwords be secret. */
+function verifyAfterDeployIssues(cfg: ParsedMailConfig, raw: RawStackConfig, mailboxAddresses: ReadonlySet<string>): ConfigIssue[] {
+  const v = cfg.verifyAfterDeploy;
+  if (!v.enabled) return [];
+  const issues: ConfigIssue[] = [];
+  const at = (...path: PropertyKey[]) => fieldPath(["verifyAfterDeploy", ...path]);
+  v.groups.forEach((g, i) => {
+    if (v.groups.indexOf(g) !== i) issues.push({ path: at("groups", i), problem: `${g} is listed twice`, fix: "list each group once" });
+  });
+  v.mailboxes.forEach((m, i) => {
+    if (!mailboxAddresses.has(m.address)) {
+      issues.push({ path: at("mailboxes", i, "address"), problem: `${m.address} is not a mailbox of this stack, so verify could not log in as it`, fix: "use an address listed under mailfort:mailboxes (a dedicated test mailbox is best)" });
+    }
+    const key = `${NAMESPACE}:${m.passwordSecret}`;
+    const setCommand = `pulumi config set --secret ${key} '<the mailbox password>'`;
+    if (raw.values[key] === undefined) {
+      issues.push({ path: at("mailboxes", i, "passwordSecret"), problem: `refers to ${key}, which is not set`, fix: setCommand });
+    } else if (!raw.secretKeys.has(key) && cfg.environment !== "lab") {
+      issues.push({ path: key, problem: "holds a mailbox password in plain text in the stack file", fix: `re-set it encrypted: ${setCommand}` });
+    }
   });
   return issues;
 }

@@ -196,6 +196,31 @@ export const policySchema = z.strictObject({
   })).default([]),
 });
 
+/** Check groups verify may run after `pulumi up`, from the deployer's machine. */
+export const VERIFY_AFTER_DEPLOY_GROUPS = ["client", "client-relay"] as const;
+const verifyGroup = z.string().refine((v) => (VERIFY_AFTER_DEPLOY_GROUPS as readonly string[]).includes(v), {
+  error: (iss) => say(`${JSON.stringify(iss.input)} is not a group verify runs after a deploy`,
+    "use client (the default: DNS, TLS, auth, limits, content, delivery) or client-relay (the relay battery: it gets the deploying address banned by fail2ban unless that address is in bruteForce.ignoreIps); attacker and the replacement groups run only in the lab (npm run lab)"),
+});
+
+export const verifyAfterDeploySchema = z.strictObject({
+  /** Opt-in: after `pulumi up`, a local command on the deployer's machine runs verify against the new server. */
+  enabled: z.boolean().default(false),
+  /** verify groups, run in this order (client-relay always last). */
+  groups: z.array(verifyGroup).min(1, { error: say("lists no group", "list at least client, or set enabled: false") }).max(VERIFY_AFTER_DEPLOY_GROUPS.length).default(["client"]),
+  /** Only checks whose id starts with one of these (verify --only); empty = every check of the groups. */
+  only: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: say("is not a check id prefix", "copy ids from `npm run verify -- --host <h> --domain <d> --list`, e.g. tls-25 or dns-") })).max(50).default([]),
+  /** How long to wait for the new instance to greet on port 25 (and present a trusted certificate) before verifying. */
+  waitMinutes: int(1, 120, "minutes").default(20),
+  /** fail: a failing check fails `pulumi up`; report: the deploy succeeds and the failures are only in the `verification` output. */
+  onFailure: z.enum(["fail", "report"]).default("fail"),
+  /** DNS servers verify asks (IPv4); default: the deployer's system resolver. */
+  resolvers: z.array(z.string().refine(isIpv4, { error: say("is not an IPv4 address", "write e.g. 1.1.1.1") })).max(5).default([]),
+  /** Test mailboxes for the auth, send-as and delivery checks (two enable send-as). The password is a
+   * secret stack config key: `pulumi config set --secret <passwordSecret> '<password>'`. */
+  mailboxes: z.array(z.strictObject({ address: mailAddress, passwordSecret: secretKey })).max(2).default([]),
+});
+
 /** The whole `mailfort:` namespace. Keys are the config keys after the `mailfort:` prefix. */
 export const mailConfigSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }),
@@ -220,6 +245,7 @@ export const mailConfigSchema = z.strictObject({
   /** Where CloudWatch alarms are sent (SNS e-mail subscription). */
   alarmEmail: mailAddress.optional(),
   policy: policySchema.prefault({}),
+  verifyAfterDeploy: verifyAfterDeploySchema.prefault({}),
 });
 
 export type RawMailConfig = z.input<typeof mailConfigSchema>;
