@@ -133,6 +133,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       const verifyStarted = Date.now();
       for (const g of [
         { group: "client" as const, from: "sender" as const },
+        // testssl.sh, from the scanner: its connections are spread over an ignoreIps pool.
+        { group: "testssl" as const, from: "scanner" as const },
         { group: "attacker" as const, from: "attacker" as const },
         { group: "after-attack" as const, from: "sender" as const },
         // Last for the sender: the relay battery gets it banned by fail2ban for banMinutes.

@@ -2,7 +2,7 @@
 // Every address lives only inside network namespaces the lab creates (10.77.0.0/24 on a bridge
 // in its own namespace); no namespace has a default route, so nothing can leave the machine.
 
-export type LabRole = "mail" | "dns" | "sender" | "attacker" | "remote";
+export type LabRole = "mail" | "dns" | "sender" | "attacker" | "remote" | "scanner";
 
 export interface LabHost {
   readonly role: LabRole;
@@ -18,12 +18,24 @@ export interface LabHost {
    * halfway. Like a client behind a small provider range.
    */
   readonly probeAddresses: readonly string[];
+  /**
+   * Send every new connection to the mail server from the next probe address (nft SNAT, round
+   * robin), for a tool that cannot pick its source address itself (testssl.sh).
+   */
+  readonly spreadConnections?: boolean;
 }
 
-/** Sixteen addresses from `first` up (10.77.0.first .. first+15). */
-function probeRange(first: number): string[] {
-  return Array.from({ length: 16 }, (_, i) => `10.77.0.${first + i}`);
+/** `count` addresses from 10.77.0.`first` up. */
+function probeRange(first: number, count = 16): string[] {
+  return Array.from({ length: count }, (_, i) => `10.77.0.${first + i}`);
 }
+
+/**
+ * The scanner's pool, 10.77.0.128/26. The lab stack lists it in bruteForce.ignoreIps, as a
+ * real deployment would list its monitoring host: testssl's hundreds of handshakes, some cut
+ * short on purpose, are what fail2ban's aggressive postfix filter is meant to punish.
+ */
+export const SCANNER_POOL_CIDR = "10.77.0.128/26";
 
 export const LAB_PREFIX_LEN = 24;
 export const LAB_SUBNET = "10.77.0.0/24";
@@ -39,6 +51,7 @@ export const LAB_HOSTS: readonly LabHost[] = [
   { role: "dns", netns: "mflab-dns", address: "10.77.0.2", link: "mfl-dns", description: "authoritative DNS for the lab zones (nsd)", probeAddresses: [] },
   { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA", probeAddresses: probeRange(100) },
   { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL (its probe addresses are not)", probeAddresses: probeRange(200) },
+  { role: "scanner", netns: "mflab-scanner", address: "10.77.0.40", link: "mfl-scanner", description: "a TLS scanner (testssl.sh), its connections spread over 64 addresses", probeAddresses: probeRange(128, 64), spreadConnections: true },
   { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir)", probeAddresses: [] },
 ];
 

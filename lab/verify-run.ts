@@ -13,7 +13,7 @@ import { repoRoot } from "./stack";
 import { type LabRole, REMOTE_MAILBOX, labHost } from "./topology";
 
 export interface VerifyGroupRun {
-  readonly group: "client" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
+  readonly group: "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
   readonly from: LabRole;
   readonly only?: string;
 }

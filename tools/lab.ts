@@ -15,6 +15,7 @@ import { networkUp } from "../lab/net/network";
 import { labDown, labRun, labUp } from "../lab/runner";
 import { formatResult } from "../verify/suite";
 import { writeFileSync } from "node:fs";
+import { ensureLabPrerequisites } from "../lab/prerequisites";
 
 function log(line: string): void {
   process.stderr.write(`[lab ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -24,6 +25,7 @@ function requireRoot(): void {
   if (process.getuid && process.getuid() !== 0) {
     throw new Error("the lab creates network namespaces and runs qemu: run it as root (sudo npm run lab)");
   }
+  ensureLabPrerequisites(log);
 }
 
 const program = new Command("lab").description("the mailfort lab: a local VM on a closed network, verified end to end");

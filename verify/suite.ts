@@ -9,13 +9,14 @@ import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
 import { floodCheck, limitChecks } from "./checks/limits";
 import { relayChecks } from "./checks/relay";
 import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
+import { testsslChecks } from "./checks/testssl";
 import { tlsChecks } from "./checks/tls";
 import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
+export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
 
-export const GROUPS: readonly Group[] = ["client", "attacker", "after-attack", "client-relay", "before-replace", "after-replace"];
+export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-replace"];
 
 export function checksFor(t: VerifyTarget, group: Group): Check[] {
   switch (group) {
@@ -30,6 +31,9 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         ...contentChecks,
         ...deliveryChecks,
       ];
+    case "testssl":
+      // Needs testssl.sh (Debian: testssl.sh) on the machine verify runs on; minutes per port.
+      return testsslChecks(t);
     case "client-relay":
       // Its own group, run last: fail2ban counts relay refusals, so the battery spreads its
       // tricks over the --source-address values (without them, this client may get banned).

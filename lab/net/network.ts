@@ -2,7 +2,7 @@
 // bridge in the core namespace, plus the tap qemu attaches the mail VM to. No namespace gets a
 // default route, and up() asserts that, so nothing the lab runs can reach another machine.
 import { run } from "../exec";
-import { BRIDGE, CORE_NETNS, LAB_HOSTS, LAB_PREFIX_LEN, TAP, labNamespaces } from "../topology";
+import { BRIDGE, CORE_NETNS, LAB_HOSTS, LAB_PREFIX_LEN, TAP, labHost, labNamespaces } from "../topology";
 
 export function existingNamespaces(): string[] {
   const out = run("ip", ["netns", "list"]).stdout;
@@ -51,10 +51,29 @@ export function networkUp(log: (line: string) => void = () => undefined): void {
     ipIn(h.netns, ["addr", "add", `${h.address}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
     // Secondary addresses: the primary stays the source of everything that does not bind.
     for (const a of h.probeAddresses) ipIn(h.netns, ["addr", "add", `${a}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
+    if (h.spreadConnections) spreadOverProbeAddresses(h.netns, h.probeAddresses);
     ipIn(h.netns, ["link", "set", "eth0", "up"]);
   }
   assertClosed();
   log(`network: up (${labNamespaces().join(", ")}; bridge ${BRIDGE}, tap ${TAP})`);
+}
+
+/**
+ * nft SNAT in the host's namespace: each new connection to the mail server leaves from the
+ * next address of the pool (numgen inc: round robin; conntrack keeps a connection on its
+ * address), so per-client limits see many clients of a few connections each.
+ */
+function spreadOverProbeAddresses(ns: string, pool: readonly string[]): void {
+  const map = pool.map((a, i) => `${i} : ${a}`).join(", ");
+  const rules = [
+    "table ip mflab_spread {",
+    "  chain postrouting {",
+    "    type nat hook postrouting priority srcnat; policy accept;",
+    `    ip daddr ${labHost("mail").address} snat to numgen inc mod ${pool.length} map { ${map} }`,
+    "  }",
+    "}",
+  ].join("\n");
+  run("nft", ["-f", "-"], { netns: ns, input: rules });
 }
 
 /** Throw if any lab namespace has a default route (IPv4 or IPv6): the lab must be closed. */

@@ -1,0 +1,99 @@
+// An independent second opinion on TLS: testssl.sh (the Debian package) against every TLS port.
+// Our own tls-* checks ask the questions we thought of; testssl asks the ones the TLS community
+// collected (protocol downgrade, renegotiation, compression, known CVEs, weak curves, ...). A
+// port passes when testssl reports no finding at severity MEDIUM or above. The server's CA is
+// given to testssl (--add-ca), so the lab's own CA is trusted like Let's Encrypt is for real.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { targetAddress } from "../dns-client";
+import { type Check, type VerifyTarget, fail } from "../types";
+import { type TlsPort, tlsPorts } from "./tls";
+
+/** One line of testssl's flat JSON (--jsonfile). */
+export interface TestsslFinding {
+  readonly id: string;
+  readonly severity: string;
+  readonly finding: string;
+  readonly port?: string;
+}
+
+/** Severities that fail a port. testssl's order: OK INFO LOW MEDIUM HIGH CRITICAL (+ WARN, FATAL). */
+const FAILING = new Set(["MEDIUM", "HIGH", "CRITICAL", "FATAL"]);
+
+/**
+ * Findings that are facts of the test setup, not of the server's TLS. Each with its reason:
+ * - cert_crlDistributionPoints / cert_ocspURL / cert_revocation: the lab CA publishes no
+ *   revocation service, and Let's Encrypt stopped publishing OCSP URLs in 2025, so a correct
+ *   certificate has neither; testssl 3.0 predates that.
+ * - OCSP stapling: nothing to staple without an OCSP URL (same reason).
+ */
+export const SETUP_FINDINGS: ReadonlySet<string> = new Set(["cert_crlDistributionPoints", "cert_ocspURL", "cert_revocation", "OCSP_stapling"]);
+
+/** The findings that fail a port: severity MEDIUM or above, minus the setup facts above. */
+export function failingFindings(findings: readonly TestsslFinding[]): TestsslFinding[] {
+  return findings.filter((f) => FAILING.has(f.severity.toUpperCase()) && !SETUP_FINDINGS.has(f.id.replace(/ <#\d+>$/, "")));
+}
+
+/**
+ * What testssl runs: protocols (-p), cipher categories (-s), forward secrecy (-f), server
+ * preferences (-P), server defaults and the certificate (-S), vulnerabilities (-U), HTTP
+ * headers on 443 (-h). Not the per-cipher enumeration (-e): hundreds of handshakes that the
+ * category tests already cover, and our own tls-*-no-weak-suites check does the rest.
+ */
+export function testsslArgs(p: TlsPort, host: string, address: string, caFile: string | undefined, jsonFile: string): string[] {
+  return [
+    "--quiet", "--color", "0", "--warnings", "off", "--nodns", "none", "--ip", address,
+    ...(caFile ? ["--add-ca", caFile] : []),
+    "--jsonfile", jsonFile,
+    "--openssl-timeout", "30",
+    "-p", "-s", "-f", "-P", "-S", "-U",
+    ...(p.port === 443 ? ["-h"] : []),
+    ...(p.starttls === "smtp" ? ["--starttls", "smtp"] : []),
+    `${host}:${p.port}`,
+  ];
+}
+
+function runTestssl(args: readonly string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile("testssl", [...args], { timeout: 900_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+function testsslCheck(p: TlsPort): Check {
+  return {
+    id: `testssl-${p.port}`,
+    title: `testssl.sh finds nothing at MEDIUM or above on ${p.port} (${p.name})`,
+    run: async (t: VerifyTarget) => {
+      const dir = mkdtempSync(join(tmpdir(), "mailfort-testssl-"));
+      try {
+        const caFile = t.caPem ? join(dir, "ca.pem") : undefined;
+        if (caFile && t.caPem) writeFileSync(caFile, t.caPem);
+        const json = join(dir, "findings.json");
+        const host = p.sni ? p.sni(t) : t.host;
+        const { code, output } = await runTestssl(testsslArgs(p, host, await targetAddress(t), caFile, json));
+        let findings: TestsslFinding[];
+        try {
+          findings = JSON.parse(readFileSync(json, "utf8")) as TestsslFinding[];
+        } catch {
+          return fail(`testssl wrote no findings (exit ${code}): ${output.trim().split("\n").slice(-3).join(" | ")}`);
+        }
+        if (findings.length < 10) fail(`testssl reported only ${findings.length} findings (exit ${code}); the scan did not run through`);
+        const bad = failingFindings(findings);
+        if (bad.length > 0) fail(bad.map((f) => `${f.severity} ${f.id}: ${f.finding}`).join("; "));
+        const waived = findings.filter((f) => FAILING.has(f.severity.toUpperCase())).length;
+        return `${findings.length} findings, none at MEDIUM or above${waived ? ` (${waived} about the test setup's revocation info waived)` : ""}`;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export function testsslChecks(t: Pick<VerifyTarget, "pop3">): Check[] {
+  return tlsPorts(t).map(testsslCheck);
+}
