@@ -159,14 +159,15 @@ async function main(): Promise<number> {
   const blank = (s: string) => secrets.reduce((acc, p) => acc.split(p).join("[secret]"), s);
   const input = readStdin();
 
+  // Before the long wait: a run that cannot pass a password should say so at once.
+  if (o.mailboxEnv.length > 0 && !(await verifySupportsMailboxEnv())) {
+    throw new Error("verifyAfterDeploy.mailboxes needs tools/verify.ts --mailbox-env, which this checkout's verify lacks: update the checkout, or remove the mailboxes");
+  }
   const deadline = Date.now() + Number(o.waitSeconds) * 1000;
   const pollMs = Number(o.pollSeconds) * 1000;
   await waitFor(`SMTP greeting on ${o.address}:${o.smtpPort}`, () => smtpGreets(o.address, Number(o.smtpPort), 30_000), deadline, pollMs);
   if (o.waitForTrustedTls === true) {
     await waitFor(`trusted certificate for ${o.host} on ${o.address}:${o.httpsPort}`, () => tlsTrusted(o.address, Number(o.httpsPort), o.host, input.caPem, 20_000), deadline, pollMs);
-  }
-  if (o.mailboxEnv.length > 0 && !(await verifySupportsMailboxEnv())) {
-    throw new Error("verifyAfterDeploy.mailboxes needs tools/verify.ts --mailbox-env, which this checkout's verify lacks: update the checkout, or remove the mailboxes");
   }
 
   const work = mkdtempSync(join(tmpdir(), "mailfort-post-deploy-verify-"));

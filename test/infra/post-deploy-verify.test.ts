@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type Server, type Socket, createServer } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,9 @@ import {
   RUNNER_SCRIPT, type VerificationSummary, type VerifyResult, createCommand, mailboxEnvVar, parseSummary, recordsDigest, summarize, verifyRun,
 } from "../../infra/core/post-deploy-verify";
 import { type SynthResult, runSynth } from "../../infra/synth";
+import { selfSignedCertificate } from "../../infra/synth/certificates";
 import { REPO_ROOT } from "../../infra/synth/in-process";
+import { generateKeyPair } from "../../infra/synth/keys";
 import { setStackSecret } from "../../tools/pulumi-passphrase";
 import { ofType, only } from "./helpers";
 
@@ -306,6 +309,65 @@ describe("the runner the Command starts", () => {
       const summary = parseSummary(stdout);
       expect(summary.passed + summary.failed + summary.skipped).toBeGreaterThanOrEqual(3);
       expect(summary.failing.map((f) => f.id)).toHaveLength(summary.failed);
+    } finally {
+      await new Promise((r) => fake.server.close(r));
+    }
+  }, 180_000);
+
+  it.skipIf(!isRoot && !mustRun)("waits until HTTPS presents a certificate that verifies (ACME replaces the boot-time stand-in)", async () => {
+    const cert = async () => {
+      const key = generateKeyPair("ECDSA", 2048, "P256");
+      const c = await selfSignedCertificate({ privateKeyPem: key.privateKeyPem, subject: { commonName: "mail.shop.example" }, dnsNames: ["mail.shop.example"], isCaCertificate: true, validityPeriodHours: 24, allowedUses: ["digital_signature", "server_auth", "cert_signing"] });
+      return { key: key.privateKeyPem, cert: c.certPem };
+    };
+    const standIn = await cert();
+    const issued = await cert();
+    const https = createTlsServer(standIn, (s) => s.end());
+    // The first client to refuse the stand-in "triggers ACME": from then on the issued certificate is served.
+    let refusals = 0;
+    https.on("tlsClientError", () => {
+      if (refusals++ === 0) https.setSecureContext(issued);
+    });
+    await new Promise<void>((r) => https.listen(443, FAKE_ADDRESS, r));
+    const fake = await fakeSmtp(0);
+    try {
+      const selfSigned = parse(base({ tls: { mode: "self-signed" }, verifyAfterDeploy: { enabled: true, waitMinutes: 1, onFailure: "report", only: ["auth-port25"] } }));
+      const create = createCommand(verifyRun(selfSigned, FAKE_ADDRESS)).replace("--wait-seconds 60", "--wait-seconds 60 --poll-seconds 1");
+      expect(create).toContain("--wait-for-trusted-tls");
+      const { code, stdout, stderr } = await sh(create, JSON.stringify({ records: [], caPem: issued.cert }));
+      expect(stderr).toMatch(/trusted certificate for mail\.shop\.example on 127\.0\.0\.86:443: not yet \(self[- ]signed certificate/);
+      expect(stderr).toMatch(/trusted certificate for mail\.shop\.example on 127\.0\.0\.86:443: ready after [1-9]\d* s/);
+      expect(refusals).toBeGreaterThanOrEqual(1);
+      expect(code, stderr).toBe(0);
+      expect(parseSummary(stdout).groups).toEqual(["client"]);
+    } finally {
+      await new Promise((r) => https.close(r));
+      await new Promise((r) => fake.server.close(r));
+    }
+  }, 180_000);
+
+  it.skipIf(!isRoot && !mustRun)("hands a test mailbox to verify only through the environment, and never prints its password", async () => {
+    const help = await sh("exec node_modules/.bin/tsx tools/verify.ts --help", "");
+    const supported = help.stdout.includes("--mailbox-env");
+    const withMailbox = parse(base({ tls: { mode: "acme-staging", acmeEmail: "ops@elsewhere.example.net" }, verifyAfterDeploy: {
+      enabled: true, waitMinutes: 1, onFailure: "report", only: ["auth-port25", "auth-wrong-password-smtp"],
+      mailboxes: [{ address: "owner@shop.example", passwordSecret: "owner-verify" }],
+    } }), { "owner-verify": PASSWORD });
+    const create = createCommand(verifyRun(withMailbox, FAKE_ADDRESS));
+    expect(create).not.toContain(PASSWORD);
+    const fake = await fakeSmtp(0);
+    try {
+      const { code, stdout, stderr } = await sh(create, JSON.stringify({ records: [] }), { [mailboxEnvVar(1)]: `owner@shop.example:${PASSWORD}` });
+      expect(`${stdout}${stderr}`).not.toContain(PASSWORD);
+      if (supported) {
+        expect(code, stderr).toBe(0);
+        expect(parseSummary(stdout).groups).toEqual(["client"]);
+      } else {
+        // This checkout's verify cannot take a password from the environment: refuse before waiting.
+        expect(code).toBe(2);
+        expect(stderr).toContain("needs tools/verify.ts --mailbox-env");
+        expect(fake.connections).toBe(0);
+      }
     } finally {
       await new Promise((r) => fake.server.close(r));
     }
