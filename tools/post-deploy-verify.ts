@@ -94,18 +94,24 @@ function tlsTrusted(address: string, port: number, host: string, caPem: string |
   });
 }
 
-async function waitFor(what: string, probe: () => Promise<string>, deadline: number, pollMs: number): Promise<void> {
+/** Probe until it succeeds or the deadline passes: a pass, or a failed result saying what was seen last. */
+async function waitFor(id: string, what: string, probe: () => Promise<string>, deadline: number, pollMs: number): Promise<VerifyResult> {
   const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
   let last = "";
   for (;;) {
     const problem = await probe();
     if (problem === "") {
-      log(`${what}: ready after ${Math.round((Date.now() - started) / 1000)} s`);
-      return;
+      log(`${what}: ready after ${seconds()} s`);
+      return { id, title: `${what} before verifying`, status: "pass", detail: `ready after ${seconds()} s`, seconds: seconds() };
     }
     if (problem !== last) log(`${what}: not yet (${problem})`);
     last = problem;
-    if (Date.now() + pollMs > deadline) throw new Error(`${what}: not ready before the deadline (--wait-seconds); last: ${problem}`);
+    if (Date.now() + pollMs > deadline) {
+      const detail = `not ready before the deadline (--wait-seconds); last: ${problem}`;
+      log(`${what}: ${detail}`);
+      return { id, title: `${what} before verifying`, status: "fail", detail, seconds: seconds() };
+    }
     await sleep(pollMs);
   }
 }
@@ -165,10 +171,16 @@ async function main(): Promise<number> {
   }
   const deadline = Date.now() + Number(o.waitSeconds) * 1000;
   const pollMs = Number(o.pollSeconds) * 1000;
-  await waitFor(`SMTP greeting on ${o.address}:${o.smtpPort}`, () => smtpGreets(o.address, Number(o.smtpPort), 30_000), deadline, pollMs);
-  if (o.waitForTrustedTls === true) {
-    await waitFor(`trusted certificate for ${o.host} on ${o.address}:${o.httpsPort}`, () => tlsTrusted(o.address, Number(o.httpsPort), o.host, input.caPem, 20_000), deadline, pollMs);
+  // Readiness is reported like a check: under --on-failure report a server that never came up
+  // still yields a summary (and the deploy succeeds); under fail it fails the deploy.
+  const results: VerifyResult[] = [];
+  const greeting = await waitFor("deploy-ready-smtp", `SMTP greeting on ${o.address}:${o.smtpPort}`, () => smtpGreets(o.address, Number(o.smtpPort), 30_000), deadline, pollMs);
+  results.push(greeting);
+  if (greeting.status === "pass" && o.waitForTrustedTls === true) {
+    // Not ready yet (e.g. ACME waits for the registrar's NS records): verify still runs, its TLS checks will say the same.
+    results.push(await waitFor("deploy-ready-certificate", `trusted certificate for ${o.host} on ${o.address}:${o.httpsPort}`, () => tlsTrusted(o.address, Number(o.httpsPort), o.host, input.caPem, 20_000), deadline, pollMs));
   }
+  if (greeting.status === "fail") return finish(o, groups, results, blank);
 
   const work = mkdtempSync(join(tmpdir(), "mailfort-post-deploy-verify-"));
   try {
@@ -176,7 +188,6 @@ async function main(): Promise<number> {
     writeFileSync(recordsFile, JSON.stringify({ records: input.records }), { mode: 0o600 });
     const caFile = join(work, "ca.pem");
     if (input.caPem !== undefined) writeFileSync(caFile, input.caPem, { mode: 0o600 });
-    const results: VerifyResult[] = [];
     for (const group of groups) {
       const json = join(work, `verify-${group}.json`);
       const args = [
@@ -195,14 +206,19 @@ async function main(): Promise<number> {
       }
       results.push(...groupResults.map((r) => ({ ...r, detail: blank(r.detail) })));
     }
-    if (o.results !== undefined) writeFileSync(o.results, `${JSON.stringify(results, null, 2)}\n`);
-    const summary = summarize({ host: o.host, address: o.address, groups }, results, new Date().toISOString());
-    process.stdout.write(`${blank(JSON.stringify(summary))}\n`);
-    log(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.failed > 0 ? `; failing: ${summary.failing.map((f) => f.id).join(", ")}` : ""}`);
-    return summary.failed > 0 && o.onFailure === "fail" ? 1 : 0;
+    return finish(o, groups, results, blank);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Print the one-line summary on stdout; the exit code follows --on-failure. */
+function finish(o: Options, groups: string[], results: VerifyResult[], blank: (s: string) => string): number {
+  if (o.results !== undefined) writeFileSync(o.results, `${JSON.stringify(results, null, 2)}\n`);
+  const summary = summarize({ host: o.host, address: o.address, groups }, results, new Date().toISOString());
+  process.stdout.write(`${blank(JSON.stringify(summary))}\n`);
+  log(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.failed > 0 ? `; failing: ${summary.failing.map((f) => f.id).join(", ")}` : ""}`);
+  return summary.failed > 0 && o.onFailure === "fail" ? 1 : 0;
 }
 
 main().then((code) => {

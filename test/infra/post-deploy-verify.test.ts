@@ -288,8 +288,11 @@ describe("the runner the Command starts", () => {
       expect(lines, stderr).toHaveLength(1);
       const summary = parseSummary(stdout);
       const verified = JSON.parse(readFileSync(results, "utf8")) as VerifyResult[];
-      expect(verified.length).toBeGreaterThanOrEqual(3);
-      for (const r of verified) expect(["auth-port25", "auth-plaintext", "tls-25-cert"].some((p) => r.id.startsWith(p)), r.id).toBe(true);
+      // The readiness wait is reported first, like a check; then only the selected checks ran.
+      expect(verified[0]).toMatchObject({ id: "deploy-ready-smtp", status: "pass" });
+      const checks = verified.slice(1);
+      expect(checks.length).toBeGreaterThanOrEqual(3);
+      for (const r of checks) expect(["auth-port25", "auth-plaintext", "tls-25-cert"].some((p) => r.id.startsWith(p)), r.id).toBe(true);
       const expected: VerificationSummary = summarize({ host: "mail.shop.example", address: FAKE_ADDRESS, groups: ["client"] }, verified, summary.finishedAt);
       expect(summary).toEqual(expected);
       expect(summary.passed + summary.failed + summary.skipped).toBe(verified.length);
@@ -373,12 +376,16 @@ describe("the runner the Command starts", () => {
     }
   }, 180_000);
 
-  it("gives up when the server never greets, saying so, and prints no summary", async () => {
-    const args = ["--host", "mail.shop.example", "--address", "127.0.0.87", "--domain", "shop.example", "--wait-seconds", "2", "--poll-seconds", "1"];
+  it.each(["fail", "report"] as const)("gives up when the server never greets, and reports it as a failed check (onFailure %s)", async (onFailure) => {
+    const args = ["--host", "mail.shop.example", "--address", "127.0.0.87", "--domain", "shop.example", "--wait-seconds", "2", "--poll-seconds", "1", "--on-failure", onFailure];
     const { code, stdout, stderr } = await sh(`exec node_modules/.bin/tsx ${RUNNER_SCRIPT} ${args.join(" ")}`, JSON.stringify({ records: [] }));
-    expect(code).toBe(2);
-    expect(stdout).toBe("");
     expect(stderr).toMatch(/SMTP greeting on 127\.0\.0\.87:25: not ready before the deadline/);
+    expect(stderr).not.toContain("verify --group");
+    const summary = parseSummary(stdout);
+    expect(summary).toMatchObject({ passed: 0, failed: 1, skipped: 0 });
+    expect(summary.failing[0]?.id).toBe("deploy-ready-smtp");
+    expect(summary.failing[0]?.detail).toMatch(/not ready before the deadline \(--wait-seconds\); last: connect ECONNREFUSED 127\.0\.0\.87:25/);
+    expect(code).toBe(onFailure === "fail" ? 1 : 0);
   }, 60_000);
 
   it("refuses a run without the record set on stdin", async () => {
