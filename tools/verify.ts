@@ -16,6 +16,7 @@ const program = new Command("verify")
   .option("--resolver <ip>", "DNS server to ask (repeatable; default: the system's)", collect, [] as string[])
   .option("--records <synth.json>", "synth output whose records the DNS must serve")
   .option("--mailbox <address:password>", "a test mailbox (repeatable; two enable the send-as check)", collect, [] as string[])
+  .option("--mailbox-env <var>", "like --mailbox, read address:password from this environment variable (keeps the password off the command line; repeatable)", collect, [] as string[])
   .option("--external <address>", "an address outside the server's domains for the relay tests", "relaytest@relay-target.invalid")
   .option("--helo <name>", "the name this client greets with", "verify.invalid")
   .option("--source-address <ip>", "a local address the hostile checks may send from (repeatable; spreads floods and relay tricks so fail2ban does not stop the battery)", collect, [] as string[])
@@ -33,8 +34,16 @@ const program = new Command("verify")
 
 function parseMailbox(s: string): Mailbox {
   const i = s.indexOf(":");
-  if (i <= 0) throw new Error(`--mailbox ${JSON.stringify(s)}: expected address:password, e.g. --mailbox alice@example.com:secret`);
+  // The value holds a password: the error shows neither.
+  if (i <= 0) throw new Error("--mailbox: expected address:password, e.g. --mailbox alice@example.com:secret (value not shown)");
   return { address: s.slice(0, i), password: s.slice(i + 1) };
+}
+
+/** --mailbox-env: the value of the variable (never echoed: it holds a password). */
+function fromEnv(name: string): string {
+  const value = process.env[name] ?? "";
+  if (value.indexOf(":") <= 0) throw new Error(`--mailbox-env ${name}: the variable must hold address:password (value not shown)`);
+  return value;
 }
 
 function loadRecords(file: string): ExpectedRecord[] {
@@ -56,7 +65,7 @@ async function main(): Promise<void> {
     caPem: o.ca ? readFileSync(String(o.ca), "utf8") : undefined,
     resolvers: o.resolver as string[],
     expectedRecords: o.records ? loadRecords(String(o.records)) : undefined,
-    mailboxes: (o.mailbox as string[]).map(parseMailbox),
+    mailboxes: [...(o.mailbox as string[]), ...(o.mailboxEnv as string[]).map(fromEnv)].map(parseMailbox),
     externalRecipient: String(o.external),
     heloName: String(o.helo),
     sourceAddresses: o.sourceAddress as string[],

@@ -62,7 +62,8 @@ export async function runCheck(t: VerifyTarget, c: Check): Promise<CheckResult> 
     const detail = await Promise.race([
       c.run(t),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CheckFailed(`no result within ${PER_CHECK_TIMEOUT_MS / 1000} s`)), PER_CHECK_TIMEOUT_MS);
+        const limit = c.timeoutMs ?? PER_CHECK_TIMEOUT_MS;
+        timer = setTimeout(() => reject(new CheckFailed(`no result within ${limit / 1000} s`)), limit);
       }),
     ]);
     return { id: c.id, title: c.title, status: "pass", detail, seconds: seconds() };

@@ -67,6 +67,8 @@ export interface Check {
   readonly title: string;
   /** Resolves to a detail on success; throws (CheckFailed or any error) on failure. */
   readonly run: (t: VerifyTarget) => Promise<string>;
+  /** Longer than the suite's default limit (300 s), for checks that drive an external scanner. */
+  readonly timeoutMs?: number;
 }
 
 export class CheckFailed extends Error {}
