@@ -130,6 +130,21 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(entries.filter((e) => !/^"(127\.[0-9./]+|::1)"$/.test(e))).toEqual([]);
   });
 
+  // Rspamd merges a list set in local.d into the packaged default instead of replacing it (the
+  // lab found this with local_addrs). Every list mailfort sets in local.d must come out exactly
+  // as mailfort wrote it.
+  it("rspamadm configdump: every list mailfort sets in local.d holds exactly mailfort's entries", () => {
+    const list = (dump: string, key: string) => {
+      const m = dump.match(new RegExp(`\\b${key} \\[([^\\]]*)\\]`)) ?? dump.match(new RegExp(`\\b${key} = ("[^"]*");`));
+      return m ? (m[1]?.match(/"[^"]+"/g) ?? []) : undefined;
+    };
+    const headers = clean(root, ["rspamadm", "configdump", "milter_headers"]);
+    expect(list(headers, "use"), headers).toEqual(['"authentication-results"', '"x-spamd-bar"']);
+    expect(list(headers, "authenticated_headers"), headers).toEqual(['"authentication-results"']);
+    const options = clean(root, ["rspamadm", "configdump", "options"]);
+    expect(list(options, "nameserver"), options).toEqual(['"127.0.0.1:53"']);
+  });
+
   it("fail2ban-client -t: jails postfix, postfix-sasl, dovecot, recidive", () => {
     expect(clean(root, ["fail2ban-client", "-t"])).toContain("OK");
     const dump = clean(root, ["fail2ban-client", "-d"]);
