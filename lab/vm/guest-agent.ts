@@ -168,7 +168,7 @@ export async function guestExec(argv: readonly string[], opts: GuestExecOptions 
       }
       if (Date.now() > deadline) throw new Error(`guest agent: ${argv.join(" ")} still running after ${timeoutMs} ms (guest pid ${started.pid})`);
       await new Promise((r) => setTimeout(r, wait));
-      wait = Math.min(wait * 2, 1000);
+      wait = Math.min(wait * 2, 200);
     }
   } finally {
     conn.close();

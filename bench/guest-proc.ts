@@ -1,0 +1,135 @@
+// Reading the guest's /proc and cgroup files through the guest agent, and parsing what comes back.
+// The scripts below print raw kernel text; the parsers are pure (tested on captured output), so
+// the figures are computed on the host from exactly what the kernel said.
+
+/** Every process: its cgroup (which systemd unit) and its smaps_rollup (RSS, PSS); then meminfo. */
+export const PROC_DUMP_SCRIPT = [
+  "for d in /proc/[0-9]*; do",
+  '  [ -r "$d/smaps_rollup" ] || continue',
+  '  echo "=== ${d#/proc/} $(cat "$d/comm" 2>/dev/null)"',
+  '  cat "$d/cgroup" "$d/smaps_rollup" 2>/dev/null',
+  "done",
+  'echo "=== meminfo"',
+  "cat /proc/meminfo",
+].join("\n");
+
+/** CPU time used so far by every unit under system.slice (includes exited children, unlike /proc/<pid>/stat). */
+export const CGROUP_CPU_SCRIPT = "cd /sys/fs/cgroup/system.slice && grep -H '^usage_usec ' */cpu.stat";
+
+export interface ProcessMemory {
+  readonly pid: number;
+  readonly comm: string;
+  /** The systemd unit (last component of the cgroup v2 path), e.g. "rspamd.service". */
+  readonly unit: string;
+  readonly rssKb: number;
+  readonly pssKb: number;
+}
+
+export interface UnitMemory {
+  readonly unit: string;
+  readonly processes: number;
+  readonly rssMb: number;
+  readonly pssMb: number;
+}
+
+export interface MemInfo {
+  readonly totalMb: number;
+  readonly availableMb: number;
+  /** total - available: what `free` calls used (excludes reclaimable cache). */
+  readonly usedMb: number;
+}
+
+export interface ProcDump {
+  readonly processes: readonly ProcessMemory[];
+  readonly meminfo: MemInfo;
+}
+
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+/** The unit a cgroup v2 line names: "0::/system.slice/postfix@-.service" -> "postfix@-.service". */
+export function unitOfCgroup(cgroupText: string): string {
+  const line = cgroupText.split("\n").find((l) => l.startsWith("0::"));
+  if (!line) return "(unknown)";
+  const path = line.slice(3).trim();
+  if (path === "/") return "(root)";
+  // The innermost unit: systemd-udevd puts its workers in a sub-cgroup ("systemd-udevd.service/udev").
+  const parts = path.split("/").filter(Boolean);
+  return [...parts].reverse().find((p) => /\.(service|scope)$/.test(p)) ?? parts.at(-1) ?? "(root)";
+}
+
+export function parseMemInfo(text: string): MemInfo {
+  const field = (name: string): number => {
+    const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text);
+    if (!m) throw new Error(`/proc/meminfo has no ${name} line`);
+    return Number(m[1]);
+  };
+  const total = field("MemTotal");
+  const available = field("MemAvailable");
+  return { totalMb: mb(total), availableMb: mb(available), usedMb: mb(total - available) };
+}
+
+export function parseProcDump(text: string): ProcDump {
+  const blocks = text.split(/^=== /m).filter((b) => b.trim());
+  const processes: ProcessMemory[] = [];
+  let meminfo: MemInfo | undefined;
+  for (const block of blocks) {
+    const nl = block.indexOf("\n");
+    const header = (nl < 0 ? block : block.slice(0, nl)).trim();
+    const body = nl < 0 ? "" : block.slice(nl + 1);
+    if (header === "meminfo") {
+      meminfo = parseMemInfo(body);
+      continue;
+    }
+    const h = /^(\d+)\s*(.*)$/.exec(header);
+    if (!h) continue;
+    const rss = /^Rss:\s+(\d+) kB/m.exec(body);
+    const pss = /^Pss:\s+(\d+) kB/m.exec(body);
+    if (!rss || !pss) continue; // kernel threads: no address space, empty smaps_rollup
+    processes.push({ pid: Number(h[1]), comm: (h[2] ?? "").trim(), unit: unitOfCgroup(body), rssKb: Number(rss[1]), pssKb: Number(pss[1]) });
+  }
+  if (!meminfo) throw new Error("the guest's process dump has no meminfo section");
+  return { processes, meminfo };
+}
+
+/** Per-unit sums, largest PSS first. PSS adds up to the real total; RSS double-counts shared pages. */
+export function memoryByUnit(processes: readonly ProcessMemory[]): UnitMemory[] {
+  const byUnit = new Map<string, { n: number; rss: number; pss: number }>();
+  for (const p of processes) {
+    const u = byUnit.get(p.unit) ?? { n: 0, rss: 0, pss: 0 };
+    byUnit.set(p.unit, { n: u.n + 1, rss: u.rss + p.rssKb, pss: u.pss + p.pssKb });
+  }
+  return [...byUnit.entries()]
+    .map(([unit, u]) => ({ unit, processes: u.n, rssMb: mb(u.rss), pssMb: mb(u.pss) }))
+    .sort((a, b) => b.pssMb - a.pssMb || a.unit.localeCompare(b.unit));
+}
+
+/** grep -H lines ("postfix.service/cpu.stat:usage_usec 123") -> unit -> microseconds. */
+export function parseCgroupCpu(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^(.+)\/cpu\.stat:usage_usec (\d+)$/.exec(line.trim());
+    if (m) out.set(m[1] as string, Number(m[2]));
+  }
+  return out;
+}
+
+export interface UnitCpu {
+  readonly unit: string;
+  /** CPU seconds used between the two samples. */
+  readonly cpuSeconds: number;
+  /** Share of all CPU time the units used in the interval, 0..1. */
+  readonly share: number;
+}
+
+/** CPU used per unit between two cgroup samples, largest first (units idle in between left out). */
+export function cpuDelta(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): UnitCpu[] {
+  const rows: { unit: string; usec: number }[] = [];
+  for (const [unit, usec] of after) {
+    const d = usec - (before.get(unit) ?? 0);
+    if (d > 0) rows.push({ unit, usec: d });
+  }
+  const total = rows.reduce((s, r) => s + r.usec, 0);
+  return rows
+    .sort((a, b) => b.usec - a.usec)
+    .map((r) => ({ unit: r.unit, cpuSeconds: Math.round(r.usec / 1e4) / 100, share: total > 0 ? Math.round((r.usec / total) * 1000) / 1000 : 0 }));
+}

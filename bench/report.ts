@@ -1,0 +1,140 @@
+// The bench report: one JSON document (everything measured) and its Markdown rendering
+// (bench/results/<date>.md). Sub-benchmarks not run this time keep their section from an
+// earlier run of the same day, marked with when they ran.
+import type { BootReport } from "./boot";
+import type { MemorySnapshot } from "./memory";
+import type { SynthScaleResult } from "./synth-scale";
+import { TARGETS, type Target, type ThroughputResult } from "./throughput";
+
+export interface Section<T> {
+  /** ISO time the section was measured. */
+  readonly at: string;
+  readonly data: T;
+}
+
+export interface MemoryResult {
+  readonly atRest?: MemorySnapshot;
+  readonly afterLoad?: MemorySnapshot;
+  readonly targetMb: number;
+  readonly clamav: { readonly measured: boolean; readonly note: string };
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly command: string;
+  readonly machine: { readonly cpus: number; readonly node: string; readonly load1: number; readonly vm: string };
+  readonly notes: readonly string[];
+  readonly throughput?: Section<ThroughputResult>;
+  readonly memory?: Section<MemoryResult>;
+  readonly boot?: Section<readonly BootReport[]>;
+  readonly synth?: Section<SynthScaleResult>;
+}
+
+/** The new report, with sections this run did not measure taken from `previous` (same day). */
+export function mergeReports(current: BenchReport, previous: BenchReport | undefined): BenchReport {
+  if (!previous) return current;
+  return {
+    ...current,
+    throughput: current.throughput ?? previous.throughput,
+    memory: current.memory ?? previous.memory,
+    boot: current.boot ?? previous.boot,
+    synth: current.synth ?? previous.synth,
+  };
+}
+
+function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+const fmt = (n: number | undefined, digits = 2) => (n === undefined ? "-" : n.toFixed(digits));
+
+function throughputMd(s: Section<ThroughputResult>): string[] {
+  const t = s.data;
+  const targets = Object.keys(t.perTarget) as Target[];
+  const out = [
+    `## Throughput (measured ${s.at})`,
+    "",
+    `${t.settings.messages} messages per round, ${t.settings.sessions} parallel sessions, ${t.settings.bodyBytes}-byte body; interleaved rounds in one VM boot. ` +
+      "A round ends when the guest's queue is empty again (accepted and delivered or discarded). Bare Postfix: " + `${t.settings.bareSetup}.`,
+    "",
+    table(
+      ["target", "client", "rounds (msg/s)", "median msg/s"],
+      targets.map((k) => [TARGETS[k].label, TARGETS[k].client, (t.perTarget[k]?.rounds ?? []).map((x) => x.toFixed(1)).join(", "), fmt(t.perTarget[k]?.median)]),
+    ),
+    "",
+    `**b/a = ${fmt(t.ratios.bOverA, 3)}** (target >= 0.4), **c/a' = ${fmt(t.ratios.cOverAprime, 3)}**.`,
+    "",
+  ];
+  const failed = t.rounds.filter((r) => r.error !== undefined);
+  if (failed.length > 0) out.push(`Rounds with errors (left out of the medians): ${failed.map((r) => `${r.target} #${r.round}: ${r.error ?? ""}`).join("; ")}`, "");
+  out.push("CPU seconds per guest unit, summed over the rounds of each target (cgroup cpu.stat):", "");
+  for (const k of targets) {
+    const rows = (t.cpuByTarget[k] ?? []).slice(0, 8);
+    out.push(`- ${TARGETS[k].label}: ${rows.map((c) => `${c.unit} ${c.cpuSeconds} s (${Math.round(c.share * 100)}%)`).join(", ")}`);
+  }
+  out.push("");
+  return out;
+}
+
+function memoryMd(s: Section<MemoryResult>): string[] {
+  const m = s.data;
+  const out = [`## Memory (measured ${s.at})`, ""];
+  const snaps = [m.atRest, m.afterLoad].filter((x): x is MemorySnapshot => x !== undefined);
+  out.push(table(["when", "VM used MiB (total - available)", "total MiB", "sum of PSS MiB", `target < ${m.targetMb} MiB`], snaps.map((x) => [x.label, fmt(x.meminfo.usedMb, 0), fmt(x.meminfo.totalMb, 0), fmt(x.totalPssMb, 0), x.meminfo.usedMb < m.targetMb ? "met" : "NOT met"])), "");
+  const units = new Set(snaps.flatMap((x) => x.units.filter((u) => u.pssMb >= 1).map((u) => u.unit)));
+  const cell = (x: MemorySnapshot | undefined, unit: string) => {
+    const u = x?.units.find((v) => v.unit === unit);
+    return u ? `${u.rssMb.toFixed(1)} / ${u.pssMb.toFixed(1)} (${u.processes})` : "-";
+  };
+  // Largest after-load PSS first (at rest when there was no load).
+  const pss = (unit: string) => (m.afterLoad ?? m.atRest)?.units.find((u) => u.unit === unit)?.pssMb ?? 0;
+  const order = [...units].sort((a, b) => pss(b) - pss(a) || a.localeCompare(b));
+  out.push(table(["unit", "at rest RSS / PSS MiB (processes)", "after load RSS / PSS MiB (processes)"], order.map((u) => [u, cell(m.atRest, u), cell(m.afterLoad, u)])), "");
+  out.push(`ClamAV on: ${m.clamav.measured ? "" : "not measured. "}${m.clamav.note}`, "");
+  return out;
+}
+
+function bootMd(s: Section<readonly BootReport[]>): string[] {
+  const out = [`## Boot to ready (measured ${s.at})`, ""];
+  for (const b of s.data) {
+    out.push(`### ${b.label}`, "", `Host wall clock, qemu start to MAILFORT-READY: **${b.hostSecondsToReady.toFixed(0)} s**; image ${b.imageCached ? "reused from the cache" : `built in this run (${b.imageBuildSeconds.toFixed(0)} s)`}; guest uptime at READY ${fmt(b.console.readyAt, 1)} s.`, "");
+    out.push(table(["stage (console milestones)", "from s", "to s", "seconds"], b.console.stages.map((st) => [st.name, st.from.toFixed(1), st.to.toFixed(1), st.seconds.toFixed(1)])), "");
+    if (b.services.length > 0) out.push(table(["service (last start)", "start at s", "active at s", "seconds"], b.services.map((x) => [x.unit, x.startAt.toFixed(1), x.activeAt.toFixed(1), x.seconds.toFixed(1)])), "");
+    if (b.systemdAnalyze) out.push("```", b.systemdAnalyze, ...(b.blame.length ? ["", "systemd-analyze blame (top):", ...b.blame] : []), "```", "");
+  }
+  return out;
+}
+
+function synthMd(s: Section<SynthScaleResult>): string[] {
+  const r = s.data;
+  const base = r.rows[0];
+  return [
+    `## Synth scaling (measured ${s.at})`,
+    "",
+    `Offline synth (Pulumi mocks, child process) of generated stacks; ${r.cpus} CPUs, load ${r.loadBefore} before. Peak memory: the synth child's RSS sampled every 50 ms.`,
+    "",
+    table(
+      ["domains", "resources", "records", "wall s (rounds)", "median wall s", "x vs 1 domain", "peak child RSS MiB", "user data gzip bytes (limit 16384)"],
+      r.rows.map((x) => [x.domains, x.resources, x.records, x.wallSeconds.rounds.map((v) => v.toFixed(1)).join(", "), x.wallSeconds.median.toFixed(2), base ? (x.wallSeconds.median / base.wallSeconds.median).toFixed(2) : "-", x.peakChildMb.toFixed(0), x.userDataGzipBytes]),
+    ),
+    "",
+  ];
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const out = [
+    `# mailfort benchmarks, ${r.date}`,
+    "",
+    `Command: \`${r.command}\`. Machine: ${r.machine.cpus} CPUs (shared), node ${r.machine.node}, load ${r.machine.load1}; lab VM: ${r.machine.vm}.`,
+    "Figures are medians of interleaved rounds and ratios measured side by side in one run; absolute numbers from a TCG-emulated VM on a shared machine are far below real hardware.",
+    "",
+    ...r.notes.map((n) => `- ${n}`),
+    "",
+  ];
+  if (r.throughput) out.push(...throughputMd(r.throughput));
+  if (r.memory) out.push(...memoryMd(r.memory));
+  if (r.boot) out.push(...bootMd(r.boot));
+  if (r.synth) out.push(...synthMd(r.synth));
+  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`;
+}

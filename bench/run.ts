@@ -1,0 +1,145 @@
+// `npm run bench [-- throughput memory boot synth] [options]`: mailfort's benchmarks, printed as
+// they run and written to bench/results/<YYYY-MM-DD>.md and .json. The VM benchmarks share one
+// lab boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts) and tear
+// the lab down even on failure. Run as root; only one lab at a time (use
+// `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { labDir, labPaths } from "../lab/paths";
+import { bootFresh } from "../lab/runner";
+import { repoRoot } from "../lab/stack";
+import { waitGuestAgent } from "../lab/vm/guest-agent";
+import { runningVm, shutdownVm, waitReady } from "../lab/vm/vm";
+import { type BootReport, bootReport } from "./boot";
+import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
+import { type MemorySnapshot, memorySnapshot } from "./memory";
+import { type BenchReport, type MemoryResult, mergeReports, renderMarkdown } from "./report";
+import { runSynthScale } from "./synth-scale";
+import { type Target, runThroughput } from "./throughput";
+
+const ALL = ["throughput", "memory", "boot", "synth"] as const;
+type Bench = (typeof ALL)[number];
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+interface Opts { rounds: string; messages: string; sessions: string; bodyBytes: string; synthSizes: string; synthRounds: string; boots: string; timeout: string; settleSeconds: string; out: string }
+
+const CLAMAV_NOTE =
+  "the lab network is closed, so freshclam cannot fetch ClamAV's signature database and clamd does not start without one; " +
+  "a ClamAV figure from the lab would be clamd without signatures, which is not the real cost. The schema's note (infra/config/schema.ts) puts ClamAV at ~1.2 GiB with signatures loaded: " +
+  "turn features.clamav on only with a t4g.medium (4 GB) or larger.";
+
+async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -readonly [K in keyof BenchReport]: BenchReport[K] }): Promise<void> {
+  const at = () => new Date().toISOString();
+  const boots: BootReport[] = [];
+  let lab: BenchLab | undefined;
+  try {
+    const started = Date.now();
+    lab = await benchLabUp({ readyTimeoutSeconds: Number(o.timeout) }, log);
+    log(`vm: ${lab.ready.ready ? "READY" : "NOT READY"} after ${Math.round(lab.ready.seconds)} s (image ${lab.image.cached ? "cached" : `built in ${lab.image.buildSeconds} s`}; up total ${Math.round((Date.now() - started) / 1000)} s)`);
+    if (!lab.ready.ready) throw new Error(`the lab VM did not become ready: ${lab.ready.detail}`);
+    await waitGuestAgent(120_000);
+    const tag = lab.image.cached ? "image reused from the cache" : "image built in this run (cold)";
+    if (selected.has("boot")) {
+      boots.push(await bootReport(`boot 1: ${tag}, blank data volume`, labPaths.serialLog(), join(labDir(), "bench", "serial-boot1.log"), { hostSecondsToReady: lab.ready.seconds, imageCached: lab.image.cached, imageBuildSeconds: lab.image.buildSeconds }));
+      const b = boots[0];
+      if (b) log(`boot: READY at guest uptime ${b.console.readyAt ?? "?"} s; ${b.console.stages.map((s) => `${s.name.split(" -> ")[1]} +${s.seconds.toFixed(0)}s`).join(", ")}`);
+    }
+    let atRest: MemorySnapshot | undefined;
+    let afterLoad: MemorySnapshot | undefined;
+    if (selected.has("memory")) {
+      log(`memory: letting the guest settle ${o.settleSeconds} s after READY`);
+      await new Promise((r) => setTimeout(r, Number(o.settleSeconds) * 1000));
+      atRest = await memorySnapshot(`at rest (${o.settleSeconds} s after READY)`);
+      log(`memory: at rest ${atRest.meminfo.usedMb} MiB used of ${atRest.meminfo.totalMb}; top PSS ${atRest.units.slice(0, 5).map((u) => `${u.unit} ${u.pssMb}`).join(", ")}`);
+    }
+    if (selected.has("throughput")) {
+      const targets: Target[] = ["bare", "inbound", "bare-auth-client", "submission"];
+      const t = await runThroughput({ rounds: Number(o.rounds), messages: Number(o.messages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes), targets, mailHostname: lab.cfg.hostname }, log);
+      report.throughput = { at: at(), data: t };
+      log(`throughput: medians ${Object.entries(t.perTarget).map(([k, v]) => `${k} ${v.median.toFixed(2)} msg/s`).join(", ")}; b/a ${t.ratios.bOverA ?? "-"}, c/a' ${t.ratios.cOverAprime ?? "-"}`);
+    }
+    if (selected.has("memory")) {
+      afterLoad = await memorySnapshot(selected.has("throughput") ? "right after the throughput load" : "second sample (no load run)");
+      log(`memory: after load ${afterLoad.meminfo.usedMb} MiB used; top PSS ${afterLoad.units.slice(0, 5).map((u) => `${u.unit} ${u.pssMb}`).join(", ")}`);
+      const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE } };
+      report.memory = { at: at(), data: mem };
+    }
+    if (selected.has("boot") && Number(o.boots) >= 2) {
+      log("boot: second boot (new instance from the now-cached image, blank data volume)");
+      await shutdownVm(lab.vm, log);
+      const vm = await bootFresh(lab.cfg, lab.image, lab.synth.userData, lab.synth.secretsDir, { readyTimeoutSeconds: Number(o.timeout) }, log);
+      const ready = await waitReady(vm, Number(o.timeout) * 1000, log);
+      if (!ready.ready) throw new Error(`second boot not ready: ${ready.detail}`);
+      await waitGuestAgent(120_000);
+      boots.push(await bootReport("boot 2: image reused from the cache, blank data volume", labPaths.serialLog(), join(labDir(), "bench", "serial-boot2.log"), { hostSecondsToReady: ready.seconds, imageCached: true, imageBuildSeconds: 0 }));
+      log(`boot: second boot READY after ${Math.round(ready.seconds)} s (host wall)`);
+    }
+  } finally {
+    if (boots.length > 0) report.boot = { at: at(), data: boots };
+    log("lab: tearing down");
+    await benchLabDown(log).catch((e: unknown) => log(`down failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+
+async function main(): Promise<void> {
+  const program = new Command("bench")
+    .description("mailfort benchmarks: throughput, memory, boot, synth (default: all)")
+    .argument("[benchmarks...]", `any of ${ALL.join(", ")}`)
+    .option("--rounds <n>", "throughput rounds per target (interleaved)", "5")
+    .option("--messages <n>", "messages per throughput round", "100")
+    .option("--sessions <n>", "parallel SMTP sessions per round", "4")
+    .option("--body-bytes <n>", "message body size", "2048")
+    .option("--synth-sizes <list>", "domain counts for the synth scaling", "1,5,20,50")
+    .option("--synth-rounds <n>", "synth rounds per size", "3")
+    .option("--boots <n>", "boots for the boot benchmark (2: the second with the cached image)", "2")
+    .option("--settle-seconds <n>", "wait after READY before the at-rest memory sample", "60")
+    .option("--timeout <seconds>", "readiness timeout per boot", "1500")
+    .option("--out <dir>", "results directory", join(repoRoot(), "bench", "results"))
+    .parse();
+  const names = program.args.length > 0 ? program.args : [...ALL];
+  const bad = names.filter((n) => !(ALL as readonly string[]).includes(n));
+  if (bad.length > 0) throw new Error(`unknown benchmark(s) ${bad.join(", ")}: choose from ${ALL.join(", ")}`);
+  const selected = new Set(names as Bench[]);
+  const o = program.opts<Opts>();
+  const needVm = selected.has("throughput") || selected.has("memory") || selected.has("boot");
+  if (needVm) {
+    if (process.getuid && process.getuid() !== 0) throw new Error("the VM benchmarks create network namespaces and run qemu: run as root");
+    if (runningVm()) throw new Error("a lab VM is already running (npm run lab -- up?): only one lab at a time; `npm run lab -- down` first");
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const report: { -readonly [K in keyof BenchReport]: BenchReport[K] } = {
+    date,
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+    machine: { cpus: cpus().length, node: process.version, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100, vm: "qemu TCG (no KVM), 2 vCPU, 2048 MiB, Debian 13" },
+    notes: [
+      `Bench-only stack override (the product defaults are unchanged): mailfort:limits raised to ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(", ")}, because every load comes from one client address (the lab sender) and these per-client limits exist to stop exactly that. The firewall's per-source flood guard follows connectionsPerMinute. All other settings are the lab stack's.`,
+      "Clients: Postfix smtp-source (a, b; -d: several messages per connection) and nodemailer with a connection pool (a', c; smtp-source cannot AUTH), all run in the lab sender namespace.",
+    ],
+  };
+  try {
+    // Synth first: it needs no VM, and a running qemu would steal a core from it.
+    if (selected.has("synth")) {
+      const s = await runSynthScale(o.synthSizes.split(",").map(Number), Number(o.synthRounds), log);
+      report.synth = { at: new Date().toISOString(), data: s };
+    }
+    if (needVm) await vmBenchmarks(selected, o, report);
+  } finally {
+    mkdirSync(o.out, { recursive: true });
+    const jsonFile = join(o.out, `${date}.json`);
+    const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, "utf8")) as BenchReport) : undefined;
+    const merged = mergeReports(report, previous);
+    writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
+    writeFileSync(join(o.out, `${date}.md`), renderMarkdown(merged));
+    log(`written: ${jsonFile} and ${date}.md`);
+  }
+}
+
+main().catch((e: unknown) => {
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exit(1);
+});
