@@ -152,6 +152,33 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(dump).not.toContain("['add', 'sshd',");
   });
 
+  // Lines as Dovecot 2.4.1 on Debian 13 logs them (the first one captured in the lab VM).
+  it("fail2ban-regex: the dovecot jail counts Dovecot 2.4 login failures, and not successful logins", () => {
+    const lines = [
+      "Nov 28 00:03:04 mail dovecot[1815]: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<alice@mailfort.test>, method=PLAIN, rip=10.77.0.30, lip=10.77.0.10, TLS: Connection closed, session=<aFhy5kphrqkKTQAe>",
+      "Nov 28 00:03:09 mail dovecot[1815]: pop3-login: Login aborted: Logged out (auth failed, 3 attempts in 9 secs) (auth_failed): user=<bob@mailfort.test>, method=PLAIN, rip=203.0.113.9, lip=10.77.0.10, TLS, session=<bFhy5kphrqkKTQAe>",
+      "Nov 28 00:03:15 mail dovecot[1815]: imap-login: Login: user=<alice@mailfort.test>, method=PLAIN, rip=10.77.0.20, lip=10.77.0.10, mpid=1900, TLS, session=<cFhy5kphrqkKTQAe>",
+    ];
+    writeFileSync(join(root.dir, "tmp/dovecot-2.4.log"), `${lines.join("\n")}\n`);
+    const out = clean(root, ["fail2ban-regex", "--print-all-matched", "/tmp/dovecot-2.4.log", "/etc/fail2ban/filter.d/dovecot.conf"]);
+    expect(out).toMatch(/Lines: 3 lines, 0 ignored, 2 matched, 1 missed/);
+    expect(out).toContain("10.77.0.30");
+    expect(out).toContain("203.0.113.9");
+  });
+
+  it("fail2ban-regex: the postfix-sasl jail counts Postfix 3.10 SASL failures on the submission services", () => {
+    const lines = [
+      "Nov 28 00:04:01 mail postfix/submission/smtpd[2101]: warning: unknown[10.77.0.66]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=alice@mailfort.test",
+      "Nov 28 00:04:05 mail postfix/submissions/smtpd[2102]: warning: attacker.spam.test[10.77.0.67]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=bob@mailfort.test",
+      "Nov 28 00:04:09 mail postfix/submission/smtpd[2103]: 4Bc1x2y3z4: client=sender.remote.test[10.77.0.20], sasl_method=PLAIN, sasl_username=alice@mailfort.test",
+    ];
+    writeFileSync(join(root.dir, "tmp/postfix-sasl.log"), `${lines.join("\n")}\n`);
+    const out = clean(root, ["fail2ban-regex", "--print-all-matched", "/tmp/postfix-sasl.log", "/etc/fail2ban/filter.d/postfix.conf[mode=auth]"]);
+    expect(out).toMatch(/Lines: 3 lines, 0 ignored, 2 matched, 1 missed/);
+    expect(out).toContain("10.77.0.66");
+    expect(out).toContain("10.77.0.67");
+  });
+
   it("nft -c: the firewall ruleset loads", () => {
     clean(root, ["nft", "-c", "-f", "/etc/nftables.conf"], { netns: true });
   });

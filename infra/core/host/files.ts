@@ -43,6 +43,7 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["rspamd/override.d/mid.conf", "/etc/rspamd/override.d/mid.conf"],
   ["rspamd/override.d/mime_types.conf", "/etc/rspamd/override.d/mime_types.conf"],
   ["fail2ban/jail.local", "/etc/fail2ban/jail.local"],
+  ["fail2ban/filter.d/dovecot.local", "/etc/fail2ban/filter.d/dovecot.local"],
   ["nftables/nftables.conf", "/etc/nftables.conf", "0755"],
   ["unbound/mailfort.conf", "/etc/unbound/unbound.conf.d/mailfort.conf"],
   ["nginx/mailfort.conf", "/etc/nginx/conf.d/mailfort.conf"],
