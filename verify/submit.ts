@@ -58,9 +58,14 @@ export async function sendMail(t: VerifyTarget, req: SendRequest): Promise<SendO
   });
   const step = <T>(fn: (cb: (err: SMTPConnection.SMTPError | null | undefined, v?: T) => void) => void) =>
     new Promise<T | undefined>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-  conn.on("error", () => undefined);
+  // SMTPConnection reports a failed connect (refused, unreachable) only as an "error" event,
+  // never through connect()'s callback: race the two, or a closed port hangs the check.
+  let failed: (e: Error) => void = () => undefined;
+  const connectError = new Promise<never>((_, reject) => (failed = reject));
+  connectError.catch(() => undefined);
+  conn.on("error", (e: Error) => failed(e));
   try {
-    await step<void>((cb) => conn.connect((e) => cb(e)));
+    await Promise.race([step<void>((cb) => conn.connect((e) => cb(e))), connectError]);
     if (req.auth) await step<void>((cb) => conn.login({ user: req.auth!.address, pass: req.auth!.password }, (e) => cb(e)));
     const info = await step<SMTPConnection.SentMessageInfo>((cb) =>
       conn.send({ from: req.from, to: [...req.to], size: req.size }, req.message, (e, i) => cb(e, i)),
