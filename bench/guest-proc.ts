@@ -16,6 +16,65 @@ export const PROC_DUMP_SCRIPT = [
 /** CPU time used so far by every unit under system.slice (includes exited children, unlike /proc/<pid>/stat). */
 export const CGROUP_CPU_SCRIPT = "cd /sys/fs/cgroup/system.slice && grep -H '^usage_usec ' */cpu.stat";
 
+/**
+ * Every process's cgroup and /proc/<pid>/stat line, with shell builtins only (no fork per process:
+ * under TCG a fork costs milliseconds, and this runs right before and after a timed round).
+ */
+export const PROC_CPU_SCRIPT = [
+  "for d in /proc/[0-9]*; do",
+  '  { read -r c < "$d/cgroup" && read -r s < "$d/stat"; } 2>/dev/null || continue',
+  '  echo "$c $s"',
+  "done",
+  "true",
+].join("\n");
+
+export interface ProcessCpu {
+  readonly pid: number;
+  readonly comm: string;
+  readonly unit: string;
+  /** utime + stime, clock ticks (USER_HZ, 100 on Debian). */
+  readonly ticks: number;
+}
+
+/** Lines "0::/system.slice/x.service <pid> (<comm>) S ... utime stime ..." -> per-process CPU ticks. */
+export function parseProcCpu(text: string): ProcessCpu[] {
+  const out: ProcessCpu[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\d+:[^:]*:\S*) (\d+) \((.*)\) (.*)$/.exec(line.trim());
+    if (!m) continue;
+    // After "(comm)": state is field 3; utime and stime are fields 14 and 15 of stat(5).
+    const rest = (m[4] ?? "").split(" ");
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    if (!Number.isFinite(utime) || !Number.isFinite(stime)) continue;
+    out.push({ pid: Number(m[2]), comm: m[3] ?? "", unit: unitOfCgroup(m[1] ?? ""), ticks: utime + stime });
+  }
+  return out;
+}
+
+export interface CommandCpu {
+  /** "unit: command", e.g. "dovecot.service: lmtp". */
+  readonly name: string;
+  readonly cpuSeconds: number;
+}
+
+/**
+ * CPU per (unit, command) between two samples of long-lived processes. A process that started
+ * after the first sample counts in full; one that exited before the second is missed (its time
+ * is in the unit's cgroup total, not here).
+ */
+export function processCpuDelta(before: readonly ProcessCpu[], after: readonly ProcessCpu[], hz = 100): CommandCpu[] {
+  const prev = new Map(before.map((p) => [`${p.pid} ${p.comm}`, p.ticks]));
+  const sums = new Map<string, number>();
+  for (const p of after) {
+    const d = p.ticks - (prev.get(`${p.pid} ${p.comm}`) ?? 0);
+    if (d <= 0) continue;
+    const name = `${p.unit}: ${p.comm}`;
+    sums.set(name, (sums.get(name) ?? 0) + d);
+  }
+  return [...sums.entries()].map(([name, t]) => ({ name, cpuSeconds: Math.round((t / hz) * 100) / 100 })).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+}
+
 export interface ProcessMemory {
   readonly pid: number;
   readonly comm: string;
@@ -48,9 +107,11 @@ const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 
 /** The unit a cgroup v2 line names: "0::/system.slice/postfix@-.service" -> "postfix@-.service". */
 export function unitOfCgroup(cgroupText: string): string {
-  const line = cgroupText.split("\n").find((l) => l.startsWith("0::"));
+  // cgroup v2 has one line "0::<path>"; on a v1/hybrid host take the first hierarchy's path.
+  const lines = cgroupText.split("\n").filter((l) => /^\d+:[^:]*:/.test(l));
+  const line = lines.find((l) => l.startsWith("0::")) ?? lines[0];
   if (!line) return "(unknown)";
-  const path = line.slice(3).trim();
+  const path = line.slice(line.indexOf(":", line.indexOf(":") + 1) + 1).trim();
   if (path === "/") return "(root)";
   // The innermost unit: systemd-udevd puts its workers in a sub-cgroup ("systemd-udevd.service/udev").
   const parts = path.split("/").filter(Boolean);

@@ -55,7 +55,7 @@ function throughputMd(s: Section<ThroughputResult>): string[] {
   const out = [
     `## Throughput (measured ${s.at})`,
     "",
-    `${t.settings.messages} messages per round, ${t.settings.sessions} parallel sessions, ${t.settings.bodyBytes}-byte body; interleaved rounds in one VM boot. ` +
+    `${t.settings.messages} messages per round (${t.settings.bareMessages ?? t.settings.messages} against the bare Postfix), ${t.settings.sessions} parallel sessions, ${t.settings.bodyBytes}-byte body; interleaved rounds in one VM boot. ` +
       "A round ends when the guest's queue is empty again (accepted and delivered or discarded). Bare Postfix: " + `${t.settings.bareSetup}.`,
     "",
     table(
@@ -74,6 +74,12 @@ function throughputMd(s: Section<ThroughputResult>): string[] {
     out.push(`- ${TARGETS[k].label}: ${rows.map((c) => `${c.unit} ${c.cpuSeconds} s (${Math.round(c.share * 100)}%)`).join(", ")}`);
   }
   out.push("");
+  if (t.processCpuByTarget) {
+    out.push("CPU seconds per long-lived process (unit: command; /proc/<pid>/stat, short-lived processes not included), summed over the rounds:", "");
+    for (const k of targets) out.push(`- ${TARGETS[k].label}: ${(t.processCpuByTarget[k] ?? []).slice(0, 8).map((c) => `${c.name} ${c.cpuSeconds} s`).join(", ")}`);
+    out.push("");
+  }
+  if (t.deferrals) out.push(`Deferred deliveries in the main Postfix during the bench: ${t.deferrals.count}${t.deferrals.sample.length ? ` (${t.deferrals.sample.map((x) => `\`${x}\``).join("; ")})` : ""}.`, "");
   return out;
 }
 

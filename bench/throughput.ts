@@ -13,7 +13,7 @@ import { labDir, labPaths } from "../lab/paths";
 import { repoRoot } from "../lab/stack";
 import { labHost } from "../lab/topology";
 import { guestShell } from "../lab/vm/guest-agent";
-import { CGROUP_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu } from "./guest-proc";
+import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import type { LoadResult } from "./smtp-load";
 import { type Summary, rate, ratio, round, summarize } from "./stats";
 
@@ -36,6 +36,8 @@ export interface RoundResult {
   readonly totalSeconds: number;
   readonly messagesPerSecond: number;
   readonly cpu: readonly UnitCpu[];
+  /** CPU per long-lived process (unit: command), e.g. Dovecot's lmtp against its auth. */
+  readonly processCpu?: readonly CommandCpu[];
   readonly error?: string;
 }
 
@@ -45,7 +47,11 @@ export interface ThroughputResult {
   readonly ratios: { readonly bOverA?: number; readonly cOverAprime?: number };
   /** CPU seconds per unit over all rounds of a target, largest first. */
   readonly cpuByTarget: Partial<Record<Target, readonly UnitCpu[]>>;
-  readonly settings: { readonly sessions: number; readonly messages: number; readonly bodyBytes: number; readonly bareSetup: string };
+  /** The same per long-lived process (unit: command). */
+  readonly processCpuByTarget?: Partial<Record<Target, readonly CommandCpu[]>>;
+  /** Deferred deliveries the main Postfix logged during the bench, with a sample of the reasons. */
+  readonly deferrals?: { readonly count: number; readonly sample: readonly string[] };
+  readonly settings: { readonly sessions: number; readonly messages: number; readonly bareMessages?: number; readonly bodyBytes: number; readonly bareSetup: string };
 }
 
 const BARE_PORT = 2525;
@@ -136,10 +142,10 @@ function queueCountScript(spool: string): string {
  */
 async function waitQueueEmpty(spool: string, timeoutMs: number): Promise<number> {
   const hostStart = Date.now();
-  const limit = Math.ceil(timeoutMs / 500);
+  const limit = Math.ceil(timeoutMs / 2000) + 20;
   const script = [
     "t0=$(date +%s%N)",
-    `i=0; while [ "$(${queueCountScript(spool)})" -gt 0 ]; do i=$((i+1)); [ $i -gt ${limit} ] && { echo "$(${queueCountScript(spool)}) message(s) still queued in ${spool}" >&2; exit 1; }; sleep 0.5; done`,
+    `i=0; while [ "$(${queueCountScript(spool)})" -gt 0 ]; do i=$((i+1)); [ $i -gt ${limit} ] && { echo "$(${queueCountScript(spool)}) message(s) still queued in ${spool}" >&2; exit 1; }; [ $i -lt 20 ] && sleep 0.5 || sleep 2; done`,
     'echo $(( ($(date +%s%N) - t0) / 1000000 ))',
   ].join("\n");
   const ms = Number((await guestShell(script, { timeoutMs: timeoutMs + 60_000 })).trim());
@@ -172,6 +178,8 @@ export function benchMessage(bodyBytes: number, to: string): string {
 export interface ThroughputOptions {
   readonly rounds: number;
   readonly messages: number;
+  /** Messages per round for the bare targets (a, a'): more, so their rounds are not over in a second. */
+  readonly bareMessages: number;
   readonly sessions: number;
   readonly bodyBytes: number;
   readonly targets: readonly Target[];
@@ -181,8 +189,13 @@ export interface ThroughputOptions {
 async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, files: { bare: string; inbound: string }): Promise<RoundResult> {
   const mail = labHost("mail").address;
   const sender = labHost("sender").netns;
-  const spool = target === "bare" || target === "bare-auth-client" ? BARE_SPOOL : "/var/spool/postfix";
+  const isBare = target === "bare" || target === "bare-auth-client";
+  const spool = isBare ? BARE_SPOOL : "/var/spool/postfix";
+  const messages = isBare ? o.bareMessages : o.messages;
   const cpuBefore = parseCgroupCpu(await guestShell(CGROUP_CPU_SCRIPT));
+  // Per-process CPU is a detail: a failure to sample it must not cost the round.
+  const sampleProcs = () => guestShell(PROC_CPU_SCRIPT).then(parseProcCpu, () => []);
+  const procBefore = await sampleProcs();
   // t0: when the client's first connection starts (for the node client, its own clock: tsx's
   // start-up on the host is not part of the mail path).
   let t0 = Date.now();
@@ -191,12 +204,12 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
   if (target === "bare" || target === "inbound") {
     const port = target === "bare" ? BARE_PORT : 25;
     const to = target === "bare" ? "nobody@discard.test" : INBOUND_TO;
-    const r = await runCommand("ip", ["netns", "exec", sender, "smtp-source", "-d", "-s", String(o.sessions), "-m", String(o.messages), "-F", target === "bare" ? files.bare : files.inbound, "-f", FROM, "-t", to, "-M", "sender.remote.test", `${mail}:${port}`], 900_000);
+    const r = await runCommand("ip", ["netns", "exec", sender, "smtp-source", "-d", "-s", String(o.sessions), "-m", String(messages), "-F", target === "bare" ? files.bare : files.inbound, "-f", FROM, "-t", to, "-M", "sender.remote.test", `${mail}:${port}`], 900_000);
     accepted = Date.now();
     if (r.code !== 0) error = `smtp-source exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
   } else {
     const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-    const common = ["--host", mail, "--count", String(o.messages), "--concurrency", String(o.sessions), "--size", String(o.bodyBytes)];
+    const common = ["--host", mail, "--count", String(messages), "--concurrency", String(o.sessions), "--size", String(o.bodyBytes)];
     const extra =
       target === "submission"
         ? ["--port", "587", "--from", SUBMIT_AS, "--to", SUBMIT_TO, "--user", SUBMIT_AS, "--pass", labCredential(SUBMIT_AS).password, "--ca", labPaths.caCert(), "--servername", o.mailHostname]
@@ -208,7 +221,7 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
       const res = JSON.parse(line) as LoadResult;
       accepted = Date.now();
       t0 = accepted - res.seconds * 1000;
-      if (res.failed > 0 || res.sent !== o.messages) error = `${res.failed} of ${o.messages} refused: ${res.firstError ?? "?"}`;
+      if (res.failed > 0 || res.sent !== messages) error = `${res.failed} of ${messages} refused: ${res.firstError ?? "?"}`;
     } catch {
       accepted = Date.now();
       error = `load client: ${(r.stderr || r.stdout).trim().slice(0, 300)}`;
@@ -220,19 +233,35 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
   } catch (e) {
     error ??= e instanceof Error ? e.message : String(e);
   }
+  const procAfter = await sampleProcs();
   const cpuAfter = parseCgroupCpu(await guestShell(CGROUP_CPU_SCRIPT));
   const acceptSeconds = (accepted - t0) / 1000;
   const totalSeconds = Math.max(acceptSeconds, (done - t0) / 1000);
   return {
     target,
     round: roundNo,
-    messages: o.messages,
+    messages,
     acceptSeconds: round(acceptSeconds),
     totalSeconds: round(totalSeconds),
-    messagesPerSecond: round(rate(o.messages, totalSeconds)),
+    messagesPerSecond: round(rate(messages, totalSeconds)),
     cpu: cpuDelta(cpuBefore, cpuAfter).slice(0, 12),
+    processCpu: processCpuDelta(procBefore, procAfter).slice(0, 15),
     ...(error !== undefined ? { error } : {}),
   };
+}
+
+function sumProcessCpu(rows: readonly RoundResult[]): CommandCpu[] {
+  const by = new Map<string, number>();
+  for (const r of rows) for (const c of r.processCpu ?? []) by.set(c.name, (by.get(c.name) ?? 0) + c.cpuSeconds);
+  return [...by.entries()].map(([name, s]) => ({ name, cpuSeconds: round(s) })).sort((a, b) => b.cpuSeconds - a.cpuSeconds).slice(0, 12);
+}
+
+/** Deferred deliveries in the main Postfix's log since the bench started (a round that waits minutes for the queue is one of these). */
+async function deferrals(): Promise<{ count: number; sample: string[] }> {
+  const out = await guestShell("journalctl --no-pager -o cat -t postfix/lmtp -t postfix/smtp -t postfix/qmgr -t postfix/error --since '-2h' | grep 'status=deferred' || true", { timeoutMs: 120_000 }).catch((e: unknown) => `journalctl failed: ${String(e)}`);
+  const lines = out.split("\n").filter((l) => l.includes("status=deferred"));
+  const reasons = [...new Set(lines.map((l) => l.replace(/^[0-9A-F]+: /, "").replace(/to=<[^>]*>, /, "").replace(/delay=[^ ]+ delays=[^ ]+ /, "")))];
+  return { count: lines.length, sample: reasons.slice(0, 5) };
 }
 
 function sumCpu(rows: readonly RoundResult[]): UnitCpu[] {
@@ -254,7 +283,7 @@ export async function runThroughput(o: ThroughputOptions, log: (l: string) => vo
     // One warm-up message per target, not counted: first connections pay cold caches (postscreen's
     // first-contact test, TLS session cache, Rspamd maps, the node client's module load).
     for (const t of o.targets) {
-      const r = await oneRound(t, 0, { ...o, messages: Math.min(o.sessions, o.messages) }, files);
+      const r = await oneRound(t, 0, { ...o, messages: o.sessions, bareMessages: o.sessions }, files);
       log(`throughput: warm-up ${t}: ${r.error ?? "ok"}`);
     }
     for (let i = 1; i <= o.rounds; i++) {
@@ -268,12 +297,16 @@ export async function runThroughput(o: ThroughputOptions, log: (l: string) => vo
   } finally {
     await stopBarePostfix();
   }
+  const deferred = await deferrals();
+  if (deferred.count > 0) log(`throughput: ${deferred.count} deferred deliveries in the main Postfix: ${deferred.sample.join(" | ")}`);
   const perTarget: Partial<Record<Target, Summary>> = {};
   const cpuByTarget: Partial<Record<Target, readonly UnitCpu[]>> = {};
+  const processCpuByTarget: Partial<Record<Target, readonly CommandCpu[]>> = {};
   for (const t of o.targets) {
     const ok = rounds.filter((r) => r.target === t && r.error === undefined).map((r) => r.messagesPerSecond);
     if (ok.length > 0) perTarget[t] = summarize(ok);
     cpuByTarget[t] = sumCpu(rounds.filter((r) => r.target === t));
+    processCpuByTarget[t] = sumProcessCpu(rounds.filter((r) => r.target === t));
   }
   const bOverA = ratio(perTarget.inbound?.median, perTarget.bare?.median);
   const cOverAprime = ratio(perTarget.submission?.median, perTarget["bare-auth-client"]?.median);
@@ -282,6 +315,8 @@ export async function runThroughput(o: ThroughputOptions, log: (l: string) => vo
     perTarget,
     ratios: { ...(bOverA !== undefined ? { bOverA: round(bOverA, 3) } : {}), ...(cOverAprime !== undefined ? { cOverAprime: round(cOverAprime, 3) } : {}) },
     cpuByTarget,
-    settings: { sessions: o.sessions, messages: o.messages, bodyBytes: o.bodyBytes, bareSetup: `postfix -c ${BARE_DIR} (discard transport, port ${BARE_PORT}, no milter/TLS/limits)` },
+    processCpuByTarget,
+    deferrals: deferred,
+    settings: { sessions: o.sessions, messages: o.messages, bareMessages: o.bareMessages, bodyBytes: o.bodyBytes, bareSetup: `postfix -c ${BARE_DIR} (discard transport, port ${BARE_PORT}, no milter/TLS/limits)` },
   };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cpuDelta, memoryByUnit, parseCgroupCpu, parseMemInfo, parseProcDump, unitOfCgroup } from "../../bench/guest-proc";
+import { cpuDelta, memoryByUnit, parseCgroupCpu, parseMemInfo, parseProcCpu, parseProcDump, processCpuDelta, unitOfCgroup } from "../../bench/guest-proc";
 import { snapshotFromDump } from "../../bench/memory";
 
 const fixture = (f: string) => readFileSync(join(__dirname, "fixtures", f), "utf8");
@@ -72,5 +72,29 @@ describe("CPU per unit from two cgroup samples", () => {
     expect(d.find((x) => x.unit === "postfix.service")?.cpuSeconds).toBe(0.03);
     expect(d.some((x) => x.unit === "dovecot.service" && x.cpuSeconds === 0)).toBe(false);
     expect(d.reduce((s, x) => s + x.share, 0)).toBeCloseTo(1, 2);
+  });
+});
+
+describe("CPU per process from two /proc/<pid>/stat samples (captured with PROC_CPU_SCRIPT on the build host)", () => {
+  const before = parseProcCpu(fixture("proc-cpu-before.txt"));
+  const after = parseProcCpu(fixture("proc-cpu-after.txt"));
+
+  it("reads utime + stime of every process, kernel threads included", () => {
+    expect(before).toHaveLength(97);
+    expect(before.find((p) => p.pid === 8042)).toEqual({ pid: 8042, comm: "qemu-system-x86", unit: "(root)", ticks: 16590 + 679 });
+    expect(before.find((p) => p.pid === 10)?.comm).toBe("kworker/0:0H-events_highpri");
+  });
+
+  it("sums the interval per unit and command, largest first", () => {
+    const d = processCpuDelta(before, after);
+    expect(d[0]).toEqual({ name: "(root): node", cpuSeconds: 1.85 });
+    expect(d[1]).toEqual({ name: "(root): qemu-system-x86", cpuSeconds: 1.17 });
+    expect(d.some((x) => x.cpuSeconds <= 0)).toBe(false);
+  });
+
+  it("takes the unit from a cgroup v2 line and keeps a command with spaces and parentheses whole", () => {
+    const line = "0::/system.slice/dovecot.service 4242 (lmtp (x) y) S 1 2 3 4 -1 0 0 0 0 0 150 50 0 0 20 0 1 0 99 0 0";
+    expect(parseProcCpu(line)).toEqual([{ pid: 4242, comm: "lmtp (x) y", unit: "dovecot.service", ticks: 200 }]);
+    expect(processCpuDelta([], parseProcCpu(line))).toEqual([{ name: "dovecot.service: lmtp (x) y", cpuSeconds: 2 }]);
   });
 });
