@@ -1,0 +1,79 @@
+// The lab end to end: `npm run lab -- run --report <file>` boots the synthesized server in a
+// Debian 13 VM on a closed network, runs every verify check (testssl.sh included), replaces the
+// instance on the same data volume, checks again, and tears down. `npm test` runs this file
+// after all the others (package.json), so the VM does not share the two cores with them.
+// It needs root (namespaces, qemu); the lab installs its Debian tools itself. Under CI=true a
+// missing prerequisite fails; elsewhere the test skips loudly.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { CheckResult } from "../../verify/types";
+
+const isRoot = process.getuid?.() === 0;
+const inCi = process.env.CI === "true";
+const canRun = isRoot || inCi;
+if (!canRun) console.warn("SKIPPING the lab test: it needs root (network namespaces, qemu). Run `sudo npm test`, or `sudo npm run lab` alone.");
+
+/** The issue's budget for the whole lab test under TCG on 2 cores (printed, not asserted: a figure). */
+const LAB_BUDGET_MS = 25 * 60_000;
+/** A run still going after this is hung: stop it so CI (90 minutes in all) reports why. */
+const LAB_CEILING_MS = 40 * 60_000;
+
+describe("npm run lab", () => {
+  it.skipIf(!canRun)(
+    "boots the lab server, passes every check, keeps the mail across a replacement and tears down",
+    () => {
+      expect(isRoot, "the lab needs root").toBe(true);
+      const report = join(mkdtempSync(join(tmpdir(), "mailfort-lab-")), "report.json");
+      const started = Date.now();
+      const r = spawnSync("npx", ["tsx", "tools/lab.ts", "run", "--report", report], {
+        cwd: join(__dirname, "..", ".."),
+        encoding: "utf8",
+        timeout: LAB_CEILING_MS,
+        // Progress (stderr) streams into the CI log as it happens; the report (stdout) is kept.
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const minutes = (Date.now() - started) / 60_000;
+      // The report and the figures are the evidence: show them in the CI log.
+      console.log(`${r.stdout}\nlab test: ${minutes.toFixed(1)} min (budget ${LAB_BUDGET_MS / 60_000})`);
+      expect(existsSync(report), `the lab wrote no report (exit ${r.status}${r.signal ? `, ${r.signal}` : ""}); its progress is in the log above`).toBe(true);
+      const results = JSON.parse(readFileSync(report, "utf8")) as CheckResult[];
+      const failed = results.filter((x) => x.status !== "pass").map((x) => `${x.status} ${x.id}: ${x.detail}`);
+      expect(failed).toEqual([]);
+
+      const ids = results.map((x) => x.id);
+      for (const id of [
+        "lab-boot-ready",
+        "dns-ptr-fcrdns",
+        "auth-no-send-as-other",
+        "limit-connection-flood-25",
+        "content-dmarc-forgery",
+        "delivery-inbound-imap",
+        "delivery-outbound-authenticated",
+        "bruteforce-ban-smtp",
+        "bruteforce-ban-imap",
+        "bruteforce-others-unaffected",
+        "replace-boot-ready",
+        "replace-not-reformatted",
+      ]) {
+        expect(ids).toContain(id);
+      }
+      for (const port of [25, 465, 587, 993, 443]) expect(ids).toContain(`testssl-${port}`);
+      // Every relay trick was really tried: refused by the server with an SMTP reply, never
+      // "could not connect" (that fails the check itself, but count the evidence too).
+      for (const who of ["client", "attacker"]) {
+        const tried = results.filter((x) => x.id.startsWith(`relay-${who}-`) && /-> [45]\d\d |refused at (connect|EHLO|MAIL)/.test(x.detail));
+        expect(tried.length, `relay tricks from ${who} refused with an SMTP reply`).toBeGreaterThanOrEqual(20);
+      }
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/figures: image .*boot-to-ready \d+ s \(replacement \d+ s\).*VM memory used after checks \d+ MiB/);
+      // Torn down: no lab namespace and no qemu of ours left behind.
+      const ns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+      expect(ns).not.toMatch(/mflab-/);
+    },
+    LAB_CEILING_MS + 2 * 60_000,
+  );
+});
