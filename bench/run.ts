@@ -101,7 +101,15 @@ async function main(): Promise<void> {
     .option("--settle-seconds <n>", "wait after READY before the at-rest memory sample", "60")
     .option("--timeout <seconds>", "readiness timeout per boot", "1500")
     .option("--out <dir>", "results directory", join(repoRoot(), "bench", "results"))
+    .option("--render-only <date>", "only re-render <out>/<date>.md from <date>.json (after a change to the report writer)")
     .parse();
+  const ro = program.opts<{ renderOnly?: string; out: string }>();
+  if (ro.renderOnly !== undefined) {
+    const json = join(ro.out, `${ro.renderOnly}.json`);
+    writeFileSync(join(ro.out, `${ro.renderOnly}.md`), renderMarkdown(JSON.parse(readFileSync(json, "utf8")) as BenchReport));
+    log(`rendered ${ro.renderOnly}.md from ${json}`);
+    return;
+  }
   const names = program.args.length > 0 ? program.args : [...ALL];
   const bad = names.filter((n) => !(ALL as readonly string[]).includes(n));
   if (bad.length > 0) throw new Error(`unknown benchmark(s) ${bad.join(", ")}: choose from ${ALL.join(", ")}`);

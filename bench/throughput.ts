@@ -15,7 +15,8 @@ import { labHost } from "../lab/topology";
 import { guestShell } from "../lab/vm/guest-agent";
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import type { LoadResult } from "./smtp-load";
-import { type Summary, rate, ratio, round, summarize } from "./stats";
+import { roundFigures } from "./round-figures";
+import { type Summary, rate, ratio, round } from "./stats";
 
 export type Target = "bare" | "inbound" | "bare-auth-client" | "submission";
 
@@ -303,8 +304,9 @@ export async function runThroughput(o: ThroughputOptions, log: (l: string) => vo
   const cpuByTarget: Partial<Record<Target, readonly UnitCpu[]>> = {};
   const processCpuByTarget: Partial<Record<Target, readonly CommandCpu[]>> = {};
   for (const t of o.targets) {
-    const ok = rounds.filter((r) => r.target === t && r.error === undefined).map((r) => r.messagesPerSecond);
-    if (ok.length > 0) perTarget[t] = summarize(ok);
+    // End to end, without rounds that waited for a deferred delivery's retry (see round-figures.ts).
+    const fig = roundFigures(rounds.filter((r) => r.target === t));
+    if (fig.endToEnd) perTarget[t] = fig.endToEnd;
     cpuByTarget[t] = sumCpu(rounds.filter((r) => r.target === t));
     processCpuByTarget[t] = sumProcessCpu(rounds.filter((r) => r.target === t));
   }
