@@ -1,5 +1,5 @@
 // Synth scaling: wall time and peak memory (the synth child process, sampled from /proc by
-// proc-memory.ts) of `synth` for stacks of 1, 5, 20 and 50 generated domains, and the size of the
+// proc-memory.ts) of `synth` for stacks of 1, 5, 20 and 40 (the config's cap; 50 was measured before the cap came down from 60) generated domains, and the size of the
 // user data EC2 would receive (gzip, before base64; the EC2 limit is 16 KiB).
 import { cpus, loadavg } from "node:os";
 import { runSynth } from "../infra/synth";

@@ -8,6 +8,7 @@ import { gunzipSync } from "node:zlib";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ConfigError, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
+import { MAX_DOMAINS } from "../../infra/config/schema";
 import {
   TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
   renderCloudConfig, renderHostFiles, renderTemplateText, renderUserData,
@@ -83,8 +84,9 @@ describe("injection: hostile values never reach a rendered file", () => {
 
 describe("cloud-init user data", () => {
   const sizes: Record<string, number> = {};
-  it.each([...STACKS, "big"])("stack %s: gzip user data within EC2's 16384-byte raw limit", (stack) => {
-    const cfg = stack === "big" ? bigStack() : loadStack(stack);
+  it.each([...STACKS, "big", "max-domains"])("stack %s: gzip user data within EC2's 16384-byte raw limit", (stack) => {
+    // max-domains: as many domains as the config model allows (MAX_DOMAINS), with POP3 and IPv6 on.
+    const cfg = stack === "big" ? bigStack() : stack === "max-domains" ? bigStack(MAX_DOMAINS) : loadStack(stack);
     const raw = Buffer.from(renderUserData(cfg), "base64");
     sizes[stack] = raw.length;
     console.log(`user data ${stack}: ${raw.length} bytes raw (gzip), ${renderCloudConfig(cfg).length} bytes as text`);

@@ -11,12 +11,12 @@ export function loadStack(stack: string): MailConfig {
 }
 
 /** A big customer: 20 domains, 200 mailboxes, 100 aliases. */
-export function bigStack(): MailConfig {
-  const domains = Array.from({ length: 20 }, (_, i) => ({ name: `customer-domain-${i + 1}.example`, dkimSelector: `sel${2026 + i}` }));
+export function bigStack(domainCount = 20): MailConfig {
+  const domains = Array.from({ length: domainCount }, (_, i) => ({ name: `customer-domain-${i + 1}.example`, dkimSelector: `sel${2026 + i}` }));
   const mailboxes = Array.from({ length: 200 }, (_, i) => ({
-    address: `user${i + 1}@${domains[i % 20].name}`, quotaMb: 1024 + i, passwordHashSecret: `pw${i + 1}`,
+    address: `user${i + 1}@${domains[i % domainCount].name}`, quotaMb: 1024 + i, passwordHashSecret: `pw${i + 1}`,
   }));
-  const aliases = Array.from({ length: 100 }, (_, i) => ({ from: `team${i + 1}@${domains[i % 20].name}`, to: [mailboxes[i].address, mailboxes[i + 1].address] }));
+  const aliases = Array.from({ length: 100 }, (_, i) => ({ from: `team${i + 1}@${domains[i % domainCount].name}`, to: [mailboxes[i].address, mailboxes[i + 1].address] }));
   const hash = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
   const values: Record<string, string> = {
     "mailfort:region": "eu-west-1",
@@ -29,5 +29,5 @@ export function bigStack(): MailConfig {
     "mailfort:features": JSON.stringify({ pop3: true, ipv6: true }),
   };
   for (let i = 1; i <= 200; i++) values[`mailfort:pw${i}`] = hash;
-  return parseMailConfig({ values, secretKeys: new Set(Object.keys(values).filter((k) => k.startsWith("mailfort:pw"))) }, "big");
+  return parseMailConfig({ values, secretKeys: new Set(Object.keys(values).filter((k) => k.startsWith("mailfort:pw"))) }, domainCount === 20 ? "big" : `big${domainCount}`);
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
+import { MAX_DOMAINS } from "../../infra/config/schema";
 
 const ALICE_HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
 const ARGON_HASH = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy";
@@ -148,7 +149,7 @@ const badRows: Array<[string, (c: Cfg) => void, string]> = [
   ["backup interval DLM cannot do", (c) => { c.backups = { intervalHours: 5 }; }, "mailfort:backups.intervalHours"],
   ["backup time not HH:MM", (c) => { c.backups = { timeUtc: "3am" }; }, "mailfort:backups.timeUtc"],
   ["alarm e-mail hosted on the server itself", (c) => { c.alarmEmail = "alice@example.com"; }, "mailfort:alarmEmail"],
-  ["more domains than one server holds", (c) => { c.domains = Array.from({ length: 61 }, (_, i) => ({ name: `d${i}.example.com`, zoneId: `Z${i}ABC` })); c.hostname = "mail.d0.example.com"; c.mailboxes = [{ address: "alice@d0.example.com", passwordHashSecret: "alice-password" }]; }, "mailfort:domains"],
+  ["more domains than one server holds", (c) => { c.domains = Array.from({ length: MAX_DOMAINS + 1 }, (_, i) => ({ name: `d${i}.example.com`, zoneId: `Z${i}ABC` })); c.hostname = "mail.d0.example.com"; c.mailboxes = [{ address: "alice@d0.example.com", passwordHashSecret: "alice-password" }]; }, "mailfort:domains"],
   ["unknown top-level key", (c) => { c.hostnmae = "mail.example.com"; }, "mailfort:hostnmae"],
   ["unknown environment", (c) => { c.environment = "production"; }, "mailfort:environment"],
   ["policy relaxation without a reason", (c) => { c.policy = { relax: [{ id: "dns-dmarc", reason: "" }] }; }, "mailfort:policy.relax[0].reason"],
