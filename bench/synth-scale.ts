@@ -6,7 +6,10 @@ import { runSynth } from "../infra/synth";
 import { sampleMemory } from "./proc-memory";
 import { type Summary, round, summarize } from "./stats";
 
-/** The same shape as test/infra/helpers.ts generatedStack: n customer domains, one mailbox each. */
+/**
+ * A stack file of n customer domains, one mailbox each (also the infra scale tests' fixture).
+ * The passwords are encrypted values the synth cannot open: each becomes a placeholder hash.
+ */
 export function generatedStack(n: number): string {
   const domains = Array.from({ length: n }, (_, i) => `customer${i + 1}.example`);
   return [

@@ -32,26 +32,8 @@ export function txtStrings(value: string): string[] {
   return (value.match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((s) => s.slice(1, -1));
 }
 
-/** A stack file of `n` mail domains (one mailbox each), for scale tests. */
-export function generatedStack(n: number): string {
-  const domains = Array.from({ length: n }, (_, i) => `customer${i + 1}.example`);
-  const lines = [
-    "config:",
-    "  mailfort:region: eu-central-1",
-    "  mailfort:environment: staging",
-    `  mailfort:hostname: mail.${domains[0]}`,
-    "  mailfort:domains:",
-    ...domains.map((d) => `    - name: ${d}`),
-    "  mailfort:mailboxes:",
-    ...domains.flatMap((d, i) => [`    - address: postbox@${d}`, `      passwordHashSecret: pw${i + 1}`]),
-    // Encrypted values the synth cannot open: each becomes an opaque placeholder hash.
-    ...domains.flatMap((_, i) => [`  mailfort:pw${i + 1}:`, "    secure: v1:bm90LWRlY3J5cHRlZA==:bm90LWRlY3J5cHRlZA=="]),
-    "  mailfort:tls:",
-    "    mode: acme",
-    "    acmeEmail: ops@provider.example.net",
-  ];
-  return `${lines.join("\n")}\n`;
-}
+/** A stack file of `n` mail domains (one mailbox each), for scale tests: the synth benchmark's. */
+export { generatedStack } from "../../bench/synth-scale";
 
 /** Every statement granted to an IAM role: its inline policies and its customer managed ones. */
 export function roleStatements(result: SynthResult, roleName: string): Statement[] {
