@@ -11,17 +11,13 @@ import { parseDocument } from "yaml";
 import { type MailConfig, parseMailConfig, parseStackFile } from "../infra/config";
 import { ptrRecords } from "../infra/core/dns";
 import type { DnsRecord } from "../infra/core/dns";
-import { startDns } from "../lab/dns/nsd";
-import { type LabImage, buildImage } from "../lab/image/build";
-import { networkUp } from "../lab/net/network";
-import { writeNetnsResolvConf } from "../lab/net/resolv";
+import type { LabImage } from "../lab/image/build";
 import { labDir, labPaths } from "../lab/paths";
-import { startRemote } from "../lab/remote/postfix";
-import { bootFresh, labDown } from "../lab/runner";
+import { labDown, startAround } from "../lab/runner";
 import { LAB_STACK, repoRoot } from "../lab/stack";
 import { type LabSynth, decodeUserData } from "../lab/synth";
 import { labHost } from "../lab/topology";
-import { type Readiness, type RunningVm, waitReady } from "../lab/vm/vm";
+import type { Readiness, RunningVm } from "../lab/vm/vm";
 
 /** The per-client limits raised for the bench (schema maxima or near them); everything else is the lab stack. */
 export const BENCH_LIMITS = {
@@ -94,14 +90,8 @@ export async function benchLabUp(opts: { readyTimeoutSeconds: number; features?:
   writeFileSync(stackFile, benchStackText(readFileSync(join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8"), opts.features));
   const cfg = benchConfig(stackFile);
   const synth = synthBench(cfg, stackFile, log);
-  writeFileSync(labPaths.caCert(), synth.caPem);
-  const image = await buildImage(cfg, log);
-  networkUp(log);
-  writeNetnsResolvConf();
-  startDns(cfg, synth, log);
-  startRemote(log);
-  const vm = await bootFresh(cfg, image, synth.userData, synth.secretsDir, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
-  const ready = await waitReady(vm, opts.readyTimeoutSeconds * 1000, log);
+  // The same start as `lab up` (guest-crash re-boot included), with the bench's own stack.
+  const { image, vm, ready } = await startAround(cfg, synth, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
   return { cfg, image, vm, ready, stackFile, synth };
 }
 

@@ -12,7 +12,7 @@ import { writeNetnsResolvConf, removeNetnsResolvConf } from "./net/resolv";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
 import { labStackConfig } from "./stack";
-import { runLabSynth } from "./synth";
+import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
@@ -51,6 +51,15 @@ export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<
   mkdirSync(labDir(), { recursive: true });
   const synth = runLabSynth(log);
   writeFileSync(join(labDir(), "lab-records.json"), `${JSON.stringify({ records: synth.records }, null, 2)}\n`);
+  const { image, vm, ready } = await startAround(cfg, synth, opts, log);
+  return { cfg, image, vm, ready, userData: synth.userData, secretsDir: synth.secretsDir };
+}
+
+/**
+ * Everything after the synth: the lab CA file, the image, the closed network with its DNS and
+ * remote MX, then the VM up to readiness. Shared by `lab up` and the benchmark's own stack.
+ */
+export async function startAround(cfg: MailConfig, synth: LabSynth, opts: UpOptions, log: (l: string) => void): Promise<{ image: LabImage; vm: RunningVm; ready: Readiness }> {
   writeFileSync(labPaths.caCert(), synth.caPem);
   const image = await buildImage(cfg, log);
   networkUp(log);
@@ -58,7 +67,7 @@ export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<
   startDns(cfg, synth, log);
   startRemote(log);
   const { vm, ready } = await bootUntilUp(cfg, image, synth.userData, synth.secretsDir, opts, log);
-  return { cfg, image, vm, ready, userData: synth.userData, secretsDir: synth.secretsDir };
+  return { image, vm, ready };
 }
 
 /**
