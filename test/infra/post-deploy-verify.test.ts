@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue, type MailConfig, parseMailConfig } from "../../infra/config";
+import { type MailConfig, parseMailConfig } from "../../infra/config";
 import {
   RUNNER_SCRIPT, type VerificationSummary, type VerifyResult, createCommand, mailboxEnvVar, parseSummary, recordsDigest, summarize, verifyRun,
 } from "../../infra/core/post-deploy-verify";
@@ -19,6 +19,7 @@ import { REPO_ROOT } from "../../infra/synth/in-process";
 import { generateKeyPair } from "../../infra/synth/keys";
 import { setStackSecret } from "../../tools/pulumi-passphrase";
 import { ofType, only } from "./helpers";
+import { issuesOf } from "../support/config-issues";
 
 const COMMAND = "command:local:Command";
 const HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
@@ -50,15 +51,6 @@ function parse(cfg: Cfg, secrets: Record<string, string> = {}, plain: string[] =
   return parseMailConfig({ values, secretKeys }, "pdv");
 }
 
-function issuesOf(fn: () => unknown): ConfigIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error("expected a ConfigError, but the config was accepted");
-}
 
 describe("mailfort:verifyAfterDeploy config", () => {
   it("is off by default, with the client group, 20 minutes of waiting and failing deploys on failure", () => {

@@ -2,8 +2,9 @@
 // every bad input is refused with the field path, the problem and a fix — all errors at once.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
+import { type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
 import { MAX_DOMAINS } from "../../infra/config/schema";
+import { issuesOf } from "../support/config-issues";
 
 const ALICE_HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
 const ARGON_HASH = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy";
@@ -32,15 +33,6 @@ function parse(cfg: Cfg, secrets: Record<string, string> = { "alice-password": A
   return parseMailConfig({ values, secretKeys }, stack);
 }
 
-function issuesOf(fn: () => unknown): ConfigIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error("expected a ConfigError, but the config was accepted");
-}
 
 const edit = (f: (c: Cfg) => void): Cfg => { const c = base(); f(c); return c; };
 
