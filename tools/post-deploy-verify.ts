@@ -116,12 +116,6 @@ async function waitFor(id: string, what: string, probe: () => Promise<string>, d
   }
 }
 
-/** verify takes a password only through --mailbox-env (never argv); older checkouts lack it. */
-async function verifySupportsMailboxEnv(): Promise<boolean> {
-  const { stdout } = await runVerify(["--help"], () => undefined);
-  return stdout.includes("--mailbox-env");
-}
-
 function runVerify(args: string[], onLine: (line: string) => void): Promise<{ code: number; stdout: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "tools", "verify.ts"), ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -165,10 +159,6 @@ async function main(): Promise<number> {
   const blank = (s: string) => secrets.reduce((acc, p) => acc.split(p).join("[secret]"), s);
   const input = readStdin();
 
-  // Before the long wait: a run that cannot pass a password should say so at once.
-  if (o.mailboxEnv.length > 0 && !(await verifySupportsMailboxEnv())) {
-    throw new Error("verifyAfterDeploy.mailboxes needs tools/verify.ts --mailbox-env, which this checkout's verify lacks: update the checkout, or remove the mailboxes");
-  }
   const deadline = Date.now() + Number(o.waitSeconds) * 1000;
   const pollMs = Number(o.pollSeconds) * 1000;
   // Readiness is reported like a check: under --on-failure report a server that never came up
