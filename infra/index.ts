@@ -1,5 +1,7 @@
-// Pulumi entry point (Pulumi.yaml: main: infra/). Everything happens in program.ts; this file
-// only turns its outputs into stack outputs (`pulumi stack output`).
+// Pulumi entry point: package.json "main" (Pulumi.yaml names none, so the CLI runs the program
+// and its providers from the repo root). Everything happens in program.ts; this file only turns
+// its outputs into stack outputs (`pulumi stack output`).
+import "./error-inspect-guard";
 import { mailfort } from "./program";
 
 const { outputs } = mailfort();
