@@ -1,8 +1,8 @@
 // The fleet runner's ORCHESTRATION, tested with an INJECTED stack runner (a fake standing in for
 // the Pulumi Automation API, which needs the Pulumi CLI these machines cannot install). What is
 // proven here: the parallelism bound, ordering (staging before prod on `up`), failure isolation,
-// per-stack logs, the summary and the exit code. The real adapter (fleet/automation.ts) is not
-// exercised.
+// per-stack logs, the summary and the exit code. The adapter (fleet/automation.ts) has its own
+// test (automation.test.ts); the program and pack it runs are tested in test/entry-points.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
