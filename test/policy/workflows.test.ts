@@ -75,6 +75,16 @@ describe("GitHub workflows", () => {
     }
   });
 
+  it("every job that runs the Pulumi CLI type checks first (the CLI loads the program with tsx, which does not)", () => {
+    const cliJobs = [...workflows.values()].flatMap((w) => Object.values(w.jobs)).filter((job) => job.steps.some((s) => s.uses?.startsWith("pulumi/actions")));
+    expect(cliJobs.length).toBe(3); // the PR preview, deploy dev, deploy prod
+    for (const job of cliJobs) {
+      const typecheck = job.steps.findIndex((s) => s.run === "npm run typecheck");
+      expect(typecheck).toBeGreaterThanOrEqual(0);
+      expect(typecheck).toBeLessThan(job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions")));
+    }
+  });
+
   it("every npm script a workflow calls exists in package.json", () => {
     for (const [file, w] of workflows) {
       for (const job of Object.values(w.jobs)) {
