@@ -4,21 +4,16 @@
 // can replay them. recording.json holds mock private keys: it lives in a test's temp directory.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { synthInProcess, writeArtifacts } from "../../infra/synth";
 import { MailfortMocks } from "../../infra/synth/mocks";
 import type { Recording } from "../support/fake-engine/replay";
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const stack = arg("stack");
-  const out = arg("out");
+  const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, "config-file": { type: "string" } } });
+  const { stack, out, "config-file": configFile } = values;
   if (stack === undefined || out === undefined) throw new Error("usage: record-synth-child.ts --stack <s> --out <dir> [--config-file <f>]");
-  const configFile = arg("config-file");
   const resources: Record<string, { id: string; state: Record<string, unknown> }> = {};
   const invokes: { token: string; args: Record<string, unknown>; result: Record<string, unknown> }[] = [];
   const newResource = MailfortMocks.prototype.newResource;

@@ -2,43 +2,30 @@
 // compiles index.ts with ts-node; PolicyPack serves the analyzer gRPC protocol and prints its
 // port), then the CLI's own calls: GetAnalyzerInfo, Analyze
 // one resource, AnalyzeStack. Per-stack facts come from stacks/Pulumi.<stack>.yaml via the URN.
-import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { AnalyzeRequest, AnalyzeStackRequest, AnalyzerResource, AnalyzerResourceOptions, type AnalyzeResponse, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_POLICIES } from "../../policy/all";
+import { type RunningPack, startPolicyPack } from "../support/fake-engine/policy-host";
 
 const POLICY_DIR = path.resolve(__dirname, "../../policy");
-let child: ChildProcess | undefined;
+let pack: RunningPack | undefined;
 let client: AnalyzerClient;
 
 beforeAll(async () => {
   // Exactly what the Pulumi CLI's nodejs host runs for a policy pack: @pulumi/pulumi's
   // run-policy-pack (ts-node with type checking, policy/tsconfig.json) in the pack directory.
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
-  const proc = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
-  child = proc;
-  let stderr = "";
-  proc.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /^(\d+)\s*$/m.exec(out);
-      if (m?.[1]) resolve(Number(m[1]));
-    });
-    proc.on("exit", (code) => reject(new Error(`policy pack exited (${code}) before serving:\n${stderr}`)));
-  });
-  client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  pack = await startPolicyPack({ packDir: POLICY_DIR, engineAddress: "127.0.0.1:1", project: "mailfort", stack: "dev", dryRun: true, config: {}, timeoutMs: 180_000 });
+  client = pack.client;
 }, 180_000);
 
 afterAll(() => {
   client?.close();
-  if (child?.pid) process.kill(child.pid);
+  pack?.stop();
 });
 
 const call = <Req, Res>(fn: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void, req: Req) =>
