@@ -1,8 +1,10 @@
 // The fake engine's Engine service: where the program sends its log lines (and every error it
 // reports, as `pulumi up` prints them) and where it stores the root stack's URN.
+import { status } from "@grpc/grpc-js";
 import type { IEngineServer } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { rpcError } from "./monitor";
 import type { EngineLog } from "./types";
 
 const SEVERITY: Record<engineproto.LogSeverity, EngineLog["severity"]> = {
@@ -31,6 +33,6 @@ export function engineService(state: EngineState): IEngineServer {
     },
     // Any SDK version is fine for this engine.
     requirePulumiVersion: (_call, callback) => callback(null, new engineproto.RequirePulumiVersionResponse()),
-    startDebugging: (_call, callback) => callback({ code: 12, details: "no debugger in the fake engine", name: "Error", message: "unimplemented" }),
+    startDebugging: (_call, callback) => callback(rpcError(status.UNIMPLEMENTED, "no debugger in the fake engine")),
   };
 }

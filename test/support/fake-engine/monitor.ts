@@ -2,7 +2,7 @@
 // registers and every provider function it calls. It answers the way the Go engine does where the
 // SDK can tell (feature flags, URNs, ids, outputs; previews return no ids and no computed
 // outputs), asks an injected Answers for the provider's part, and records every request.
-import type * as grpc from "@grpc/grpc-js";
+import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { IResourceMonitorServer } from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
@@ -29,18 +29,23 @@ export interface MonitorState {
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
-/** Run `work`, turning a thrown error into a gRPC error (code UNKNOWN) as a failing provider would. */
+/** A gRPC error as grpc-js sends it: the status code and its details. */
+export function rpcError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+/** Run `work`, turning a thrown error into a gRPC error (UNKNOWN) as a failing provider would. */
 function answer<Req, Res>(work: (req: Req) => Promise<Res> | Res): Unary<Req, Res> {
   return (call, callback) => {
     Promise.resolve().then(() => work(call.request)).then(
       (res) => callback(null, res),
-      (e: unknown) => callback({ code: 2, details: e instanceof Error ? e.message : String(e), name: "Error", message: String(e) } as grpc.ServiceError),
+      (e: unknown) => callback(rpcError(grpc.status.UNKNOWN, e instanceof Error ? e.message : String(e))),
     );
   };
 }
 
 const unimplemented = (what: string): Unary<unknown, never> => (_call, callback) =>
-  callback({ code: 12, details: `the fake engine does not implement ${what}`, name: "Error", message: what } as grpc.ServiceError);
+  callback(rpcError(grpc.status.UNIMPLEMENTED, `the fake engine does not implement ${what}`));
 
 export function resourceMonitor(state: MonitorState, answers: Answers): IResourceMonitorServer {
   return {
