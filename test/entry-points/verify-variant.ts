@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { stackFilePath } from "../../infra/synth/in-process";
-import { setStackSecret } from "../../tools/pulumi-passphrase";
+import { setStackSecret } from "../../infra/config";
 
 export const VERIFY_PASSWORD = "entry-point-verify-Pa55word";
 

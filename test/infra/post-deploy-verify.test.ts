@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MailConfig, parseMailConfig } from "../../infra/config";
+import { type MailConfig, parseMailConfig, setStackSecret } from "../../infra/config";
 import {
   RUNNER_SCRIPT, type VerificationSummary, type VerifyResult, createCommand, mailboxEnvVar, parseSummary, recordsDigest, summarize, verifyRun,
 } from "../../infra/core/post-deploy-verify";
@@ -17,7 +17,6 @@ import { type SynthResult, runSynth } from "../../infra/synth";
 import { selfSignedCertificate } from "../../infra/synth/certificates";
 import { REPO_ROOT } from "../../infra/synth/in-process";
 import { generateKeyPair } from "../../infra/synth/keys";
-import { setStackSecret } from "../../tools/pulumi-passphrase";
 import { ofType, only } from "./helpers";
 import { issuesOf } from "../support/config-issues";
 

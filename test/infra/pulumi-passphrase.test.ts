@@ -1,12 +1,14 @@
 // The passphrase secrets format against Pulumi's own test vector, and the dev/prod stack files:
 // their secure values open with the example passphrase into strong Dovecot hashes.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isStrongPasswordHash, parseStackFile } from "../../infra/config";
 import { runSynth } from "../../infra/synth";
 import { REPO_ROOT, loadStack } from "../../infra/synth/in-process";
-import { decryptStackSecrets, decryptValue, encryptValue, keyFromEncryptionSalt, newEncryptionSalt, setStackSecret } from "../../tools/pulumi-passphrase";
+import { decryptStackSecrets, decryptValue, encryptValue, keyFromEncryptionSalt, newEncryptionSalt, setStackSecret } from "../../infra/config/passphrase";
 
 // From pulumi/pulumi pkg/secrets/passphrase/manager_test.go: the state of passphrase "password".
 const PULUMI_TEST_STATE = "v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==";
@@ -39,6 +41,27 @@ describe("Pulumi passphrase format", () => {
     expect(parseStackFile(out, "t").secretKeys.has("mailfort:x-password")).toBe(true);
     expect(decryptStackSecrets(out, "pp")).toEqual({ "mailfort:x-password": "hash-value" });
   }, 30_000);
+
+  it("the CLI sets a secret from stdin into a stack file, and explains its usage when asked wrongly", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailfort-passphrase-"));
+    try {
+      const file = join(dir, "Pulumi.t.yaml");
+      writeFileSync(file, "# keep me\nconfig:\n  mailfort:region: eu-west-1\n");
+      const tsx = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+      const cli = join(REPO_ROOT, "tools", "pulumi-passphrase.ts");
+      const set = spawnSync(tsx, [cli, "set", file, "mailfort:y-password"], { input: "the-hash\n", encoding: "utf8", env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: "pp" } });
+      expect(set.status, set.stderr).toBe(0);
+      const text = readFileSync(file, "utf8");
+      expect(text).toContain("# keep me");
+      expect(text).not.toContain("the-hash");
+      expect(decryptStackSecrets(text, "pp")).toEqual({ "mailfort:y-password": "the-hash" });
+      const usage = spawnSync(tsx, [cli, "get", file], { encoding: "utf8" });
+      expect(usage.status).toBe(2);
+      expect(usage.stderr).toContain("usage: PULUMI_CONFIG_PASSPHRASE=");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("the dev and prod stack files", () => {
