@@ -1,5 +1,5 @@
 // The fleet at a base git ref, for "changes against the base". The source tree at the ref comes
-// from the policy pack's `treeAtRef` (git archive into a temp dir, this checkout's node_modules
+// from plan/git-tree.ts's `treeAtRef` (git archive into a temp dir, this checkout's node_modules
 // symlinked: the same checkout `npm run plan` uses), and each stack is synthesized by that
 // tree's OWN `tools/synth.ts` CLI (--stack, --config-file, --out -> synth.json), so program
 // changes between the ref and the working tree show up too. Unlike tools/plan.ts's synchronous
@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { treeAtRef } from "../policy/offline/git-tree";
+import { treeAtRef } from "../plan/git-tree";
 
 export interface BaseCheckout {
   readonly ref: string;

@@ -1,16 +1,16 @@
 // The real plan engine: the offline synth (infra/synth runSynth, one child process per stack)
 // and the policy pack's offline runner on each result, exactly as `npm run policy` does
-// (snapshotFromSynth + runPolicies); with a base ref, the base's own synth and the policy pack's
-// resource diff (policy/offline/plan-diff.ts), so fleet and single-stack plans agree on what a
+// (snapshotFromSynth + runPolicies); with a base ref, the base's own synth and the plan's
+// resource diff (plan/plan-diff.ts), so fleet and single-stack plans agree on what a
 // change is.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { runSynth, type SynthResult } from "../infra/synth";
-import { snapshotFromSynth } from "../policy/offline/from-synth";
-import { diffResources } from "../policy/offline/plan-diff";
-import type { Snapshot } from "../policy/offline/snapshot";
+import { snapshotFromSynth } from "../plan/from-synth";
+import { diffResources } from "../plan/plan-diff";
+import type { Snapshot } from "../plan/snapshot";
 import { runPolicies } from "../policy/run";
 import type { BaseCheckout } from "./base-ref";
 import type { PlanEngine, PolicySummary, StackEvaluation } from "./plan";

@@ -7,10 +7,10 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { planDiff } from "../policy/offline/plan-diff";
-import { planMarkdown } from "../policy/offline/plan-markdown";
-import { treeAtRef, type TreeAtRef } from "../policy/offline/git-tree";
-import { NoStackAtBase, emptySnapshot, synthTree } from "../policy/offline/synth-tree";
+import { planDiff } from "../plan/plan-diff";
+import { planMarkdown } from "../plan/plan-markdown";
+import { treeAtRef, type TreeAtRef } from "../plan/git-tree";
+import { NoStackAtBase, emptySnapshot, synthTree } from "../plan/synth-tree";
 
 const program = new Command("plan")
   .description("Markdown diff of a stack between a git ref and the working tree, fit for a PR comment")

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { ConfigError } from "../infra/config";
 import { runSynth } from "../infra/synth";
-import { snapshotFromSynth } from "../policy/offline/from-synth";
+import { snapshotFromSynth } from "../plan/from-synth";
 import { formatText } from "../policy/report";
 import { hasMandatoryViolation, packConfigFor, runPolicies } from "../policy/run";
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runSynth } from "../../infra/synth";
 import { ALL_POLICIES, policyById } from "../../policy/all";
 import type { PolicyFacts } from "../../policy/facts";
-import { snapshotFromSynth } from "../../policy/offline/from-synth";
+import { snapshotFromSynth } from "../../plan/from-synth";
 import { runPolicy } from "../../policy/run";
 import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 

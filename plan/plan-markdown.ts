@@ -1,6 +1,6 @@
 // A PlanDiff as markdown fit for a pull-request comment: summary first, details folded.
-import { formatMarkdown } from "../report";
-import type { PolicyOutcome } from "../run";
+import { formatMarkdown } from "../policy/report";
+import type { PolicyOutcome } from "../policy/run";
 import type { PlanDiff } from "./plan-diff";
 
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body.replace(/```/g, "ʼʼʼ").trimEnd()}\n\`\`\``;

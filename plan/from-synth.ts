@@ -1,8 +1,8 @@
 // The offline synth's result (infra/synth) as a policy Snapshot: resources with the options the
 // engine would see (protect, retainOnDelete), the DNS record set, and the facts from its config.
-import type { SynthResult } from "../../infra/synth";
-import { factsFromConfig } from "../facts";
-import type { GraphResource } from "../run";
+import type { SynthResult } from "../infra/synth";
+import { factsFromConfig } from "../policy/facts";
+import type { GraphResource } from "../policy/run";
 import type { Snapshot } from "./snapshot";
 
 export function snapshotFromSynth(result: SynthResult): Snapshot {

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { SynthResult } from "../../infra/synth";
+import type { SynthResult } from "../infra/synth";
 import { snapshotFromSynth } from "./from-synth";
 import type { Snapshot } from "./snapshot";
 

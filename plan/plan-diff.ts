@@ -1,9 +1,9 @@
 // The difference between two synthesized stacks (base ref vs working tree), as data: resources
 // added/changed/removed, DNS records, open ports, host files and policy results.
 import { createTwoFilesPatch } from "diff";
-import { decodeUserDataText } from "../lib/user-data";
-import { ingressOf } from "../policies/network";
-import { type PolicyOutcome, runPolicies } from "../run";
+import { decodeUserDataText } from "../policy/lib/user-data";
+import { ingressOf } from "../policy/policies/network";
+import { type PolicyOutcome, runPolicies } from "../policy/run";
 import { normalizeText, normalizeValue, stableJson } from "./normalize";
 import { type Snapshot, hostFilesOf } from "./snapshot";
 

@@ -1,8 +1,8 @@
 // One synthesized stack as the plan and the offline check read it: the resource graph, the DNS
 // records and the host files the instance receives, plus the facts the policies need.
-import type { PolicyFacts } from "../facts";
-import { type HostFile, userDataOf } from "../lib/user-data";
-import type { GraphResource } from "../run";
+import type { PolicyFacts } from "../policy/facts";
+import { type HostFile, userDataOf } from "../policy/lib/user-data";
+import type { GraphResource } from "../policy/run";
 
 export interface SnapshotRecord {
   readonly name: string;
