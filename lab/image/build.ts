@@ -54,8 +54,8 @@ function fileHash(path: string): string {
 
 export async function buildImage(cfg: MailConfig, log: (l: string) => void): Promise<LabImage> {
   const started = Date.now();
-  const { packages, hostSource } = imagePackages(cfg);
-  log(`image: ${packages.length} packages (host list from ${hostSource})`);
+  const packages = imagePackages(cfg);
+  log(`image: ${packages.length} packages`);
   mkdirSync(labDir(), { recursive: true });
   const packageFile = join(labDir(), "image-packages.txt");
   writeFileSync(packageFile, `${packages.join("\n")}\n`);
