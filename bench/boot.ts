@@ -2,7 +2,7 @@
 // each mailfort service took to (re)start (systemd's monotonic timestamps, microseconds since
 // boot) and systemd-analyze's own view.
 import { copyFileSync, readFileSync } from "node:fs";
-import { guestExec } from "../lab/vm/guest-agent";
+import { guestExec } from "../lab";
 import { type BootBreakdown, parseBootLog } from "./boot-log";
 
 /** The services mailfort-boot starts, in its order (configs/bin/mailfort-boot start_services). */

@@ -4,20 +4,13 @@
 // benchmark client is one address (the lab `sender`), and the product defaults (30 connections,
 // 60 messages per minute per client; 200 messages per user per hour) exist precisely to stop one
 // client from sending this much. The product defaults are not changed; the report says so.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { type MailConfig, parseMailConfig, parseStackFile } from "../infra/config";
-import { ptrRecords } from "../infra/core/dns";
-import type { DnsRecord } from "../infra/core/dns";
-import type { LabImage } from "../lab/image/build";
-import { labDir, labPaths } from "../lab/paths";
-import { labDown, startAround } from "../lab/runner";
-import { LAB_STACK, repoRoot } from "../lab/stack";
-import { type LabSynth, decodeUserData } from "../lab/synth";
-import { labHost } from "../lab/topology";
-import type { Readiness, RunningVm } from "../lab/vm/vm";
+import type { MailConfig } from "../infra/config";
+import {
+  LAB_STACK, type LabImage, type LabSynth, type Readiness, type RunningVm, labDir, labDown, labStackConfig, labStackFile, runLabSynth, startAround,
+} from "../lab";
 
 /** The per-client limits raised for the bench (schema maxima or near them); everything else is the lab stack. */
 export const BENCH_LIMITS = {
@@ -50,46 +43,13 @@ export interface BenchLab {
   readonly synth: LabSynth;
 }
 
-function benchConfig(stackFile: string): MailConfig {
-  const stack = parseStackFile(readFileSync(stackFile, "utf8"), stackFile);
-  return parseMailConfig({ values: stack.values, secretKeys: stack.secretKeys }, LAB_STACK);
-}
-
-/** runLabSynth (lab/synth.ts) with --config-file: the same post-processing onto lab addresses. */
-function synthBench(cfg: MailConfig, stackFile: string, log: (l: string) => void): LabSynth {
-  const outDir = labPaths.synthOut();
-  const secretsDir = labPaths.secrets();
-  rmSync(outDir, { recursive: true, force: true });
-  rmSync(secretsDir, { recursive: true, force: true });
-  const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-  const r = spawnSync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--config-file", stackFile, "--out", outDir, "--secrets-dir", secretsDir], { encoding: "utf8", cwd: repoRoot(), timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`synth of the bench stack ${stackFile} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
-  log(`synth: ${(r.stdout.split("\n")[0] ?? "").trim()}`);
-  const synth = JSON.parse(readFileSync(join(outDir, "synth.json"), "utf8")) as { records: DnsRecord[]; outputs: { ipv4: string; caCertPem?: string } };
-  const cloudIpv4 = synth.outputs.ipv4;
-  const labIpv4 = labHost("mail").address;
-  const records = synth.records
-    .filter((rec) => rec.type !== "PTR")
-    .map((rec) => (rec.type === "A" ? { ...rec, values: rec.values.map((v) => (v === cloudIpv4 ? labIpv4 : v)) } : rec));
-  records.push(...ptrRecords(cfg, { ipv4: labIpv4 }));
-  const zoneFiles = new Map<string, string>();
-  for (const f of readdirSync(join(outDir, "zones"))) {
-    const zone = f.replace(/\.zone$/, "");
-    if (zone.endsWith(".in-addr.arpa") || zone.endsWith(".ip6.arpa")) continue;
-    zoneFiles.set(zone, readFileSync(join(outDir, "zones", f), "utf8").split(cloudIpv4).join(labIpv4));
-  }
-  const caFile = join(secretsDir, "mailfort", LAB_STACK, "tls", "ca");
-  const caPem = existsSync(caFile) ? readFileSync(caFile, "utf8") : (synth.outputs.caCertPem ?? "");
-  return { outDir, secretsDir, userData: decodeUserData(readFileSync(join(outDir, "user-data"), "utf8")), records, zoneFiles, caPem, cloudIpv4 };
-}
-
 export async function benchLabUp(opts: { readyTimeoutSeconds: number; features?: Record<string, boolean> }, log: (l: string) => void): Promise<BenchLab> {
   const dir = join(labDir(), "bench");
   mkdirSync(dir, { recursive: true });
   const stackFile = join(dir, `Pulumi.${LAB_STACK}.yaml`);
-  writeFileSync(stackFile, benchStackText(readFileSync(join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8"), opts.features));
-  const cfg = benchConfig(stackFile);
-  const synth = synthBench(cfg, stackFile, log);
+  writeFileSync(stackFile, benchStackText(readFileSync(labStackFile(), "utf8"), opts.features));
+  const cfg = labStackConfig(stackFile);
+  const synth = runLabSynth(cfg, log, { configFile: stackFile });
   // The same start as `lab up` (guest-crash re-boot included), with the bench's own stack.
   const { image, vm, ready } = await startAround(cfg, synth, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
   return { cfg, image, vm, ready, stackFile, synth };

@@ -1,6 +1,6 @@
 // Memory in the guest: per systemd unit RSS and PSS (from /proc/<pid>/smaps_rollup, grouped by
 // /proc/<pid>/cgroup) and the VM's used memory (MemTotal - MemAvailable), at rest or after load.
-import { guestShell } from "../lab/vm/guest-agent";
+import { guestShell } from "../lab";
 import { type MemInfo, PROC_DUMP_SCRIPT, type UnitMemory, memoryByUnit, parseProcDump } from "./guest-proc";
 
 export interface MemorySnapshot {

@@ -7,11 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { labDir, labPaths } from "../lab/paths";
-import { bootFresh } from "../lab/runner";
-import { repoRoot } from "../lab/stack";
-import { waitGuestAgent } from "../lab/vm/guest-agent";
-import { runningVm, shutdownVm, waitReady } from "../lab/vm/vm";
+import { bootUntilUp, labDir, labPaths, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
 import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
@@ -72,8 +68,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     if (selected.has("boot") && Number(o.boots) >= 2) {
       log("boot: second boot (new instance from the now-cached image, blank data volume)");
       await shutdownVm(lab.vm, log);
-      const vm = await bootFresh(lab.cfg, lab.image, lab.synth.userData, lab.synth.secretsDir, { readyTimeoutSeconds: Number(o.timeout) }, log);
-      const ready = await waitReady(vm, Number(o.timeout) * 1000, log);
+      const { ready } = await bootUntilUp(lab.cfg, lab.image, lab.synth.userData, lab.synth.secretsDir, { readyTimeoutSeconds: Number(o.timeout) }, log);
       if (!ready.ready) throw new Error(`second boot not ready: ${ready.detail}`);
       await waitGuestAgent(120_000);
       boots.push(await bootReport("boot 2: image reused from the cache, blank data volume", labPaths.serialLog(), join(labDir(), "bench", "serial-boot2.log"), { hostSecondsToReady: ready.seconds, imageCached: true, imageBuildSeconds: 0 }));

@@ -8,11 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { labCredential } from "../lab/credentials";
-import { labDir, labPaths } from "../lab/paths";
-import { repoRoot } from "../lab/stack";
-import { labHost } from "../lab/topology";
-import { guestShell } from "../lab/vm/guest-agent";
+import { guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import type { LoadResult } from "./smtp-load";
 import { roundFigures } from "./round-figures";

@@ -42,14 +42,14 @@ export interface UpOptions {
   /** Keep the data volume from a previous boot (replacement); default: a blank one. */
   readonly keepData?: boolean;
   readonly readyTimeoutSeconds: number;
-  /** Also replace the instance and check the mail survived (issue item 5). */
+  /** Also replace the instance and check that the mail survived it. */
   readonly replace?: boolean;
 }
 
 export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<LabUp> {
   const cfg = labStackConfig();
   mkdirSync(labDir(), { recursive: true });
-  const synth = runLabSynth(log);
+  const synth = runLabSynth(cfg, log);
   writeFileSync(join(labDir(), "lab-records.json"), `${JSON.stringify({ records: synth.records }, null, 2)}\n`);
   const { image, vm, ready } = await startAround(cfg, synth, opts, log);
   return { cfg, image, vm, ready, userData: synth.userData, secretsDir: synth.secretsDir };
@@ -89,7 +89,7 @@ export async function bootUntilUp(cfg: MailConfig, image: LabImage, userData: Bu
 }
 
 /** A new instance: fresh overlay and seed (new instance id), the data volume as it is (or blank). */
-export async function bootFresh(cfg: MailConfig, image: LabImage, userData: Buffer, secretsDir: string, opts: UpOptions, log: (l: string) => void): Promise<RunningVm> {
+async function bootFresh(cfg: MailConfig, image: LabImage, userData: Buffer, secretsDir: string, opts: UpOptions, log: (l: string) => void): Promise<RunningVm> {
   mkdirSync(labPaths.vm(), { recursive: true });
   const seedDisk = makeSeedDisk(labPaths.vm(), { userData, instanceId: `i-lab-${Date.now().toString(16)}`, hostname: cfg.hostname });
   const secretsDisk = makeSecretsDisk(labPaths.vm(), secretsDir, [labHost("dns").address]);
@@ -113,8 +113,9 @@ export interface LabReport {
 }
 
 /**
- * Issue item 5: replace the instance (fresh overlay and seed, new boot, same data volume) after
- * mail was delivered and one message was left queued, then check nothing was lost or reformatted.
+ * Mail survives a new instance: replace the instance (fresh overlay and seed, new boot, same data
+ * volume) after mail was delivered and one message was left queued, then check nothing was lost
+ * or reformatted.
  */
 async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<CheckResult[]> {
   const results: CheckResult[] = [];

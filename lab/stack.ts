@@ -10,8 +10,12 @@ export function repoRoot(): string {
   return join(__dirname, "..");
 }
 
-export function labStackConfig(): MailConfig {
-  const file = join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`);
+export function labStackFile(): string {
+  return join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`);
+}
+
+/** The lab stack's config, or that of a variant of its stack file (the benchmark writes one). */
+export function labStackConfig(file = labStackFile()): MailConfig {
   const stack = parseStackFile(readFileSync(file, "utf8"), file);
   return parseMailConfig({ values: stack.values, secretKeys: stack.secretKeys }, LAB_STACK);
 }

@@ -1,13 +1,15 @@
-// The lab's view of the synthesized stack: run `npm run synth` for the lab stack, then move
+// The lab's view of the synthesized stack: run `npm run synth` for the lab stack (or a variant
+// of its stack file, such as the benchmark's), then move
 // what refers to the cloud address (the mock Elastic IP) onto the VM's lab address: A records
 // and the reverse zone. Everything else (DKIM keys, SPF, DMARC, user data, secrets) is served
 // and booted exactly as synthesized.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { MailConfig } from "../infra/config";
 import { type DnsRecord, ptrRecords } from "../infra/core/dns";
 import { labPaths } from "./paths";
-import { LAB_STACK, labStackConfig, repoRoot } from "./stack";
+import { LAB_STACK, repoRoot } from "./stack";
 import { labHost } from "./topology";
 
 export interface LabSynth {
@@ -29,15 +31,21 @@ interface SynthJson {
   readonly outputs: { readonly ipv4: string; readonly caCertPem?: string; readonly hostname: string };
 }
 
-export function runLabSynth(log: (l: string) => void): LabSynth {
+export interface LabSynthOptions {
+  /** Synthesize this stack file instead of stacks/Pulumi.lab.yaml (cfg must be read from it too). */
+  readonly configFile?: string;
+}
+
+export function runLabSynth(cfg: MailConfig, log: (l: string) => void, opts: LabSynthOptions = {}): LabSynth {
   const outDir = labPaths.synthOut();
   const secretsDir = labPaths.secrets();
   rmSync(outDir, { recursive: true, force: true });
   rmSync(secretsDir, { recursive: true, force: true });
   const started = Date.now();
   const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-  const r = spawnSync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--out", outDir, "--secrets-dir", secretsDir], { encoding: "utf8", cwd: repoRoot(), timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`npm run synth -- --stack ${LAB_STACK} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
+  const configArgs = opts.configFile !== undefined ? ["--config-file", opts.configFile] : [];
+  const r = spawnSync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, ...configArgs, "--out", outDir, "--secrets-dir", secretsDir], { encoding: "utf8", cwd: repoRoot(), timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`npm run synth -- --stack ${LAB_STACK} ${configArgs.join(" ")} failed (exit ${r.status}):\n${r.stderr || r.stdout}`);
   log(`synth: ${(r.stdout.split("\n")[0] ?? "").trim()} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const synth = JSON.parse(readFileSync(join(outDir, "synth.json"), "utf8")) as SynthJson;
   const cloudIpv4 = synth.outputs.ipv4;
@@ -47,7 +55,7 @@ export function runLabSynth(log: (l: string) => void): LabSynth {
     .map((rec) => (rec.type === "A" ? { ...rec, values: rec.values.map((v) => (v === cloudIpv4 ? labIpv4 : v)) } : rec));
   // The PTR as Route53/EC2 would hold it (synth keeps it out of records: it is set on the
   // Elastic IP), computed by the same core function for the lab address.
-  records.push(...ptrRecords(labStackConfig(), { ipv4: labIpv4 }));
+  records.push(...ptrRecords(cfg, { ipv4: labIpv4 }));
   const zoneFiles = new Map<string, string>();
   const zonesDir = join(outDir, "zones");
   for (const f of readdirSync(zonesDir)) {
