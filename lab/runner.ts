@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
-import type { CheckResult } from "../verify/types";
+import type { CheckResult } from "../verify/contract";
 import { startDns, stopDns } from "./dns/nsd";
 import { type LabImage, buildImage } from "./image/build";
 import { networkDown, networkUp } from "./net/network";

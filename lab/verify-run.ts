@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
-import type { CheckResult } from "../verify/types";
+import { type CheckResult, type Group, VERIFY_CLI, type VerifyRequest, verifyArgv } from "../verify/contract";
 import { LAB_CREDENTIALS } from "./credentials";
 import { LAB_HOSTNAMES } from "./dns/zones";
 import { labDir, labPaths } from "./paths";
@@ -13,42 +13,41 @@ import { repoRoot } from "./stack";
 import { type LabRole, REMOTE_MAILBOX, labHost } from "./topology";
 
 export interface VerifyGroupRun {
-  readonly group: "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
+  readonly group: Group;
   readonly from: LabRole;
   readonly only?: string;
 }
 
-export function verifyArgs(cfg: MailConfig, group: VerifyGroupRun, json: string): string[] {
-  const heloName = group.from === "attacker" ? LAB_HOSTNAMES.attacker : LAB_HOSTNAMES.sender;
-  return [
-    "--host", cfg.hostname,
-    ...cfg.domains.filter((d) => d.sendsMail).flatMap((d) => ["--domain", d.name]),
-    "--address", labHost("mail").address,
-    "--ca", labPaths.caCert(),
-    "--resolver", labHost("dns").address,
-    "--records", join(labDir(), "lab-records.json"),
-    ...LAB_CREDENTIALS.map((c) => ["--mailbox", `${c.address}:${c.password}`]).flat(),
-    "--external", REMOTE_MAILBOX,
-    "--helo", heloName,
-    ...labHost(group.from).probeAddresses.flatMap((a) => ["--source-address", a]),
-    "--remote-maildir", labPaths.remoteMaildir(),
-    "--remote-recipient", REMOTE_MAILBOX,
-    "--max-size-mb", String(cfg.limits.messageSizeMb),
-    "--max-recipients", String(cfg.limits.recipientsPerMessage),
-    "--max-retry", String(cfg.bruteForce.maxRetry),
-    ...(cfg.features.pop3 ? ["--pop3"] : []),
-    "--snapshot", join(labDir(), "replace-snapshot.json"),
-    "--group", group.group,
-    ...(group.only ? ["--only", group.only] : []),
-    "--json", json,
-  ];
+/** Everything verify may check in the lab: its DNS, CA, throwaway mailboxes, remote MX and probe addresses. */
+export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFile: string): VerifyRequest {
+  return {
+    host: cfg.hostname,
+    domains: cfg.domains.filter((d) => d.sendsMail).map((d) => d.name),
+    address: labHost("mail").address,
+    caFile: labPaths.caCert(),
+    resolvers: [labHost("dns").address],
+    recordsFile: join(labDir(), "lab-records.json"),
+    mailboxes: LAB_CREDENTIALS.map((c) => `${c.address}:${c.password}`),
+    external: REMOTE_MAILBOX,
+    helo: group.from === "attacker" ? LAB_HOSTNAMES.attacker : LAB_HOSTNAMES.sender,
+    sourceAddresses: labHost(group.from).probeAddresses,
+    remoteMaildir: labPaths.remoteMaildir(),
+    remoteRecipient: REMOTE_MAILBOX,
+    limits: cfg.limits,
+    maxRetry: cfg.bruteForce.maxRetry,
+    pop3: cfg.features.pop3,
+    snapshotFile: join(labDir(), "replace-snapshot.json"),
+    group: group.group,
+    ...(group.only ? { only: [group.only] } : {}),
+    jsonFile,
+  };
 }
 
 export function runVerifyGroup(cfg: MailConfig, group: VerifyGroupRun, log: (l: string) => void): Promise<CheckResult[]> {
   const json = join(labDir(), `verify-${group.group}.json`);
   rmSync(json, { force: true });
   const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-  const args = ["netns", "exec", labHost(group.from).netns, tsx, join(repoRoot(), "tools", "verify.ts"), ...verifyArgs(cfg, group, json)];
+  const args = ["netns", "exec", labHost(group.from).netns, tsx, join(repoRoot(), VERIFY_CLI), ...verifyArgv(labVerifyRequest(cfg, group, json))];
   log(`verify: ${group.group} checks from ${group.from} (${labHost(group.from).address})`);
   return new Promise((resolve, reject) => {
     const child = spawn("ip", args, { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });

@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { buildImage, ensureLabPrerequisites, labDown, labHostsInfo, labRun, labSmoke, labStackConfig, labUp, networkUp } from "../lab";
+import { tally, tallyText } from "../verify/contract";
 import { formatResult } from "../verify/suite";
 
 function log(line: string): void {
@@ -87,16 +88,14 @@ program
     const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace }, log);
     process.stdout.write("\n== mailfort lab report\n");
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
-    const failed = results.filter((r) => r.status === "fail").length;
-    const passed = results.filter((r) => r.status === "pass").length;
-    const skipped = results.filter((r) => r.status === "skip").length;
+    const counts = tally(results);
     process.stdout.write(
       `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
         `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
     );
-    process.stdout.write(`lab: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    process.stdout.write(`lab: ${tallyText(counts)}\n`);
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(results, null, 2)}\n`);
-    if (failed > 0 || results.length === 0) process.exitCode = 1;
+    if (counts.failed > 0 || results.length === 0) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -11,12 +11,8 @@ import { relayChecks } from "./checks/relay";
 import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
 import { testsslChecks } from "./checks/testssl";
 import { tlsChecks } from "./checks/tls";
+import type { Group } from "./contract";
 import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
-
-/** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
-
-export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-replace"];
 
 export function checksFor(t: VerifyTarget, group: Group): Check[] {
   switch (group) {
