@@ -1,13 +1,13 @@
 // Opt-in post-deploy verification (mailfort:verifyAfterDeploy): after the server exists, a local
 // command on the deployer's machine waits for it to boot and runs verify against it; the summary
 // becomes the `verification` stack output. It re-runs when the instance is replaced or any DNS
-// record changes (triggers), and on any change of its own command line.
+// record changes (triggers), and on any change of its request (stdin) or command line.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { MailConfig } from "../config";
 import type { DnsRecord } from "../core/dns";
 import {
-  type VerificationSummary, type VerifyStdin, createCommand, mailboxEnvVar, parseSummary, recordsDigest, verifyRun,
+  type VerificationSummary, createCommand, mailboxEnvVar, parseSummary, postDeployRequest, recordsDigest,
 } from "../core/post-deploy-verify";
 import { TYPE_PREFIX } from "./tags";
 
@@ -41,11 +41,12 @@ export class PostDeployVerify extends pulumi.ComponentResource {
       environment[mailboxEnvVar(i + 1)] = pulumi.secret(pulumi.interpolate`${m.address}:${password}`);
     });
     const records = pulumi.output(args.records);
-    const stdin = pulumi.all([records, args.caCertPem]).apply(([r, caPem]): string =>
-      JSON.stringify({ records: r, ...(caPem !== undefined ? { caPem } : {}) } satisfies VerifyStdin));
+    // The whole request travels on stdin (the records are too big for a command line).
+    const stdin = pulumi.all([args.address, records, args.caCertPem]).apply(([address, r, caPem]) =>
+      JSON.stringify(postDeployRequest(cfg, address, r, caPem)));
 
     this.command = new command.local.Command(`${name}-run`, {
-      create: pulumi.output(args.address).apply((address) => createCommand(verifyRun(cfg, address))),
+      create: createCommand(),
       stdin,
       environment,
       // Re-run on a new instance (same Elastic IP, new boot) or a changed record set.

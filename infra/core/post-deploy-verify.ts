@@ -1,6 +1,10 @@
-// The opt-in post-deploy verify, as data: which command line the deployer's machine runs after
-// `pulumi up`, the digest of the record set that re-runs it, and the summary it prints (the
-// `verification` stack output). No Pulumi, no I/O: the component and the runner share these.
+// The opt-in post-deploy verify, as data: the command the deployer's machine runs after `pulumi
+// up`, the request it reads on stdin, the digest of the record set that re-runs it, and the
+// summary it prints (the `verification` stack output). No Pulumi, no I/O.
+// The runner is verify's (verify/post-deploy/, started by tools/post-deploy-verify.ts), and infra
+// may not import verify: the two meet in this JSON. The core writes the request and reads the
+// summary with its own reader; verify reads the request with its own reader and writes the
+// summary; test/verify/post-deploy-contract.test.ts holds the two sides to one shape.
 import { createHash } from "node:crypto";
 import { type MailConfig, mailDomains } from "../config";
 
@@ -11,32 +15,34 @@ const TSX = "node_modules/.bin/tsx";
 /** Environment variable holding test mailbox n (1-based) as address:password; a Pulumi secret. */
 export const mailboxEnvVar = (n: number): string => `MAILFORT_VERIFY_MAILBOX_${n}`;
 
-export interface VerifyRun {
+/** What the runner reads on stdin: whom to verify, how, and what DNS must serve. No secrets. */
+export interface PostDeployRequest {
   readonly host: string;
   /** The server's public IPv4 (the Elastic IP): verify connects there, not to what DNS says. */
   readonly address: string;
   /** Mail domains (parked domains have no MTA-STS or mailboxes to check). */
   readonly domains: readonly string[];
-  /** In order; client-relay last. */
+  /** Verify groups in order; client-relay last (it may get the deployer's address banned). */
   readonly groups: readonly string[];
   readonly waitSeconds: number;
   readonly onFailure: "fail" | "report";
-  /** Wait until port 465 presents a certificate verify will trust (not the boot-time stand-in). */
+  /** Wait until HTTPS presents a certificate verify will trust (not the boot-time stand-in). */
   readonly waitForTrustedTls: boolean;
-  /** How many test mailboxes arrive in the environment (mailboxEnvVar(1..n)). */
-  readonly mailboxCount: number;
-  /** Further verify options, passed through as they are. */
-  readonly verifyArgs: readonly string[];
-}
-
-/** What the runner needs beyond its command line, on stdin (records are too big for argv). */
-export interface VerifyStdin {
+  /** Environment variables holding the test mailboxes (their values are secrets: never in here). */
+  readonly mailboxEnv: readonly string[];
+  readonly limits: { readonly messageSizeMb: number; readonly recipientsPerMessage: number };
+  readonly maxRetry: number;
+  readonly pop3: boolean;
+  readonly resolvers: readonly string[];
+  /** Check ids (prefixes) to run; every check of each group when empty. */
+  readonly only: readonly string[];
+  /** The record set the DNS must serve. */
   readonly records: readonly unknown[];
-  /** The stack CA (tls.mode self-signed), for verify --ca. */
+  /** The stack CA (tls.mode self-signed). */
   readonly caPem?: string;
 }
 
-export function verifyRun(cfg: MailConfig, address: string): VerifyRun {
+export function postDeployRequest(cfg: MailConfig, address: string, records: readonly unknown[], caPem?: string): PostDeployRequest {
   const v = cfg.verifyAfterDeploy;
   const groups = [...new Set(v.groups)].sort((a, b) => Number(a === "client-relay") - Number(b === "client-relay"));
   return {
@@ -48,42 +54,21 @@ export function verifyRun(cfg: MailConfig, address: string): VerifyRun {
     onFailure: v.onFailure,
     // acme-staging certificates chain to an untrusted CA: waiting for "trusted" would never end.
     waitForTrustedTls: cfg.tls.mode !== "acme-staging",
-    mailboxCount: v.mailboxes.length,
-    verifyArgs: [
-      "--max-size-mb", String(cfg.limits.messageSizeMb),
-      "--max-recipients", String(cfg.limits.recipientsPerMessage),
-      "--max-retry", String(cfg.bruteForce.maxRetry),
-      ...(cfg.features.pop3 ? ["--pop3"] : []),
-      ...v.resolvers.flatMap((r) => ["--resolver", r]),
-      ...(v.only.length > 0 ? ["--only", v.only.join(",")] : []),
-    ],
+    mailboxEnv: v.mailboxes.map((_, i) => mailboxEnvVar(i + 1)),
+    limits: { messageSizeMb: cfg.limits.messageSizeMb, recipientsPerMessage: cfg.limits.recipientsPerMessage },
+    maxRetry: cfg.bruteForce.maxRetry,
+    pop3: cfg.features.pop3,
+    resolvers: v.resolvers,
+    only: v.only,
+    records,
+    ...(caPem !== undefined ? { caPem } : {}),
   };
 }
 
-/** The runner's arguments (after the script name). Secrets never appear here. */
-export function runnerArgs(run: VerifyRun): string[] {
-  return [
-    "--host", run.host,
-    "--address", run.address,
-    ...run.domains.flatMap((d) => ["--domain", d]),
-    ...run.groups.flatMap((g) => ["--group", g]),
-    "--wait-seconds", String(run.waitSeconds),
-    "--on-failure", run.onFailure,
-    ...(run.waitForTrustedTls ? ["--wait-for-trusted-tls"] : []),
-    ...Array.from({ length: run.mailboxCount }, (_, i) => ["--mailbox-env", mailboxEnvVar(i + 1)]).flat(),
-    ...(run.verifyArgs.length > 0 ? ["--", ...run.verifyArgs] : []),
-  ];
-}
-
 /** The shell line of the Command's `create`: run from the checkout that runs `pulumi up`. */
-export function createCommand(run: VerifyRun): string {
+export function createCommand(): string {
   const guard = `test -f ${RUNNER_SCRIPT} -a -x ${TSX} || { echo "mailfort post-deploy verify: no ${RUNNER_SCRIPT} or ${TSX} in $(pwd); run pulumi up from the mailfort checkout, after npm ci" >&2; exit 2; }`;
-  return `${guard}; exec ${[TSX, RUNNER_SCRIPT, ...runnerArgs(run)].map(shellQuote).join(" ")}`;
-}
-
-/** POSIX sh single-quoting (values are validated names, but a command line is no place to trust that). */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return `${guard}; exec ${TSX} ${RUNNER_SCRIPT}`;
 }
 
 /** A stable digest of the record set (key order does not matter): a changed record re-runs verify. */
@@ -100,16 +85,7 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** One verify result, as `verify --json` writes it. */
-export interface VerifyResult {
-  readonly id: string;
-  readonly title: string;
-  readonly status: "pass" | "fail" | "skip";
-  readonly detail: string;
-  readonly seconds: number;
-}
-
-/** The `verification` stack output. */
+/** The `verification` stack output, as the runner prints it on its last line. */
 export interface VerificationSummary {
   readonly host: string;
   readonly address: string;
@@ -121,26 +97,6 @@ export interface VerificationSummary {
   readonly failing: ReadonlyArray<{ readonly id: string; readonly detail: string }>;
   /** ISO time the run finished (or why it did not run, under the offline synth). */
   readonly finishedAt: string;
-}
-
-const DETAIL_MAX = 300;
-
-export function summarize(run: Pick<VerifyRun, "host" | "address" | "groups">, results: readonly VerifyResult[], finishedAt: string): VerificationSummary {
-  const count = (s: VerifyResult["status"]) => results.filter((r) => r.status === s).length;
-  return {
-    host: run.host,
-    address: run.address,
-    groups: run.groups,
-    passed: count("pass"),
-    failed: count("fail"),
-    skipped: count("skip"),
-    failing: results.filter((r) => r.status === "fail").map((r) => ({ id: r.id, detail: shorten(r.detail.replace(/\s*\n\s*/g, " ")) })),
-    finishedAt,
-  };
-}
-
-function shorten(s: string): string {
-  return s.length > DETAIL_MAX ? `${s.slice(0, DETAIL_MAX - 1)}…` : s;
 }
 
 /** The summary from the runner's stdout (its last non-empty line); throws naming what is wrong. */
@@ -158,4 +114,12 @@ export function parseSummary(stdout: string): VerificationSummary {
     && [d.passed, d.failed, d.skipped].every((n) => Number.isInteger(n)) && Array.isArray(d.failing) && typeof d.finishedAt === "string";
   if (!ok) throw new Error(`post-deploy verify: the summary lacks host, address, groups, passed, failed, skipped, failing or finishedAt: ${line.slice(0, 200)}`);
   return doc as VerificationSummary;
+}
+
+/** What the offline synth reports for a run that never happened (its mocks never run commands). */
+export function notRunSummary(request: Pick<PostDeployRequest, "host" | "address" | "groups">): VerificationSummary {
+  return {
+    host: request.host, address: request.address, groups: request.groups,
+    passed: 0, failed: 0, skipped: 0, failing: [], finishedAt: "not run (offline synth under mocks)",
+  };
 }

@@ -4,6 +4,7 @@
 // secret, and the resource options the engine would see: protect, retainOnDelete, ...).
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { type PostDeployRequest, notRunSummary } from "../core/post-deploy-verify";
 import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "./certificates";
 import { generateKeyPair } from "./keys";
 import { unwrapSecrets } from "./secret-values";
@@ -242,20 +243,11 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       }
       case "command:local:Command":
         // Never run the command offline: answer what the post-deploy verify runner would print.
-        return { id: `${name}-${hex(8)}`, state: { stdout: notRunVerification(String(inputs.create ?? "")), stderr: "" } };
+        return { id: `${name}-${hex(8)}`, state: { stdout: JSON.stringify(notRunSummary(JSON.parse(String(inputs.stdin)) as PostDeployRequest)), stderr: "" } };
       default:
         if (type.startsWith("pulumi:providers:")) return { id: randomUUID(), state: {} };
         // Attachments, policies, subscriptions, alarms: the name is a fine id.
         return { id: `${name}-${hex(8)}`, state: { ...(/^aws:/.test(type) ? { arn: arn(type.split(":")[1]?.split("/")[0] ?? "aws", name) } : {}) } };
     }
   }
-}
-
-/** The summary line of tools/post-deploy-verify.ts, read off its command line, for a run that did not happen. */
-function notRunVerification(create: string): string {
-  const values = (flag: string) => [...create.matchAll(new RegExp(`${flag} '?([^' ]+)'?`, "g"))].map((m) => m[1] as string);
-  return JSON.stringify({
-    host: values("--host")[0] ?? "", address: values("--address")[0] ?? "", groups: values("--group"),
-    passed: 0, failed: 0, skipped: 0, failing: [], finishedAt: "not run (offline synth under mocks)",
-  });
 }
