@@ -1,5 +1,7 @@
-// Which ports the mail server opens and which it may reach, as data. The security group, the
-// host firewall (nftables), the policy pack and the docs all read these lists, so they agree.
+// Which ports the mail server opens and which it may reach, as data. The security group and the
+// host firewall (nftables, through the template view) read these lists. The policy pack keeps
+// its own list on purpose (it judges the product and must not trust it); a test holds the two
+// in agreement.
 import type { MailConfig } from "../config";
 
 export type Protocol = "tcp" | "udp";
@@ -40,9 +42,4 @@ export function egressRules(cfg: Pick<MailConfig, "outbound">): readonly PortRul
     { protocol: "tcp", port: 443, description: "HTTPS: SSM agent, AWS APIs, ACME (Let's Encrypt), DNSBL/Rspamd map updates" },
     { protocol: "udp", port: 123, description: "NTP: keep the clock right (TLS, DKIM timestamps)" },
   ];
-}
-
-/** Every port a client may see open, for docs and checks. */
-export function openPortNumbers(cfg: Pick<MailConfig, "features">): readonly number[] {
-  return inboundPorts(cfg).map((r) => r.port);
 }

@@ -15,7 +15,12 @@ export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
 /** Plaintext mailbox protocols: credentials in the clear; mailfort serves 993/995 only. */
 export const PLAINTEXT_MAIL_PORTS: ReadonlyMap<number, string> = new Map([[143, "IMAP (plaintext)"], [110, "POP3 (plaintext)"]]);
 
-/** The ports this stack's config means to open: SMTP, submission, IMAPS, HTTP(S), POP3S if enabled. */
+/**
+ * The ports this stack's config means to open: SMTP, submission, IMAPS, HTTP(S), POP3S if enabled.
+ * Written out here on purpose rather than read from the product's list (infra/core/ports.ts): the
+ * pack judges what the program produced and must not trust the program's own idea of it.
+ * test/policy/independent-lists.test.ts checks that the two lists agree.
+ */
 export function allowedInboundPorts(facts: PolicyFacts): Set<number> {
   const ports = new Set([25, 80, 443, 465, 587, 993]);
   if (facts.features.pop3) ports.add(995);

@@ -6,7 +6,8 @@ import { appendFileSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
-import { hostView, renderCloudConfig } from "../../infra/core/host";
+import { certificateNames } from "../../infra/core/certificate-names";
+import { renderCloudConfig } from "../../infra/core/host";
 import { parameterNames } from "../../infra/core/parameters";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, loadStack } from "./stacks";
@@ -203,7 +204,7 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
 
   it("the host's certificate names are the ones the stack scopes ACME to", () => {
     const sans = clean(root, ["/usr/local/sbin/mailfort-boot", "cert-sans"]).trim();
-    expect(sans).toBe(hostView(cfg).certNames.map((n) => `DNS:${n}`).join(","));
+    expect(sans).toBe(certificateNames(cfg).map((n) => `DNS:${n}`).join(","));
   });
 
   it("nginx -t: syntax ok", () => {

@@ -1,6 +1,7 @@
 // The template view: every value the configs/ templates may use, computed from MailConfig.
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
+import { inboundPorts } from "../ports";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
@@ -17,8 +18,9 @@ export const MOZILLA_INTERMEDIATE_CIPHERS = [
 export function hostView(cfg: MailConfig) {
   const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: d.dkimSelector }));
   const pop3 = cfg.features.pop3;
-  // Ports the security group opens, and so the host firewall too (paper objective 5: firewall).
-  const tcpPorts = [25, 80, 443, 465, 587, 993, ...(pop3 ? [995] : [])];
+  // The ports the security group opens, and so the host firewall too (paper objective 5:
+  // firewall), in numeric order.
+  const tcpPorts = inboundPorts(cfg).filter((r) => r.protocol === "tcp").map((r) => r.port).sort((a, b) => a - b);
   return {
     hostname: cfg.hostname,
     stack: cfg.stack,
@@ -31,9 +33,6 @@ export function hostView(cfg: MailConfig) {
     primaryDomain: domains[0]?.name ?? cfg.domains[0].name,
     domains,
     tcpPorts,
-    // Names the server certificate must cover: the MX host and the per-domain HTTPS names. The host
-    // derives the same list from the domains (mailfort-boot cert-sans); the AWS layer scopes ACME to it.
-    certNames: [cfg.hostname, ...domains.flatMap((d) => [`mta-sts.${d.name}`, `autoconfig.${d.name}`, `autodiscover.${d.name}`])],
     pop3,
     clamav: cfg.features.clamav,
     ipv6: cfg.features.ipv6,
