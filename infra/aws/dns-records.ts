@@ -1,16 +1,16 @@
-// Route53 record sets from the pure record set. The set's shape (which names and types exist)
-// depends only on the config, so one resource is declared per record of a structural preview
-// computed with placeholder inputs; each resource's values then come from the real set (built
-// from resolved addresses and keys): DnsRecords takes both, already matched one to one.
+// Route53 record sets from the pure record set. Which names and types exist depends only on the
+// config (the core's recordPlan), so one resource is declared per planned record; each
+// resource's values then come from the real set (built from resolved addresses and keys):
+// DnsRecords takes both, already placed one to one (placeRecords).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type DnsRecord, route53ProviderValues } from "../core/dns";
+import { type DnsRecord, type PlannedRecord, route53ProviderValues } from "../core/dns";
 import { TYPE_PREFIX, logicalName } from "./tags";
 
 export interface DnsRecordsArgs {
-  /** The record set built from placeholder inputs: decides which resources exist. */
-  shape: readonly DnsRecord[];
-  /** The real records, element i matching shape[i] (see matchRecords). */
+  /** Which records exist: one resource each. */
+  plan: readonly PlannedRecord[];
+  /** The real records, element i matching plan[i] (see placeRecords). */
   records: pulumi.Input<DnsRecord[]>;
   /** Hosted zone id per configured domain. */
   zoneIds: Readonly<Record<string, pulumi.Input<string>>>;
@@ -24,7 +24,7 @@ export class DnsRecords extends pulumi.ComponentResource {
     const real = pulumi.output(args.records);
     const used = new Set<string>();
     const resources: aws.route53.Record[] = [];
-    args.shape.forEach((planned, i) => {
+    args.plan.forEach((planned, i) => {
       const zoneId = args.zoneIds[planned.zone];
       // Reverse zones (PTR) are not Route53's: AWS serves the PTR of an Elastic IP (ReverseDns).
       if (zoneId === undefined) return;

@@ -11,12 +11,8 @@ export function dkimText(key: DkimPublicKey): string {
   return `v=DKIM1; k=rsa; p=${der.toString("base64")}`;
 }
 
-export function dkimRecords(d: DomainConfig, keys: readonly DkimPublicKey[]): DnsRecord[] {
-  const mine = keys.filter((k) => k.domain === d.name);
-  if (!mine.some((k) => k.selector === d.dkimSelector)) {
-    throw new Error(`no DKIM public key for ${d.name} selector ${d.dkimSelector} in DnsInputs.dkim (got: ${mine.map((k) => k.selector).join(", ") || "none"}); the host would sign with a key nobody can verify`);
-  }
-  return mine.map((k) => txt(d.name, `${k.selector}._domainkey.${d.name}`, dkimText(k), "DKIM"));
+export function dkimRecords(d: DomainConfig, published: ReadonlyArray<{ readonly selector: string; readonly text: string }>): DnsRecord[] {
+  return published.map((k) => txt(d.name, `${k.selector}._domainkey.${d.name}`, k.text, "DKIM"));
 }
 
 /** A parked domain: an empty p= revokes every selector (RFC 6376 3.6.1), so forged

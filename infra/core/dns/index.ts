@@ -2,6 +2,7 @@
 export type { DkimPublicKey, DnsInputs, DnsRecord, RecordType, ServerAddresses } from "./types";
 export { mtaStsId, mtaStsPolicy } from "./mta-sts";
 export { buildRecordSet } from "./record-set";
+export { type PlannedRecord, placeRecords, recordPlan } from "./plan";
 export { type ZoneFileOptions, renderZoneFile } from "./zone-file";
 export { ptrRecords, renderReverseZone, reverseZoneOf } from "./reverse";
 export { txtStrings, txtText, txtValue } from "./txt";

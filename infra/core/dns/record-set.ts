@@ -1,5 +1,6 @@
 // The full record set of a mailfort stack, as data: MailConfig + what the resources produced
-// (addresses, public keys, SES tokens) -> every record of every configured domain's zone.
+// (addresses, public keys, SES tokens) -> every record of every configured domain's zone. The
+// same assembly, fed pending values, is the plan of which records exist (plan.ts).
 import { type DomainConfig, type MailConfig } from "../../config";
 import { addressRecords } from "./addresses";
 import { autoconfigRecords } from "./autoconfig";
@@ -14,39 +15,37 @@ import { srvRecords } from "./srv";
 import { tlsaRecords } from "./tlsa";
 import { tlsRptRecords } from "./tlsrpt";
 import type { DnsInputs, DnsRecord } from "./types";
+import { type RecordValues, inputValues } from "./values";
 import { zoneOf } from "./zones";
 
 export function buildRecordSet(cfg: MailConfig, input: DnsInputs): DnsRecord[] {
-  // A key for a domain we do not publish DKIM for means the host would sign with it while DNS
-  // says nothing (or, for a parked domain, "revoked"): a wiring bug, so stop here.
-  for (const k of input.dkim) {
-    if (!cfg.domains.some((d) => d.sendsMail && d.name === k.domain)) {
-      throw new Error(`DnsInputs.dkim has a key for ${k.domain} (selector ${k.selector}), which is not a configured domain that sends mail`);
-    }
-  }
+  return assembleRecords(cfg, inputValues(cfg, input));
+}
+
+export function assembleRecords(cfg: MailConfig, values: RecordValues): DnsRecord[] {
   const hostZone = zoneOf(cfg, cfg.hostname);
   return merge([
-    ...addressRecords(cfg, input.addresses, hostZone, cfg.hostname, "mail host"),
+    ...addressRecords(cfg, values.addresses, hostZone, cfg.hostname, "mail host"),
     ...heloSpfRecords(cfg, hostZone),
-    ...tlsaRecords(cfg, hostZone, input.tlsPublicKeyPem),
-    ...cfg.domains.flatMap((d) => (d.sendsMail ? mailDomainRecords(cfg, d, input) : parkedDomainRecords(d))),
+    ...tlsaRecords(cfg, hostZone, values.tlsa),
+    ...cfg.domains.flatMap((d) => (d.sendsMail ? mailDomainRecords(cfg, d, values) : parkedDomainRecords(d))),
   ]);
 }
 
 /** A domain that sends and receives mail through this server. */
-function mailDomainRecords(cfg: MailConfig, d: DomainConfig, input: DnsInputs): DnsRecord[] {
+function mailDomainRecords(cfg: MailConfig, d: DomainConfig, values: RecordValues): DnsRecord[] {
   return [
     ...mxRecords(cfg, d),
     ...spfRecords(cfg, d),
-    ...dkimRecords(d, input.dkim),
-    ...(cfg.outbound.mode === "ses" ? sesDkimRecords(d, input.sesDkimTokens?.[d.name]) : []),
+    ...dkimRecords(d, values.dkim(d)),
+    ...(cfg.outbound.mode === "ses" ? sesDkimRecords(d, values.sesTokens(d)) : []),
     ...dmarcRecords(d),
     ...reportAuthorizationRecords(cfg, d),
-    ...mtaStsRecords(cfg, d, input.addresses),
+    ...mtaStsRecords(cfg, d, values.addresses),
     ...tlsRptRecords(d),
     ...caaRecords(d),
     ...srvRecords(cfg, d),
-    ...autoconfigRecords(cfg, d, input.addresses),
+    ...autoconfigRecords(cfg, d, values.addresses),
   ];
 }
 

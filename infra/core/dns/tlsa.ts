@@ -15,7 +15,8 @@ export function tlsaValue(tlsPublicKeyPem: string): string {
   return `3 1 1 ${sha256Hex(spkiDer(tlsPublicKeyPem, "TLS public key (DnsInputs.tlsPublicKeyPem)"))}`;
 }
 
-export function tlsaRecords(cfg: Pick<MailConfig, "hostname" | "features">, zone: string, tlsPublicKeyPem: string | undefined): DnsRecord[] {
-  if (!cfg.features.dnssec || tlsPublicKeyPem === undefined) return [];
-  return [record(zone, `_25._tcp.${cfg.hostname}`, "TLSA", [tlsaValue(tlsPublicKeyPem)], "TLSA (DANE)", TTL_TLSA)];
+/** `value` is tlsaValue() of the server key, or undefined when there is none to pin. */
+export function tlsaRecords(cfg: Pick<MailConfig, "hostname" | "features">, zone: string, value: string | undefined): DnsRecord[] {
+  if (!cfg.features.dnssec || value === undefined) return [];
+  return [record(zone, `_25._tcp.${cfg.hostname}`, "TLSA", [value], "TLSA (DANE)", TTL_TLSA)];
 }

@@ -1,0 +1,45 @@
+// The SSM parameters a mail server's host reads at boot and on every sync (infra/core/parameters.ts
+// names them): DKIM and TLS private keys, mailboxes, aliases, local lists, and, when they exist,
+// the self-signed chain and CA and the SES SMTP credentials.
+import * as pulumi from "@pulumi/pulumi";
+import type { MailConfig } from "../config";
+import { LOCAL_LISTS, localListValues, parameterNames } from "../core/parameters";
+import type { DkimKey } from "./dkim-keys";
+import type { ParameterSpec } from "./parameter-store";
+import type { SesRelay } from "./ses-relay";
+import type { TlsMaterial } from "./tls-material";
+
+export interface ServerSecrets {
+  readonly dkim: readonly DkimKey[];
+  readonly tls: TlsMaterial;
+  /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
+  readonly passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly ses?: SesRelay;
+}
+
+export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSpec[] {
+  const names = parameterNames(cfg);
+  const parameters: ParameterSpec[] = [
+    ...s.dkim.map((k): ParameterSpec => ({ ...names.dkimKey(k.domain, k.selector), value: k.privateKeyPem, description: `DKIM private key ${k.selector}._domainkey.${k.domain}` })),
+    { ...names.tlsKey, value: s.tls.serverKeyPem, description: `TLS private key of ${cfg.hostname}` },
+    ...cfg.mailboxes.map((m): ParameterSpec => {
+      const hash = s.passwordHashes[m.passwordHashSecret];
+      if (hash === undefined) throw new Error(`internal: no password hash passed for ${m.passwordHashSecret}`);
+      return {
+        ...names.mailbox(m.address),
+        value: pulumi.output(hash).apply((passwordHash) => JSON.stringify({ address: m.address, quotaMb: m.quotaMb, passwordHash })),
+        description: `mailbox ${m.address}`,
+      };
+    }),
+    ...cfg.aliases.map((a): ParameterSpec => ({ ...names.alias(a.from), value: JSON.stringify({ from: a.from, to: a.to }), description: `alias ${a.from}` })),
+    ...LOCAL_LISTS.map((l): ParameterSpec => ({ ...names.list(l), value: JSON.stringify(localListValues(cfg)[l]), description: `local list ${l}` })),
+  ];
+  if (s.tls.certChainPem !== undefined && s.tls.caCertPem !== undefined) {
+    parameters.push(
+      { ...names.tlsCert, value: s.tls.certChainPem, description: `self-signed certificate chain of ${cfg.hostname}` },
+      { ...names.tlsCa, value: s.tls.caCertPem, description: `mailfort ${cfg.stack} CA certificate` },
+    );
+  }
+  if (s.ses !== undefined) parameters.push({ ...names.sesSmtp, value: s.ses.smtpCredentials, description: "Amazon SES SMTP relay credentials" });
+  return parameters;
+}
