@@ -6,7 +6,7 @@ import { guestExec } from "../lab";
 import { type BootBreakdown, parseBootLog } from "./boot-log";
 
 /** The services mailfort-boot starts, in its order (configs/bin/mailfort-boot start_services). */
-export const MAILFORT_UNITS = ["nftables", "unbound", "redis-server", "rspamd", "dovecot", "postfix", "nginx", "fail2ban", "chrony", "qemu-guest-agent"] as const;
+const MAILFORT_UNITS = ["nftables", "unbound", "redis-server", "rspamd", "dovecot", "postfix", "nginx", "fail2ban", "chrony", "qemu-guest-agent"] as const;
 
 export interface ServiceTiming {
   readonly unit: string;
@@ -29,7 +29,7 @@ export interface BootReport {
 }
 
 /** `systemctl show -p Id,InactiveExitTimestampMonotonic,ActiveEnterTimestampMonotonic u1 u2 ...` -> timings. */
-export function parseServiceTimings(text: string): ServiceTiming[] {
+function parseServiceTimings(text: string): ServiceTiming[] {
   const out: ServiceTiming[] = [];
   for (const block of text.split(/\n\s*\n/)) {
     const f = new Map(block.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const));

@@ -61,7 +61,7 @@ const SUBMIT_TO = "bob@mailfort.test";
 const NFT_COMMENT = "mailfort-bench-bare";
 
 /** The bare instance: Debian's Postfix defaults, no milter, no TLS, no limits; every message to discard(8). */
-export const BARE_MAIN_CF = [
+const BARE_MAIN_CF = [
   "# mailfort bench: a bare Postfix that accepts from the lab and discards (the MTA's own limit on this VM).",
   "compatibility_level = 3.6",
   `queue_directory = ${BARE_SPOOL}`,
@@ -83,7 +83,7 @@ export const BARE_MAIN_CF = [
   "",
 ].join("\n");
 
-export const BARE_MASTER_CF = [
+const BARE_MASTER_CF = [
   `${BARE_PORT}      inet  n       -       n       -       -       smtpd`,
   "pickup    unix  n       -       n       60      1       pickup",
   "cleanup   unix  n       -       n       -       0       cleanup",
@@ -105,7 +105,7 @@ export const BARE_MASTER_CF = [
 ].join("\n");
 
 /** Write the bare instance, open its port in the guest firewall (bench only), start it in its own scope. */
-export async function startBarePostfix(log: (l: string) => void): Promise<void> {
+async function startBarePostfix(log: (l: string) => void): Promise<void> {
   const script = [
     "set -e",
     `mkdir -p ${BARE_DIR} ${BARE_SPOOL} /var/lib/postfix-bench`,
@@ -121,7 +121,7 @@ export async function startBarePostfix(log: (l: string) => void): Promise<void> 
   log(`throughput: bare Postfix listening on ${labHost("mail").address}:${BARE_PORT} (scope mailfort-bench-bare; firewall opened for the bench only)`);
 }
 
-export async function stopBarePostfix(): Promise<void> {
+async function stopBarePostfix(): Promise<void> {
   await guestShell(
     [`postfix -c ${BARE_DIR} stop || true`, `h=$(nft -a list chain inet mailfort input | sed -n 's/.*${NFT_COMMENT}.*# handle \\([0-9]*\\).*/\\1/p')`, '[ -z "$h" ] || nft delete rule inet mailfort input handle "$h"'].join("\n"),
     { timeoutMs: 60_000 },
@@ -165,7 +165,7 @@ function runCommand(cmd: string, args: readonly string[], timeoutMs: number): Pr
 }
 
 /** A plain, well-formed message (from a domain whose SPF allows the sender host): nothing for Rspamd to reject. */
-export function benchMessage(bodyBytes: number, to: string): string {
+function benchMessage(bodyBytes: number, to: string): string {
   const line = "The quick brown fox jumps over the lazy dog, again and again.";
   const body: string[] = [];
   for (let n = 0; n < bodyBytes; n += line.length + 1) body.push(line);

@@ -24,7 +24,7 @@ export function generateFleet(inv: Inventory): GeneratedStack[] {
   return inv.customers.flatMap((c) => c.environments.map((e) => generateStack(inv, c, e)));
 }
 
-export function generateStack(inv: Inventory, c: Customer, env: EnvironmentEntry): GeneratedStack {
+function generateStack(inv: Inventory, c: Customer, env: EnvironmentEntry): GeneratedStack {
   const envName = environmentName(env);
   const entry = typeof env === "string" ? { name: env } : env;
   const relocate = relocator(c.domains.map((d) => d.name), entry.domainPrefix);
@@ -75,7 +75,7 @@ export function generateStack(inv: Inventory, c: Customer, env: EnvironmentEntry
   return { stack: stackName(c.name, envName), customer: c.name, environment: envName, config, secretKeys: Object.keys(secretOwners), secretOwners };
 }
 
-export function isGravitonType(type: string): boolean {
+function isGravitonType(type: string): boolean {
   return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type);
 }
 
@@ -104,7 +104,7 @@ function bare(rec: Plain): Plain {
   return Object.fromEntries(Object.entries(rec).map(([k, v]) => [k.startsWith("mailfort:") ? k.slice(9) : k, v]));
 }
 
-export function deepMerge(base: Plain, over: Plain): Plain {
+function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

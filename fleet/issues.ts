@@ -21,7 +21,7 @@ export class FleetError extends Error {
   }
 }
 
-export function issueSubject(i: FleetIssue): string {
+function issueSubject(i: FleetIssue): string {
   const who = i.customer === undefined ? "fleet" : `customer ${i.customer}`;
   return i.stack === undefined ? who : `${who} (stack ${i.stack})`;
 }

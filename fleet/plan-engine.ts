@@ -56,7 +56,7 @@ async function evaluation(result: SynthResult): Promise<StackEvaluation> {
 }
 
 /** Mailbox password keys a stack file references (from mailfort:mailboxes). */
-export function referencedSecretKeys(text: string): string[] {
+function referencedSecretKeys(text: string): string[] {
   const doc = load(text) as { config?: Record<string, unknown> } | null;
   const mailboxes = doc?.config?.["mailfort:mailboxes"];
   if (!Array.isArray(mailboxes)) return [];

@@ -3,7 +3,7 @@ import type { FleetPlan, ResourceChangeLike, StackPlan } from "./plan";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function changesCell(c: StackPlan["changes"]): string {
+function changesCell(c: StackPlan["changes"]): string {
   if (c === undefined) return "";
   if (c === "new") return "new stack";
   if (c.length === 0) return "no changes";

@@ -2,7 +2,6 @@
 // with bounded parallelism, optionally compared with a base ref; one summary as markdown + JSON.
 // The engine (synth, policy check, base-ref synth, diff) is injected: plan-engine.ts binds the
 // real ones; this file is only the fleet-level orchestration and the summary.
-import { cpus } from "node:os";
 import type { GeneratedStack } from "./generate";
 import type { FleetIssue } from "./issues";
 import { runPool } from "./pool";
@@ -77,8 +76,6 @@ export interface FleetPlan {
   /** false if any stack is invalid, failed to synthesize or fails a mandatory policy. */
   readonly ok: boolean;
 }
-
-export const defaultParallel = (): number => Math.max(1, cpus().length);
 
 export async function planFleet(inputs: readonly PlanInput[], engine: PlanEngine, opts: { parallel: number; base?: string; onDone?: (p: StackPlan) => void }): Promise<FleetPlan> {
   const started = Date.now();

@@ -37,7 +37,7 @@ export interface ExistingStackFile {
   readonly pulumiKeys: Record<string, unknown>;
 }
 
-export function readStackFileText(text: string, source: string): ExistingStackFile {
+function readStackFileText(text: string, source: string): ExistingStackFile {
   const doc: unknown = load(text, { filename: source });
   const top = isRecord(doc) ? doc : {};
   const rawConfig = isRecord(top.config) ? top.config : {};
@@ -69,7 +69,7 @@ export function decideWrite(gen: GeneratedStack, inventorySource: string, path: 
   return { kind: "hand-edited", text, diff: createTwoFilesPatch(`${path} (on disk)`, `${path} (from inventory)`, current, text) };
 }
 
-export function contentHash(config: Record<string, unknown>): string {
+function contentHash(config: Record<string, unknown>): string {
   return createHash("sha256").update(canonical(config)).digest("hex");
 }
 

@@ -37,7 +37,7 @@ export interface FleetValidation {
 }
 
 /** Check one stack file's text as the program would read it, with missing secrets pending. */
-export function checkStackText(gen: GeneratedStack, text: string, source: string): Omit<StackCheck, "gen"> {
+function checkStackText(gen: GeneratedStack, text: string, source: string): Omit<StackCheck, "gen"> {
   const who = { customer: gen.customer, stack: gen.stack };
   let file;
   try {

@@ -46,7 +46,7 @@ function isSecretKey(key: string): boolean {
 }
 
 /** The stack configuration as the parser wants it (throws ConfigError listing every problem). */
-export function readConfig(): MailConfig {
+function readConfig(): MailConfig {
   const values = pulumi.runtime.allConfig();
   const raw: RawStackConfig = { values, secretKeys: new Set(Object.keys(values).filter(isSecretKey)) };
   return parseMailConfig(raw, pulumi.getStack());

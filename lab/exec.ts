@@ -2,7 +2,7 @@
 // output kept for the error message: a failed step says which command failed and why.
 import { spawnSync } from "node:child_process";
 
-export class CommandError extends Error {}
+class CommandError extends Error {}
 
 export interface RunOptions {
   /** Run inside this network namespace (`ip netns exec`). */

@@ -6,7 +6,7 @@ import { haveCommand, run } from "./exec";
 import { repoRoot } from "./stack";
 
 /** Commands the lab calls, and the Debian package each comes from (for the error message). */
-export const LAB_COMMANDS: Readonly<Record<string, string>> = {
+const LAB_COMMANDS: Readonly<Record<string, string>> = {
   "qemu-system-x86_64": "qemu-system-x86",
   "qemu-img": "qemu-utils",
   ip: "iproute2",
@@ -22,7 +22,7 @@ export const LAB_COMMANDS: Readonly<Record<string, string>> = {
   dig: "bind9-dnsutils",
 };
 
-export function missingLabCommands(): string[] {
+function missingLabCommands(): string[] {
   return Object.keys(LAB_COMMANDS).filter((c) => !haveCommand(c));
 }
 

@@ -12,7 +12,7 @@ import { labHost } from "./topology";
 import { type Readiness, guestMemoryUsedMb, shutdownVm } from "./vm/vm";
 
 /** Reports readiness on the serial console like the real boot script, once the lab address and the secrets disk are there. */
-export function smokeUserData(): string {
+function smokeUserData(): string {
   return `#cloud-config
 # mailfort lab smoke boot: report readiness on the serial console like the real boot script.
 runcmd:

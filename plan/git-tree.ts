@@ -15,7 +15,7 @@ export interface TreeAtRef {
   dispose(): void;
 }
 
-export function resolveCommit(repo: string, ref: string): string {
+function resolveCommit(repo: string, ref: string): string {
   const r = spawnSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: repo, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`--base ${JSON.stringify(ref)} is not a commit in ${repo} (${r.stderr.trim()}); fetch it first, e.g. git fetch origin main`);
   return r.stdout.trim();

@@ -68,11 +68,11 @@ function listDiff(base: readonly string[], head: readonly string[]): ListDiff {
   return { added: [...h].filter((x) => !b.has(x)).sort(), removed: [...b].filter((x) => !h.has(x)).sort() };
 }
 
-export function recordLines(s: Snapshot): string[] {
+function recordLines(s: Snapshot): string[] {
   return s.records.flatMap((r) => r.values.map((v) => normalizeText(`${r.name} ${r.ttl ?? ""} ${r.type} ${v}`.replace(/\s+/g, " "))));
 }
 
-export function openPorts(s: Snapshot): string[] {
+function openPorts(s: Snapshot): string[] {
   const out = new Set<string>();
   for (const r of s.resources) {
     for (const rule of ingressOf(r.type, r.inputs)) {
@@ -84,7 +84,7 @@ export function openPorts(s: Snapshot): string[] {
   return [...out].sort((a, b) => (parseInt(a.split("/")[1] ?? "0", 10) - parseInt(b.split("/")[1] ?? "0", 10)) || a.localeCompare(b));
 }
 
-export function diffFiles(base: Snapshot, head: Snapshot): FileChange[] {
+function diffFiles(base: Snapshot, head: Snapshot): FileChange[] {
   const b = hostFilesOf(base);
   const h = hostFilesOf(head);
   const out: FileChange[] = [];

@@ -53,4 +53,4 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
 }
 
 /** Leaves room under GitHub's 65,536-character comment limit for the sticky-comment header. */
-export const COMMENT_BUDGET = 60_000;
+const COMMENT_BUDGET = 60_000;

@@ -49,7 +49,7 @@ function optsOf(r: GraphResource): PolicyResourceOptions & { retainOnDelete?: bo
 const NOT_APPLICABLE = Symbol("not applicable");
 
 /** CrossGuard-shaped args for one resource (what the analyzer would pass). */
-export function resourceArgs(r: GraphResource, facts: PolicyFacts): ResourceValidationArgs {
+function resourceArgs(r: GraphResource, facts: PolicyFacts): ResourceValidationArgs {
   return {
     type: r.type,
     name: r.name,
@@ -64,7 +64,7 @@ export function resourceArgs(r: GraphResource, facts: PolicyFacts): ResourceVali
   };
 }
 
-export function stackArgs(resources: readonly GraphResource[], facts: PolicyFacts): StackValidationArgs {
+function stackArgs(resources: readonly GraphResource[], facts: PolicyFacts): StackValidationArgs {
   const policyResources: PolicyResource[] = resources.map((r) => ({
     type: r.type,
     name: r.name,

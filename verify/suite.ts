@@ -50,7 +50,7 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
 
 const PER_CHECK_TIMEOUT_MS = 300_000;
 
-export async function runCheck(t: VerifyTarget, c: Check): Promise<CheckResult> {
+async function runCheck(t: VerifyTarget, c: Check): Promise<CheckResult> {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   let timer: NodeJS.Timeout | undefined;

@@ -128,7 +128,7 @@ function customerAt(doc: unknown, path: ReadonlyArray<PropertyKey>): string | un
   return typeof name === "string" ? name : `#${path[1]} (unnamed)`;
 }
 
-export function pathOf(path: ReadonlyArray<string | number>): string {
+function pathOf(path: ReadonlyArray<string | number>): string {
   let out = "";
   for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
   return out === "" ? "(top level)" : out;

@@ -10,7 +10,7 @@ import { SECRET_KEY_RE, isDomainName, isMailAddress } from "../../infra/config/n
 const say = (problem: string, fix: string): string => `${problem}${FIX_SEP}${fix}`;
 
 /** Customer names become stack names (`<customer>-<env>`), AWS resource names and SSM paths. */
-export const CUSTOMER_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const CUSTOMER_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
@@ -42,7 +42,7 @@ const overrides = z.record(z.string(), z.unknown()).superRefine((rec, ctx) => {
   }
 });
 
-export const tierSchema = z.strictObject({
+const tierSchema = z.strictObject({
   instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: say("is not an EC2 instance type", "write e.g. t4g.small") }),
   /** Derived from the type (Graviton "g" families are arm64) unless given. */
   arch: z.enum(["arm64", "amd64"]).optional(),
@@ -90,7 +90,7 @@ const environmentEntry = z.union([
   }),
 ], { error: say("is neither an environment name nor an environment entry", `write e.g. prod, or { name: staging, domainPrefix: staging }`) });
 
-export const customerSchema = z.strictObject({
+const customerSchema = z.strictObject({
   name: slug,
   environments: z.array(environmentEntry).min(1, { error: say("lists no environment", "add e.g. environments: [prod]") }),
   tier: z.string().default("small"),

@@ -15,7 +15,7 @@ export interface AlarmsArgs {
 }
 
 /** Disk usage (percent) above which the alarm fires: time to grow the volume. */
-export const DISK_USED_THRESHOLD = 80;
+const DISK_USED_THRESHOLD = 80;
 
 export class Alarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;

@@ -33,7 +33,7 @@ export interface PolicyDocument {
 }
 
 /** The DNS-01 challenge name of a certificate name. */
-export function acmeChallengeName(name: string): string {
+function acmeChallengeName(name: string): string {
   return `_acme-challenge.${name}`;
 }
 
@@ -80,7 +80,7 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
 }
 
 /** One statement per zone: change only TXT records named _acme-challenge.<cert name> there. */
-export function acmeChallengeStatement(partition: string, zone: AcmeZone): PolicyStatement {
+function acmeChallengeStatement(partition: string, zone: AcmeZone): PolicyStatement {
   return {
     Sid: `AcmeChallenge${zone.zoneId}`,
     Effect: "Allow",
@@ -101,7 +101,7 @@ export function acmeChallengePolicy(partition: string, zones: readonly AcmeZone[
 }
 
 /** IAM's size limit for a customer managed policy (characters, whitespace not counted). */
-export const MANAGED_POLICY_MAX_CHARS = 6144;
+const MANAGED_POLICY_MAX_CHARS = 6144;
 /** Managed policies a role may have by default (10), less the two AWS ones the instance uses. */
 export const MAX_ACME_POLICIES = 8;
 /** Longest Route53 zone id, for sizing policies before the ids are known. */
@@ -131,8 +131,3 @@ export function planAcmePolicies(zones: ReadonlyArray<{ domain: string; names: r
   }
   return groups;
 }
-
-/** Statements whose Resource is "*", with the reason each is allowed (policy pack, tests). */
-export const WILDCARD_RESOURCE_ACTIONS: Readonly<Record<string, string>> = {
-  "route53:ListHostedZones": "no resource-level permissions exist for this action",
-};

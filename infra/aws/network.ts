@@ -64,7 +64,7 @@ export class Network extends pulumi.ComponentResource {
 }
 
 /** The first /64 of the VPC's Amazon-provided /56 (e.g. 2600:1f18:a:b00::/56 -> 2600:1f18:a:b00::/64). */
-export function firstSlash64(vpcCidr: string): string {
+function firstSlash64(vpcCidr: string): string {
   const m = /^([0-9a-f:]+)::\/56$/i.exec(vpcCidr);
   if (m === null) throw new Error(`unexpected VPC IPv6 block ${JSON.stringify(vpcCidr)}: expected an Amazon-provided /56`);
   return `${m[1]}::/64`;

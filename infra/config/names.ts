@@ -70,6 +70,3 @@ export function isIpv6OrCidr(value: string): boolean {
 
 /** DNSBL filter on the returned address, Postfix syntax: 127.0.0.[2..11] or 127.0.0.2 */
 export const DNSBL_FILTER_RE = /^127\.(?:[0-9]{1,3}|\[[0-9]{1,3}(?:\.\.[0-9]{1,3})?(?:;[0-9]{1,3}(?:\.\.[0-9]{1,3})?)*\])(?:\.(?:[0-9]{1,3}|\[[0-9]{1,3}(?:\.\.[0-9]{1,3})?(?:;[0-9]{1,3}(?:\.\.[0-9]{1,3})?)*\])){2}$/;
-
-/** A URL host pattern for the URL blocklist: a domain name, nothing else. */
-export const isUrlHost = isDomainName;

@@ -15,7 +15,7 @@ const SALT_BYTES = 8;
 const TAG_BYTES = 16;
 const CHECK_TEXT = "pulumi";
 
-export function deriveKey(passphrase: string, salt: Buffer): Buffer {
+function deriveKey(passphrase: string, salt: Buffer): Buffer {
   return pbkdf2Sync(Buffer.from(passphrase, "utf8"), salt, ITERATIONS, KEY_BYTES, "sha256");
 }
 

@@ -15,7 +15,7 @@ export interface ParameterName {
 }
 
 /** Short, stable, SSM-safe id for an address. */
-export function addressId(address: string): string {
+function addressId(address: string): string {
   return createHash("sha256").update(address).digest("hex").slice(0, 16);
 }
 

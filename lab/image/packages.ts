@@ -5,7 +5,7 @@ import type { MailConfig } from "../../infra/config";
 import { hostPackages } from "../../infra/core/host";
 
 /** What a Debian cloud VM needs that a container-style root lacks. */
-export const VM_PACKAGES = [
+const VM_PACKAGES = [
   "linux-image-amd64",
   "systemd-sysv",
   "udev",

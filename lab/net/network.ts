@@ -4,7 +4,7 @@
 import { run } from "../exec";
 import { BRIDGE, CORE_NETNS, LAB_HOSTS, LAB_PREFIX_LEN, TAP, labHost, labNamespaces } from "../topology";
 
-export function existingNamespaces(): string[] {
+function existingNamespaces(): string[] {
   const out = run("ip", ["netns", "list"]).stdout;
   return out
     .split("\n")
@@ -12,7 +12,7 @@ export function existingNamespaces(): string[] {
     .filter((n): n is string => Boolean(n));
 }
 
-export function networkIsUp(): boolean {
+function networkIsUp(): boolean {
   const have = new Set(existingNamespaces());
   return labNamespaces().every((n) => have.has(n));
 }
@@ -77,7 +77,7 @@ function spreadOverProbeAddresses(ns: string, pool: readonly string[]): void {
 }
 
 /** Throw if any lab namespace has a default route (IPv4 or IPv6): the lab must be closed. */
-export function assertClosed(): void {
+function assertClosed(): void {
   for (const ns of labNamespaces()) {
     for (const fam of ["-4", "-6"]) {
       const routes = run("ip", ["-n", ns, fam, "route", "show", "default"]).stdout.trim();

@@ -16,7 +16,7 @@ export interface SeedInput {
 }
 
 /** NoCloud network-config v1: the lab address on the NIC with the lab MAC, no gateway. */
-export function networkConfig(): string {
+function networkConfig(): string {
   const mail = labHost("mail");
   return [
     "# mailfort lab: one NIC on the closed lab bridge; no gateway, so no route out.",
@@ -32,7 +32,7 @@ export function networkConfig(): string {
   ].join("\n");
 }
 
-export function metaData(input: SeedInput): string {
+function metaData(input: SeedInput): string {
   return `instance-id: ${input.instanceId}\nlocal-hostname: ${input.hostname.split(".")[0]}\n`;
 }
 

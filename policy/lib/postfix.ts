@@ -53,7 +53,7 @@ export function parseMasterCf(text: string): MasterService[] {
 }
 
 /** Expand `$name` / `${name}` references against main.cf (bounded depth, no cycles). */
-export function expand(value: string, main: MainCf, depth = 0): string {
+function expand(value: string, main: MainCf, depth = 0): string {
   if (depth > 10) return value;
   return value.replace(/\$\{?([A-Za-z0-9_]+)\}?/g, (_m, name: string) => expand(main.get(name) ?? "", main, depth + 1));
 }

@@ -5,7 +5,7 @@ import { asArray, field, str } from "../define";
 import type { PolicyFacts } from "../facts";
 
 export const RECORD = "aws:route53/record:Record";
-export const ZONE = "aws:route53/zone:Zone";
+const ZONE = "aws:route53/zone:Zone";
 export const EIP_DOMAIN_NAME = "aws:ec2/eipDomainName:EipDomainName";
 
 export interface PublishedRecord {

@@ -24,7 +24,7 @@ export interface Statement {
 }
 
 /** Every Allow/Deny statement in the IAM documents a resource carries (JSON text or object). */
-export function statementsOf(type: string, props: Props): Statement[] {
+function statementsOf(type: string, props: Props): Statement[] {
   const docs: unknown[] = [];
   if (type === "aws:iam/role:Role") for (const p of asArray(props.inlinePolicies)) docs.push(field(p, "policy"));
   else if (type !== "aws:iam/rolePolicyAttachment:RolePolicyAttachment") docs.push(props.policy);

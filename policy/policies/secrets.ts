@@ -4,10 +4,10 @@
 import { resourcePolicy, str } from "../define";
 import { userDataOf } from "../lib/user-data";
 
-export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
+const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 
 /** What a secret looks like, with a name for the message. Never print the match itself. */
-export const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
+const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
   { what: "a PEM private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
   { what: "a Dovecot password hash", re: /\{(?:ARGON2ID|ARGON2I|BLF-CRYPT|SHA512-CRYPT|SHA256-CRYPT|SSHA512|SSHA256|SSHA|MD5-CRYPT|CRYPT|PBKDF2|PLAIN|CLEAR)\}\S/ },
   { what: "an argon2 hash", re: /\$argon2(?:id|i|d)\$/ },
@@ -19,7 +19,7 @@ export const SECRET_PATTERNS: readonly { readonly what: string; readonly re: Reg
   { what: "a literal password/secret/token assignment", re: /(?:^|[\s"'{,;])(?:password|passwd|secret|secret_key|api_key|apikey|token)\s*[:=]\s*["']?(?![$<{[(]|hash:|file:|\/)[^\s"',;]{8,}/im },
 ];
 
-export function findSecret(text: string): string | undefined {
+function findSecret(text: string): string | undefined {
   return SECRET_PATTERNS.find((p) => p.re.test(text))?.what;
 }
 

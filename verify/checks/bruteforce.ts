@@ -11,7 +11,7 @@ import { type Check, type VerifyTarget, fail } from "../types";
 import { imapLogin, portState } from "./auth";
 
 /** How long after the last failed login the ban must be in force. */
-export const BAN_WITHIN_SECONDS = 90;
+const BAN_WITHIN_SECONDS = 90;
 /** How long the guessing may take: anvil's per-minute limits may ask a client to slow down. */
 const GUESSING_BUDGET_MS = 180_000;
 

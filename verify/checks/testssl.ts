@@ -29,7 +29,7 @@ const FAILING = new Set(["MEDIUM", "HIGH", "CRITICAL", "FATAL"]);
  *   certificate has neither; testssl 3.0 predates that.
  * - OCSP stapling: nothing to staple without an OCSP URL (same reason).
  */
-export const SETUP_FINDINGS: ReadonlySet<string> = new Set(["cert_crlDistributionPoints", "cert_ocspURL", "cert_revocation", "OCSP_stapling"]);
+const SETUP_FINDINGS: ReadonlySet<string> = new Set(["cert_crlDistributionPoints", "cert_ocspURL", "cert_revocation", "OCSP_stapling"]);
 
 /** The findings that fail a port: severity MEDIUM or above, minus the setup facts above. */
 export function failingFindings(findings: readonly TestsslFinding[]): TestsslFinding[] {

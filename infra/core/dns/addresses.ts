@@ -16,7 +16,7 @@ export function addressRecords(cfg: Pick<MailConfig, "features">, addresses: Ser
 
 /** RFC 5952 text form (lowercase, zeros compressed), as DNS servers print it back, so the same
  * address never shows up as a diff. The WHATWG URL parser implements exactly RFC 5952. */
-export function canonicalIpv6(address: string): string {
+function canonicalIpv6(address: string): string {
   const v6 = address.toLowerCase();
   if (v6.includes("/") || !isIpv6OrCidr(v6)) throw new Error(`server IPv6 address ${JSON.stringify(address)} is not an IPv6 address`);
   return new URL(`http://[${v6}]/`).hostname.slice(1, -1);

@@ -8,7 +8,7 @@ const mailto = (addrs: readonly string[]) => addrs.map((a) => `mailto:${a}`).joi
 
 /** v and p first (RFC 7489 6.4 requires that order); pct only when not the default 100;
  * fo=1 asks for a failure report when any mechanism fails, which is what ruf is for. */
-export function dmarcText(d: DomainConfig): string {
+function dmarcText(d: DomainConfig): string {
   const m = d.dmarc;
   const tags = [`v=DMARC1`, `p=${m.policy}`, `sp=${m.subdomainPolicy}`];
   if (m.pct !== 100) tags.push(`pct=${m.pct}`);

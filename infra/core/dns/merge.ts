@@ -32,12 +32,12 @@ export function merge(records: readonly DnsRecord[]): DnsRecord[] {
   return merged.sort(compareRecords);
 }
 
-export function compareRecords(a: DnsRecord, b: DnsRecord): number {
+function compareRecords(a: DnsRecord, b: DnsRecord): number {
   return compareText(a.zone, b.zone) || compareNames(a.name, b.name) || TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type);
 }
 
 /** DNS canonical order (RFC 4034 6.1, by labels from the right): a name sorts right after its parent. */
-export function compareNames(a: string, b: string): number {
+function compareNames(a: string, b: string): number {
   const la = a.split(".").reverse();
   const lb = b.split(".").reverse();
   for (let i = 0; i < Math.min(la.length, lb.length); i++) {

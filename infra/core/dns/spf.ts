@@ -4,7 +4,7 @@ import type { DomainConfig, MailConfig } from "../../config";
 import { txt } from "./record";
 import type { DnsRecord } from "./types";
 
-export function spfText(cfg: Pick<MailConfig, "outbound">): string {
+function spfText(cfg: Pick<MailConfig, "outbound">): string {
   // Relaying through SES: SES's senders must pass too (with a custom MAIL FROM they check our SPF).
   return cfg.outbound.mode === "ses" ? "v=spf1 mx include:amazonses.com -all" : "v=spf1 mx -all";
 }

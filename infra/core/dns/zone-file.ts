@@ -47,14 +47,14 @@ export function renderZoneFile(zone: string, records: readonly DnsRecord[], opts
 }
 
 /** SOA RNAME: hostmaster@example.com -> hostmaster.example.com. (dots in the local part escaped). */
-export function rname(hostmaster: string): string {
+function rname(hostmaster: string): string {
   const at = hostmaster.lastIndexOf("@");
   if (at < 0) return absolute(hostmaster);
   return absolute(`${hostmaster.slice(0, at).replace(/\./g, "\\.")}.${hostmaster.slice(at + 1)}`);
 }
 
 /** The owner name relative to the origin ("@" for the apex); out-of-zone data is a bug. */
-export function relativeName(name: string, zone: string): string {
+function relativeName(name: string, zone: string): string {
   if (name === zone) return "@";
   if (name.endsWith(`.${zone}`)) return name.slice(0, -(zone.length + 1));
   throw new Error(`${name} is not inside zone ${zone}; it belongs in another zone file`);

@@ -58,7 +58,7 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
 ];
 
 /** Scripts, shipped verbatim (they read /etc/mailfort/mailfort.env for stack values). */
-export const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
+const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-boot", "/usr/local/sbin/mailfort-boot"],
   ["bin/mailfort-sync", "/usr/local/sbin/mailfort-sync"],
   ["bin/mailfort-cert", "/usr/local/sbin/mailfort-cert"],

@@ -5,7 +5,7 @@
 // of the files it lands in (Postfix, Dovecot, Rspamd UCL, nginx, nftables, YAML, shell).
 
 /** Letters, digits and the punctuation of domains, addresses, CIDRs, paths and DNSBL filters. */
-export const SAFE_TOKEN_RE = /^[A-Za-z0-9._:/@+\-[\];,]*$/;
+const SAFE_TOKEN_RE = /^[A-Za-z0-9._:/@+\-[\];,]*$/;
 
 export class UnsafeValueError extends Error {}
 

@@ -6,10 +6,10 @@ import { inboundPorts } from "../ports";
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
 /** Fixed uid/gid of the virtual mail owner, so a re-attached data volume keeps its owner. */
-export const VMAIL_ID = 5000;
+const VMAIL_ID = 5000;
 
 /** Mozilla "intermediate" v6 (TLS 1.2 part): ECDHE key exchange with AEAD ciphers only, no DHE. */
-export const MOZILLA_INTERMEDIATE_CIPHERS = [
+const MOZILLA_INTERMEDIATE_CIPHERS = [
   "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
   "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
