@@ -1,6 +1,8 @@
-// Lint: typescript-eslint's recommended rules; `any` is an error where a type exists.
+// Lint: typescript-eslint's recommended rules; `any` is an error where a type exists; and the
+// layering of the repository (lint/layers.mjs, drawn in docs/architecture.md).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layersPlugin } from "./lint/layers.mjs";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", "out/**", ".lab/**", "bench/results/**"] },
@@ -11,5 +13,10 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    files: ["**/*.ts"],
+    plugins: { mailfort: layersPlugin },
+    rules: { "mailfort/layers": "error" },
   },
 );

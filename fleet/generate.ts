@@ -2,7 +2,7 @@
 // weakest to strongest: defaults.config < the size tier < customer overrides < environment
 // overrides; objects merge key by key, lists replace. Secret values are never produced here:
 // the stack only names its secret keys, and the operator sets them (see secrets.ts).
-import { isWithin } from "../infra/config/names";
+import { isWithin } from "../infra/config";
 import { environmentName, defaultSecretName, stackName, tiersOf } from "./inventory/load";
 import { type Customer, type EnvironmentEntry, type Inventory, MAIL_CONFIG_KEYS, type Tier } from "./inventory/schema";
 

@@ -8,8 +8,7 @@
 // gets the same opaque placeholder the offline synth uses for `secure:` values, so everything
 // else in the stack is still fully validated. The fleet runner refuses to run a stack with
 // pending secrets (it would fail at `pulumi up` anyway) and says which commands to run.
-import { ConfigError, type MailConfig, OPAQUE_SECRET_PLACEHOLDER, parseMailConfig, parseStackFile } from "../infra/config";
-import { namespaceEntries } from "../infra/config/raw";
+import { ConfigError, type MailConfig, OPAQUE_SECRET_PLACEHOLDER, namespaceEntries, parseMailConfig, parseStackFile } from "../infra/config";
 import type { GeneratedStack } from "./generate";
 import type { FleetIssue } from "./issues";
 import type { Inventory } from "./inventory/schema";

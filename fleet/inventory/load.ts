@@ -2,7 +2,7 @@
 // is collected and thrown at once (FleetError), each naming the customer and the field.
 import { load } from "js-yaml";
 import type { z } from "zod";
-import { FIX_SEP } from "../../infra/config/schema";
+import { FIX_SEP } from "../../infra/config";
 import { FleetError, type FleetIssue } from "../issues";
 import { BUILTIN_TIERS, type Customer, type EnvironmentEntry, type Inventory, type Tier, inventorySchema } from "./schema";
 

@@ -4,8 +4,7 @@
 // generated stack, so there is one source of truth for what a valid mail setting is.
 // Messages carry "problem" and "fix" separated by FIX_SEP, like the stack config schema.
 import { z } from "zod";
-import { FIX_SEP, mailConfigSchema } from "../../infra/config/schema";
-import { SECRET_KEY_RE, isDomainName, isMailAddress } from "../../infra/config/names";
+import { FIX_SEP, SECRET_KEY_RE, isDomainName, isMailAddress, mailConfigSchema } from "../../infra/config";
 
 const say = (problem: string, fix: string): string => `${problem}${FIX_SEP}${fix}`;
 
