@@ -1,6 +1,7 @@
 // The `mailfort:` stack configuration, as a schema. Every field has a safe default where one
 // exists; everything that reaches a generated file is held to the strict shapes in names.ts.
-// Messages carry "problem" and "fix" separated by FIX_SEP (see issues.ts).
+// Messages carry "problem" and "fix" separated by FIX_SEP (see zod-issues.ts). Each field's
+// description lives here, once: docs/configuration.md is generated from it (npm run docs).
 import { z } from "zod";
 import {
   DNSBL_FILTER_RE, SECRET_KEY_RE, isDomainName, isIpv4, isIpv4Cidr, isIpv6OrCidr, isMailAddress,
@@ -21,184 +22,156 @@ const say = (problem: string, fix: string): string => `${problem}${FIX_SEP}${fix
 const domainName = z.string().refine(isDomainName, {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not a valid lowercase domain name`,
     "use lowercase letters, digits and inner hyphens in dot-separated labels, e.g. example.com"),
-});
+}).meta({ format: "domain name" });
 const mailAddress = z.string().refine(isMailAddress, {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not a plain lowercase mail address`,
     "write local@domain using a-z 0-9 . _ + - in the local part (no quotes, spaces, %, ! or uppercase)"),
-});
+}).meta({ format: "mail address" });
 const secretKey = z.string().regex(SECRET_KEY_RE, {
   error: say("is not a usable config key name", "use letters, digits, '-' or '_', starting with a letter, e.g. alice-password"),
-});
+}).meta({ format: "config key" });
 const ipOrCidr = z.string().refine((v) => isIpv4(v) || isIpv4Cidr(v) || isIpv6OrCidr(v), {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not an IP address or CIDR`, "write e.g. 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32"),
-});
+}).meta({ format: "IP or CIDR" });
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }).meta({ format: "AWS region" });
 const int = (min: number, max: number, unit: string) =>
   z.number().int().min(min, { error: say(`must be at least ${min} ${unit}`, `set a value between ${min} and ${max}`) })
     .max(max, { error: say(`must be at most ${max} ${unit}`, `set a value between ${min} and ${max}`) });
 
 export const dmarcSchema = z.strictObject({
-  /** p= for the domain; reject is the default because these domains are fully under our control. */
-  policy: z.enum(["none", "quarantine", "reject"]).default("reject"),
-  /** sp= for subdomains; defaults to the domain policy. */
-  subdomainPolicy: z.enum(["none", "quarantine", "reject"]).optional(),
-  /** Aggregate report recipients (rua=mailto:...). Defaults to postmaster@<domain>. */
-  rua: z.array(mailAddress).max(5).optional(),
-  /** Failure report recipients (ruf=mailto:...). Off by default: they carry message content. */
-  ruf: z.array(mailAddress).max(5).default([]),
-  /** pct= share of failing mail the policy applies to. */
-  pct: int(1, 100, "percent").default(100),
-  /** Alignment modes; relaxed is the common choice and still blocks foreign domains. */
-  adkim: z.enum(["r", "s"]).default("r"),
-  aspf: z.enum(["r", "s"]).default("r"),
+  policy: z.enum(["none", "quarantine", "reject"]).default("reject")
+    .describe("DMARC p= for the domain; reject by default because the domain's mail is fully under this server's control (environment prod requires reject)"),
+  subdomainPolicy: z.enum(["none", "quarantine", "reject"]).optional().describe("sp= for subdomains; default: the domain's policy"),
+  rua: z.array(mailAddress).max(5).optional().describe("aggregate report recipients (rua=mailto:); default: postmaster@<domain>; hosted ones must exist"),
+  ruf: z.array(mailAddress).max(5).default([]).describe("failure report recipients (ruf=mailto:, with fo=1); off by default: they carry message content"),
+  pct: int(1, 100, "percent").default(100).describe("pct=: share of failing mail the policy applies to (written only when below 100)"),
+  adkim: z.enum(["r", "s"]).default("r").describe("DKIM alignment: relaxed is the common choice and still blocks foreign domains"),
+  aspf: z.enum(["r", "s"]).default("r").describe("SPF alignment mode"),
 });
 
 export const mtaStsSchema = z.strictObject({
-  /** enforce: senders must use TLS with a valid certificate to reach us (RFC 8461). */
-  mode: z.enum(["enforce", "testing", "none"]).default("enforce"),
-  /** How long senders cache the policy, in days (RFC 8461 recommends weeks; 7 is a safe start). */
-  maxAgeDays: int(1, 365, "days").default(7),
+  mode: z.enum(["enforce", "testing", "none"]).default("enforce")
+    .describe("MTA-STS policy mode (RFC 8461): enforce makes senders use TLS with a valid certificate; none withdraws a policy (keep it published)"),
+  maxAgeDays: int(1, 365, "days").default(7).describe("how long senders cache the policy, in days (RFC 8461 recommends weeks; 7 is a safe start)"),
 });
 
 export const domainSchema = z.strictObject({
-  name: domainName,
-  /** An existing Route53 hosted zone id; without it mailfort creates (and owns) a zone. */
-  zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: say("is not a Route53 hosted zone id", "copy it from `aws route53 list-hosted-zones`, e.g. Z0123456789ABCDEFGHIJ, or remove it to create a zone") }).optional(),
-  /** false = a parked domain: null MX, `v=spf1 -all`, DMARC reject; no mailboxes. */
-  sendsMail: z.boolean().default(true),
-  /** DKIM selector; change it to rotate keys (old and new can overlap). */
-  dkimSelector: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, { error: say("is not a valid DKIM selector", "use lowercase letters, digits and inner hyphens, e.g. mail2026") }).default("mail"),
-  dmarc: dmarcSchema.prefault({}),
-  mtaSts: mtaStsSchema.prefault({}),
-  /** TLS-RPT report recipients (RFC 8460). Defaults to postmaster@<domain>. */
-  tlsRptRua: z.array(mailAddress).max(5).optional(),
+  name: domainName.describe("a domain this server serves (lowercase)"),
+  zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: say("is not a Route53 hosted zone id", "copy it from `aws route53 list-hosted-zones`, e.g. Z0123456789ABCDEFGHIJ, or remove it to create a zone") }).meta({ format: "hosted zone id" }).optional()
+    .describe("an existing Route53 hosted zone to write into; without it mailfort creates (and owns) a zone"),
+  sendsMail: z.boolean().default(true).describe("false parks the domain: null MX, `v=spf1 -all`, DMARC reject, every DKIM selector revoked; no mailboxes"),
+  dkimSelector: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, { error: say("is not a valid DKIM selector", "use lowercase letters, digits and inner hyphens, e.g. mail2026") }).meta({ format: "DKIM selector" }).default("mail")
+    .describe("DKIM selector; change it to rotate the key (old and new can overlap)"),
+  dmarc: dmarcSchema.prefault({}).describe("the domain's DMARC record"),
+  mtaSts: mtaStsSchema.prefault({}).describe("the domain's MTA-STS policy"),
+  tlsRptRua: z.array(mailAddress).max(5).optional().describe("TLS-RPT report recipients (RFC 8460); default: postmaster@<domain>"),
 });
 
 export const mailboxSchema = z.strictObject({
-  address: mailAddress,
-  /** Dovecot quota in MiB. */
-  quotaMb: int(1, 1_048_576, "MiB").default(2048),
-  /** Name of the secret stack config key holding this mailbox's password hash
-   * (`pulumi config set --secret <key> '{ARGON2ID}$argon2id$...'`, e.g. from `doveadm pw -s ARGON2ID`). */
-  passwordHashSecret: secretKey,
+  address: mailAddress.describe("the mailbox (its domain must be a mail domain of the stack)"),
+  quotaMb: int(1, 1_048_576, "MiB").default(2048).describe("Dovecot quota in MiB"),
+  passwordHashSecret: secretKey.describe("name of the SECRET config key holding the mailbox's Dovecot password hash, ARGON2ID or BLF-CRYPT with its {SCHEME} prefix: `pulumi config set --secret <key> \"$(doveadm pw -s ARGON2ID)\"`"),
 });
 
 export const aliasSchema = z.strictObject({
-  from: mailAddress,
-  to: z.array(mailAddress).min(1, { error: say("has no targets", "list at least one address under `to`") }).max(50),
+  from: mailAddress.describe("the alias address; postmaster@ and abuse@ are added per mail domain unless defined here"),
+  to: z.array(mailAddress).min(1, { error: say("has no targets", "list at least one address under `to`") }).max(50).describe("where mail to the alias goes"),
 });
 
 export const instanceSchema = z.strictObject({
-  /** t4g.small (2 vCPU Graviton, 2 GiB) runs the default stack with room to spare. */
-  type: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: say("is not an EC2 instance type", "write e.g. t4g.small or t3.small") }).default("t4g.small"),
-  arch: z.enum(["arm64", "amd64"]).default("arm64"),
-  rootVolumeGb: int(8, 1024, "GiB").default(10),
-  /** The separate, encrypted, retained volume that holds mail, queue, Rspamd/Redis state and ACME. */
-  dataVolumeGb: int(1, 16_384, "GiB").default(20),
-  /** Allow an EC2 key pair (SSH is never opened; this only exists for break-glass serial console). */
-  keyPairName: z.undefined({ error: say("key pairs are not supported", "remove it: admin access is through SSM Session Manager (see README)") }).optional(),
+  type: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: say("is not an EC2 instance type", "write e.g. t4g.small or t3.small") }).meta({ format: "EC2 instance type" }).default("t4g.small")
+    .describe("EC2 instance type; t4g.small (2 vCPU Graviton, 2 GiB) runs the default stack"),
+  arch: z.enum(["arm64", "amd64"]).default("arm64").describe("CPU architecture of the Debian 13 AMI; must match the type (Graviton types are arm64)"),
+  rootVolumeGb: int(8, 1024, "GiB").default(10).describe("encrypted gp3 root volume"),
+  dataVolumeGb: int(1, 16_384, "GiB").default(20).describe("the separate, encrypted, retained volume for mail, queue, Rspamd/Redis state and the ACME account"),
+  keyPairName: z.undefined({ error: say("key pairs are not supported", "remove it: admin access is through SSM Session Manager (see docs/operations.md)") }).optional()
+    .describe("refused: there is no SSH and no key pair; admin access is SSM Session Manager"),
 });
 
 export const networkSchema = z.strictObject({
-  /** Use an existing public subnet instead of creating a VPC. */
-  subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: say("is not a subnet id", "write e.g. subnet-0123456789abcdef0, or remove it to create a VPC") }).optional(),
-  /** CIDR of the VPC mailfort creates (ignored with subnetId). */
-  vpcCidr: z.string().refine(isIpv4Cidr, { error: say("is not an IPv4 CIDR", "write e.g. 10.42.0.0/24") }).default("10.42.0.0/24"),
-  availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$/, { error: say("is not an availability zone name", "write e.g. eu-west-1a, or remove it") }).optional(),
+  subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: say("is not a subnet id", "write e.g. subnet-0123456789abcdef0, or remove it to create a VPC") }).meta({ format: "subnet id" }).optional()
+    .describe("an existing public subnet to use instead of creating a VPC"),
+  vpcCidr: z.string().refine(isIpv4Cidr, { error: say("is not an IPv4 CIDR", "write e.g. 10.42.0.0/24") }).meta({ format: "IPv4 CIDR" }).default("10.42.0.0/24").describe("CIDR of the VPC mailfort creates (ignored with subnetId)"),
+  availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$/, { error: say("is not an availability zone name", "write e.g. eu-west-1a, or remove it") }).meta({ format: "availability zone" }).optional()
+    .describe("availability zone of the subnet mailfort creates; default: the region's first"),
 });
 
 export const tlsSchema = z.strictObject({
-  /** acme: Let's Encrypt via certbot dns-route53 on the host; self-signed: a stack-made CA (lab, previews). */
-  mode: z.enum(["acme", "acme-staging", "self-signed"]).default("acme"),
-  acmeEmail: mailAddress.optional(),
+  mode: z.enum(["acme", "acme-staging", "self-signed"]).default("acme")
+    .describe("acme: Let's Encrypt through certbot's dns-route53 on the host; acme-staging: its untrusted staging CA; self-signed: a stack-made CA (lab, previews)"),
+  acmeEmail: mailAddress.optional().describe("Let's Encrypt account contact (required for the acme modes)"),
 });
 
 export const outboundSchema = z.strictObject({
-  /** direct: deliver from this host (needs AWS to lift the port-25 block); ses: relay through Amazon SES on 587. */
-  mode: z.enum(["direct", "ses"]).default("direct"),
-  /** SES region when it differs from the stack region. */
-  sesRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }).optional(),
+  mode: z.enum(["direct", "ses"]).default("direct")
+    .describe("direct: deliver from this host (needs AWS to lift the port-25 block); ses: relay through Amazon SES on 587"),
+  sesRegion: awsRegion.optional()
+    .describe("SES region when it differs from the stack region"),
 });
 
 export const featuresSchema = z.strictObject({
-  pop3: z.boolean().default(false),
-  /** ClamAV needs ~1.2 GiB of RAM for its signatures: choose at least a t4g.medium with it. */
-  clamav: z.boolean().default(false),
-  ipv6: z.boolean().default(false),
-  dnssec: z.boolean().default(false),
+  pop3: z.boolean().default(false).describe("POP3 over implicit TLS on 995 (never plaintext 110)"),
+  clamav: z.boolean().default(false).describe("ClamAV virus scanning; it needs ~1.2 GiB of RAM for its signatures: choose at least a t4g.medium"),
+  ipv6: z.boolean().default(false).describe("IPv6: a /56 for the VPC, an address for the instance, AAAA records"),
+  dnssec: z.boolean().default(false).describe("DNSSEC signing of the zones mailfort creates (KMS key in us-east-1), and DANE TLSA for port 25"),
 });
 
 export const limitsSchema = z.strictObject({
-  /** Postfix message_size_limit. */
-  messageSizeMb: int(1, 100, "MiB").default(25),
-  /** Postfix smtpd_recipient_limit. */
-  recipientsPerMessage: int(1, 1000, "recipients").default(50),
-  /** anvil: new connections per client per minute (smtpd_client_connection_rate_limit). */
-  connectionsPerMinute: int(1, 1000, "connections").default(30),
-  /** anvil: simultaneous connections per client (smtpd_client_connection_count_limit). */
-  concurrentConnectionsPerClient: int(1, 100, "connections").default(10),
-  /** anvil: messages per client per minute (smtpd_client_message_rate_limit). */
-  messagesPerMinute: int(1, 10_000, "messages").default(60),
-  /** anvil: AUTH commands per client per minute (smtpd_client_auth_rate_limit). */
-  authAttemptsPerMinute: int(1, 1000, "attempts").default(10),
-  /** Rspamd ratelimit: messages one authenticated user may send per hour. */
-  outboundPerUserPerHour: int(1, 100_000, "messages").default(200),
+  messageSizeMb: int(1, 100, "MiB").default(25).describe("largest message, in MiB (Postfix message_size_limit)"),
+  recipientsPerMessage: int(1, 1000, "recipients").default(50).describe("recipients per message (Postfix smtpd_recipient_limit)"),
+  connectionsPerMinute: int(1, 1000, "connections").default(30)
+    .describe("new connections per client per minute (anvil: smtpd_client_connection_rate_limit); the host firewall's per-source guard sits at twice this"),
+  concurrentConnectionsPerClient: int(1, 100, "connections").default(10).describe("simultaneous connections per client (anvil: smtpd_client_connection_count_limit)"),
+  messagesPerMinute: int(1, 10_000, "messages").default(60).describe("messages per client per minute (anvil: smtpd_client_message_rate_limit)"),
+  authAttemptsPerMinute: int(1, 1000, "attempts").default(10).describe("AUTH commands per client per minute (anvil: smtpd_client_auth_rate_limit)"),
+  outboundPerUserPerHour: int(1, 100_000, "messages").default(200).describe("messages one authenticated user may send per hour (Rspamd ratelimit)"),
 });
 
 export const bruteForceSchema = z.strictObject({
-  /** fail2ban: failures within findMinutes that trigger a ban. */
-  maxRetry: int(1, 100, "failures").default(5),
-  findMinutes: int(1, 1440, "minutes").default(10),
-  /** First ban; repeat offenders get increasing bans (bantime.increment), recidive catches the rest. */
-  banMinutes: int(1, 10_080, "minutes").default(60),
-  /** Never banned (e.g. your office). */
-  ignoreIps: z.array(ipOrCidr).max(50).default([]),
+  maxRetry: int(1, 100, "failures").default(5).describe("fail2ban: failures within findMinutes that trigger a ban"),
+  findMinutes: int(1, 1440, "minutes").default(10).describe("fail2ban: the window in which failures count"),
+  banMinutes: int(1, 10_080, "minutes").default(60).describe("the first ban; repeat offenders get longer ones (bantime.increment), and recidive bans for a week on all ports"),
+  ignoreIps: z.array(ipOrCidr).max(50).default([]).describe("never banned (your office, a monitoring or verify host)"),
 });
 
 export const dnsblSchema = z.strictObject({
-  zone: domainName,
-  /** postscreen weight; negative for allowlists such as list.dnswl.org. */
-  weight: z.number().int().min(-10).max(10),
-  /** Postfix filter on the returned address, e.g. 127.0.0.[2..11]. */
-  filter: z.string().regex(DNSBL_FILTER_RE, { error: say("is not a postscreen DNSBL filter", "write e.g. 127.0.0.[2..11] or 127.0.0.2") }).optional(),
+  zone: domainName.describe("the DNSBL's zone"),
+  weight: z.number().int().min(-10).max(10).describe("postscreen weight; negative for allowlists such as list.dnswl.org"),
+  filter: z.string().regex(DNSBL_FILTER_RE, { error: say("is not a postscreen DNSBL filter", "write e.g. 127.0.0.[2..11] or 127.0.0.2") }).meta({ format: "postscreen filter" }).optional()
+    .describe("Postfix filter on the returned address, e.g. 127.0.0.[2..11]"),
 });
 
 export const antispamSchema = z.strictObject({
-  /** Weighted DNSBLs for postscreen. The default needs no account (Spamhaus: free for low volume via your own resolver). */
   dnsbls: z.array(dnsblSchema).max(20).default([
     { zone: "zen.spamhaus.org", weight: 3, filter: "127.0.0.[2..11]" },
     { zone: "bl.mailspike.net", weight: 2, filter: "127.0.0.[10..14]" },
     { zone: "psbl.surriel.com", weight: 2 },
     { zone: "list.dnswl.org", weight: -2, filter: "127.0.[0..255].[1..3]" },
-  ]),
-  /** postscreen_dnsbl_threshold: the summed weight at which a client is refused. */
-  dnsblThreshold: int(1, 20, "points").default(3),
-  greylisting: z.boolean().default(true),
-  /** Local block lists (paper: "maintain a local blacklist"). */
-  blockIps: z.array(ipOrCidr).max(1000).default([]),
-  blockDomains: z.array(domainName).max(1000).default([]),
-  blockUrlHosts: z.array(domainName).max(1000).default([]),
-  /** Local allow lists: never greylisted or rejected on reputation. */
-  allowIps: z.array(ipOrCidr).max(1000).default([]),
-  allowDomains: z.array(domainName).max(1000).default([]),
+  ]).describe("postscreen's weighted DNSBLs; the default needs no account (Spamhaus is free for low volume through the host's own resolver)"),
+  dnsblThreshold: int(1, 20, "points").default(3).describe("the summed weight at which postscreen refuses a client (postscreen_dnsbl_threshold)"),
+  greylisting: z.boolean().default(true).describe("Rspamd greylisting"),
+  blockIps: z.array(ipOrCidr).max(1000).default([]).describe("local block list of client IPs and CIDRs (the paper's local blacklist)"),
+  blockDomains: z.array(domainName).max(1000).default([]).describe("local block list of sender domains"),
+  blockUrlHosts: z.array(domainName).max(1000).default([]).describe("local block list of URL hosts in message bodies"),
+  allowIps: z.array(ipOrCidr).max(1000).default([]).describe("local allow list of client IPs: never greylisted or refused on reputation"),
+  allowDomains: z.array(domainName).max(1000).default([]).describe("local allow list of sender domains (only with a DMARC pass)"),
 });
 
 export const backupsSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Snapshot every N hours (DLM supports 1, 2, 3, 4, 6, 8, 12, 24). */
-  intervalHours: z.number().refine((n) => DLM_INTERVALS.includes(n), { error: say("is not an interval DLM supports", `use one of ${DLM_INTERVALS.join(", ")}`) }).default(24),
-  /** Time of the first snapshot of the day, UTC, HH:MM. */
-  timeUtc: z.string().regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/, { error: say("is not a HH:MM time", "write e.g. 03:00") }).default("03:00"),
-  retainCount: int(1, 1000, "snapshots").default(14),
+  enabled: z.boolean().default(true).describe("DLM snapshots of the data volume"),
+  intervalHours: z.number().refine((n) => DLM_INTERVALS.includes(n), { error: say("is not an interval DLM supports", `use one of ${DLM_INTERVALS.join(", ")}`) }).default(24)
+    .describe(`snapshot every N hours (one of ${DLM_INTERVALS.join(", ")}: what DLM supports)`),
+  timeUtc: z.string().regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/, { error: say("is not a HH:MM time", "write e.g. 03:00") }).meta({ format: "HH:MM" }).default("03:00").describe("time of the first snapshot of the day, UTC, HH:MM"),
+  retainCount: int(1, 1000, "snapshots").default(14).describe("snapshots kept"),
 });
 
 export const policySchema = z.strictObject({
-  /** Relax a policy (by id) for this stack; the reason is printed with every result. */
   relax: z.array(z.strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/, { error: say("is not a policy id", "copy the id from `npm run policy` output") }),
-    reason: z.string().min(10, { error: say("reason is too short", "say in a sentence why this stack may relax the policy") }).max(300),
-    /** Turn a mandatory policy advisory instead of off. */
-    level: z.enum(["advisory", "disabled"]).default("advisory"),
-  })).default([]),
+    id: z.string().regex(/^[a-z0-9-]+$/, { error: say("is not a policy id", "copy the id from `npm run policy` output") }).meta({ format: "policy id" }).describe("the policy's id (docs/policy-pack.md)"),
+    reason: z.string().min(10, { error: say("reason is too short", "say in a sentence why this stack may relax the policy") }).max(300)
+      .describe("why this stack may relax it; printed with every result"),
+    level: z.enum(["advisory", "disabled"]).default("advisory").describe("advisory: still reported, no longer fails; disabled: not run (still listed, with the reason)"),
+  })).default([]).describe("relax a mandatory policy for this stack"),
 });
 
 /** Check groups verify may run after `pulumi up`, from the deployer's machine. */
@@ -206,51 +179,48 @@ export const VERIFY_AFTER_DEPLOY_GROUPS = ["client", "client-relay"] as const;
 const verifyGroup = z.string().refine((v) => (VERIFY_AFTER_DEPLOY_GROUPS as readonly string[]).includes(v), {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not a group verify runs after a deploy`,
     "use client (the default: DNS, TLS, auth, limits, content, delivery) or client-relay (the relay battery: it gets the deploying address banned by fail2ban unless that address is in bruteForce.ignoreIps); attacker and the replacement groups run only in the lab (npm run lab)"),
-});
+}).meta({ format: "verify group" });
 
 export const verifyAfterDeploySchema = z.strictObject({
-  /** Opt-in: after `pulumi up`, a local command on the deployer's machine runs verify against the new server. */
-  enabled: z.boolean().default(false),
-  /** verify groups, run in this order (client-relay always last). */
-  groups: z.array(verifyGroup).min(1, { error: say("lists no group", "list at least client, or set enabled: false") }).max(VERIFY_AFTER_DEPLOY_GROUPS.length).default(["client"]),
-  /** Only checks whose id starts with one of these (verify --only); empty = every check of the groups. */
-  only: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: say("is not a check id prefix", "copy ids from `npm run verify -- --host <h> --domain <d> --list`, e.g. tls-25 or dns-") })).max(50).default([]),
-  /** How long to wait for the new instance to greet on port 25 (and present a trusted certificate) before verifying. */
-  waitMinutes: int(1, 120, "minutes").default(20),
-  /** fail: a failing check fails `pulumi up`; report: the deploy succeeds and the failures are only in the `verification` output. */
-  onFailure: z.enum(["fail", "report"]).default("fail"),
-  /** DNS servers verify asks (IPv4); default: the deployer's system resolver. */
-  resolvers: z.array(z.string().refine(isIpv4, { error: say("is not an IPv4 address", "write e.g. 1.1.1.1") })).max(5).default([]),
-  /** Test mailboxes for the auth, send-as and delivery checks (two enable send-as). The password is a
-   * secret stack config key: `pulumi config set --secret <passwordSecret> '<password>'`. */
-  mailboxes: z.array(z.strictObject({ address: mailAddress, passwordSecret: secretKey })).max(2).default([]),
+  enabled: z.boolean().default(false).describe("opt-in: after `pulumi up`, a local command on the deployer's machine runs verify against the new server (docs/verify.md)"),
+  groups: z.array(verifyGroup).min(1, { error: say("lists no group", "list at least client, or set enabled: false") }).max(VERIFY_AFTER_DEPLOY_GROUPS.length).default(["client"])
+    .describe(`verify groups (${VERIFY_AFTER_DEPLOY_GROUPS.join(", ")}), run in this order, client-relay always last (it gets the deployer banned unless in bruteForce.ignoreIps)`),
+  only: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: say("is not a check id prefix", "copy ids from `npm run verify -- --host <h> --domain <d> --list`, e.g. tls-25 or dns-") }).meta({ format: "check id prefix" })).max(50).default([])
+    .describe("only checks whose id starts with one of these (verify --only); empty: every check of the groups"),
+  waitMinutes: int(1, 120, "minutes").default(20).describe("how long to wait for the new instance to greet on port 25 (and present a trusted certificate) before verifying"),
+  onFailure: z.enum(["fail", "report"]).default("fail").describe("fail: a failing check fails `pulumi up`; report: the deploy succeeds, the failures are only in the `verification` output"),
+  resolvers: z.array(z.string().refine(isIpv4, { error: say("is not an IPv4 address", "write e.g. 1.1.1.1") }).meta({ format: "IPv4 address" })).max(5).default([])
+    .describe("DNS servers verify asks; default: the deployer's system resolver"),
+  mailboxes: z.array(z.strictObject({
+    address: mailAddress.describe("one of mailfort:mailboxes"),
+    passwordSecret: secretKey.describe("a SECRET config key with the plain password: `pulumi config set --secret <key> '<password>'`"),
+  })).max(2).default([]).describe("test mailboxes for the auth, send-as and delivery checks (two enable send-as)"),
 });
 
 /** The whole `mailfort:` namespace. Keys are the config keys after the `mailfort:` prefix. */
 export const mailConfigSchema = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }),
-  /** dev, staging, prod, lab: prod tightens policies (e.g. DMARC must be reject). */
-  environment: z.enum(["dev", "staging", "prod", "lab"]).default("dev"),
-  /** The mail server's name: MX target, PTR, certificate name, HELO. */
-  hostname: domainName,
+  region: awsRegion.describe("AWS region of the stack (an explicit provider is created for it)"),
+  environment: z.enum(["dev", "staging", "prod", "lab"]).default("dev")
+    .describe("prod tightens policies (DMARC must be reject); only lab may keep password hashes in plain text"),
+  hostname: domainName.describe("the server's name: MX target, PTR, certificate name, HELO; must lie inside one of the domains"),
   domains: z.array(domainSchema).min(1, { error: say("lists no domains", "add at least one entry under mailfort:domains") })
     // One host's user data (16 KiB) and instance role policies hold about 75 domains; keep headroom.
-    .max(MAX_DOMAINS, { error: say(`lists more than ${MAX_DOMAINS} domains, more than one server's user data and IAM policies hold`, "split the domains over several stacks (see the MSP fleet section of README.md)") }),
-  mailboxes: z.array(mailboxSchema).max(5000).default([]),
-  aliases: z.array(aliasSchema).max(5000).default([]),
-  instance: instanceSchema.prefault({}),
-  network: networkSchema.prefault({}),
-  tls: tlsSchema.prefault({}),
-  outbound: outboundSchema.prefault({}),
-  features: featuresSchema.prefault({}),
-  limits: limitsSchema.prefault({}),
-  bruteForce: bruteForceSchema.prefault({}),
-  antispam: antispamSchema.prefault({}),
-  backups: backupsSchema.prefault({}),
-  /** Where CloudWatch alarms are sent (SNS e-mail subscription). */
-  alarmEmail: mailAddress.optional(),
-  policy: policySchema.prefault({}),
-  verifyAfterDeploy: verifyAfterDeploySchema.prefault({}),
+    .max(MAX_DOMAINS, { error: say(`lists more than ${MAX_DOMAINS} domains, more than one server's user data and IAM policies hold`, "split the domains over several stacks (see docs/fleet.md)") })
+    .describe("the domains this server serves; one hosted zone each"),
+  mailboxes: z.array(mailboxSchema).max(5000).default([]).describe("the mailboxes (kept in SSM: a change needs no new instance)"),
+  aliases: z.array(aliasSchema).max(5000).default([]).describe("aliases and their targets (kept in SSM)"),
+  instance: instanceSchema.prefault({}).describe("the EC2 instance"),
+  network: networkSchema.prefault({}).describe("where the instance lives"),
+  tls: tlsSchema.prefault({}).describe("the server certificate"),
+  outbound: outboundSchema.prefault({}).describe("how outbound mail leaves"),
+  features: featuresSchema.prefault({}).describe("optional features, all off by default"),
+  limits: limitsSchema.prefault({}).describe("message, connection and rate limits"),
+  bruteForce: bruteForceSchema.prefault({}).describe("fail2ban"),
+  antispam: antispamSchema.prefault({}).describe("DNSBLs, greylisting and the local block and allow lists (the lists are kept in SSM)"),
+  backups: backupsSchema.prefault({}).describe("snapshots of the data volume"),
+  alarmEmail: mailAddress.optional().describe("where CloudWatch alarms are sent (SNS e-mail subscription); must not be hosted on this server"),
+  policy: policySchema.prefault({}).describe("the policy pack, for this stack"),
+  verifyAfterDeploy: verifyAfterDeploySchema.prefault({}).describe("verify the new server after `pulumi up`, summary in the `verification` output"),
 });
 
 export type RawMailConfig = z.input<typeof mailConfigSchema>;
