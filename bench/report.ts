@@ -6,7 +6,8 @@ import type { MemorySnapshot } from "./memory";
 import { DEFERRAL_GAP_SECONDS, hadDeferral, roundFigures } from "./round-figures";
 import { ratio } from "./stats";
 import type { SynthScaleResult } from "./synth-scale";
-import { TARGETS, type Target, type ThroughputResult } from "./throughput";
+import { TARGETS, type Target } from "./targets";
+import type { ThroughputResult } from "./throughput";
 
 export interface Section<T> {
   /** ISO time the section was measured. */

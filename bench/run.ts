@@ -13,7 +13,8 @@ import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-ses
 import { type MemorySnapshot, memorySnapshot } from "./memory";
 import { type BenchReport, type MemoryResult, mergeReports, renderMarkdown } from "./report";
 import { runSynthScale } from "./synth-scale";
-import { type Target, runThroughput } from "./throughput";
+import type { Target } from "./targets";
+import { runThroughput } from "./throughput";
 
 const ALL = ["throughput", "memory", "boot", "synth"] as const;
 type Bench = (typeof ALL)[number];

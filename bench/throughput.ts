@@ -13,15 +13,7 @@ import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuD
 import type { LoadResult } from "./smtp-load";
 import { roundFigures } from "./round-figures";
 import { type Summary, rate, ratio, round } from "./stats";
-
-export type Target = "bare" | "inbound" | "bare-auth-client" | "submission";
-
-export const TARGETS: Record<Target, { readonly label: string; readonly client: string }> = {
-  bare: { label: "(a) bare Postfix -> discard, port 2525", client: "smtp-source" },
-  inbound: { label: "(b) inbound path on 25: postscreen, Rspamd, LMTP -> Dovecot", client: "smtp-source" },
-  "bare-auth-client": { label: "(a') bare Postfix -> discard, port 2525", client: "nodemailer (pool)" },
-  submission: { label: "(c) submission 587: STARTTLS + AUTH, Rspamd, DKIM signing, LMTP -> Dovecot", client: "nodemailer (pool)" },
-};
+import type { Target } from "./targets";
 
 export interface RoundResult {
   readonly target: Target;
