@@ -1,5 +1,6 @@
-// Every mailfort policy, in the order the README and the output list them. Plain objects: the
-// pack entry (index.ts) wraps them; tests and the offline runner call them directly.
+// Every mailfort policy, in the order the output and docs/policy-pack.md (generated from these
+// objects) list them. Plain objects: the pack entry (index.ts) wraps them; tests and the offline
+// runner call them directly.
 import type { MailfortPolicy } from "./define";
 import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";

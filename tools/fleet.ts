@@ -1,4 +1,4 @@
-// npm run fleet -- <command>: the MSP fleet (see /fleet and README "MSP").
+// npm run fleet -- <command>: the MSP fleet (see docs/fleet.md).
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";

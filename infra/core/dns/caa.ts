@@ -2,7 +2,7 @@
 // may issue wildcards, and a CA that refuses a request reports to postmaster. Published with
 // tls.mode self-signed too: harmless, and the same records in every environment. Note: CAA at
 // the apex covers every name below it; a zone that also serves a website certified by another
-// CA needs that CA added (see the README).
+// CA needs that CA added (see docs/dns-records.md).
 import type { DomainConfig } from "../../config";
 import { record } from "./record";
 import type { DnsRecord } from "./types";

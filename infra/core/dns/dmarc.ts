@@ -30,7 +30,7 @@ export function parkedDmarcRecords(d: DomainConfig): DnsRecord[] {
 /** RFC 7489 7.1: a receiver sends reports for example.com to an address at example.net only if
  * example.net publishes "example.com._report._dmarc.example.net" TXT "v=DMARC1". We can publish
  * it when the report domain lies in another zone of this stack that takes mail; for an outside
- * domain its owner must (see the README). A report domain inside the DMARC domain, or the other
+ * domain its owner must (see docs/dns-records.md). A report domain inside the DMARC domain, or the other
  * way round, shares its organizational domain and needs no authorization. */
 export function reportAuthorizationRecords(cfg: Pick<MailConfig, "domains">, d: DomainConfig): DnsRecord[] {
   const targets = new Set([...d.dmarc.rua, ...d.dmarc.ruf].map(domainOf));
