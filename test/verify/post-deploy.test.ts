@@ -108,13 +108,16 @@ function fakeSmtp(delayMs: number): Promise<Fake> {
   });
 }
 
-function sh(commandLine: string, stdin: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function sh(commandLine: string, stdin: string, env: NodeJS.ProcessEnv = {}, onStderr: (soFar: string) => void = () => undefined): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn("/bin/sh", ["-c", commandLine], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      onStderr(stderr);
+    });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin?.end(stdin);
@@ -133,11 +136,14 @@ describe("the runner the Command starts", () => {
 
   it.skipIf(!isRoot && !mustRun)("waits for the full greeting, runs verify, and prints a summary that matches verify's own results", async () => {
     const results = join(work, "results.json");
-    // Start the command before the server listens: the first probes are refused.
-    const running = sh(`${createCommand()} --poll-seconds 1 --results ${results}`, request(cfg("fail")));
-    const fake = await fakeSmtp(1500);
+    // The server listens only once the runner has seen a probe refused, however slowly it starts.
+    let started: Promise<Fake> | undefined;
+    const { code, stdout, stderr } = await sh(`${createCommand()} --poll-seconds 1 --results ${results}`, request(cfg("fail")), {}, (soFar) => {
+      if (started === undefined && soFar.includes(": not yet (")) started = fakeSmtp(0);
+    });
+    expect(started, `the runner ended before any refused probe: ${stderr}`).toBeDefined();
+    const fake = await (started as Promise<Fake>);
     try {
-      const { code, stdout, stderr } = await running;
       expect(stderr).toMatch(new RegExp(`SMTP greeting on ${FAKE}:25: not yet`));
       expect(stderr).toMatch(new RegExp(`SMTP greeting on ${FAKE}:25: ready after \\d+ s`));
       expect(stderr).not.toMatch(/trusted certificate/);
