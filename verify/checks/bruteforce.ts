@@ -62,6 +62,8 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
   const started = Date.now();
   let failures = 0;
   let slowDowns = 0;
+  let dropped = 0;
+  let lastOther = "";
   let lastFailure = Date.now();
   while (failures < maxRetry && Date.now() - started < GUESSING_BUDGET_MS) {
     const { outcome, detail } = await jail.attempt(t, victim, `guess-${failures}-${slowDowns}`);
@@ -72,14 +74,21 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
     } else if (outcome === "slow-down") {
       slowDowns++;
       await sleep(10_000);
-    } else if (failures > 0) {
-      break; // the port stopped answering: the ban may already be in force
-    } else {
+    } else if (failures === 0) {
       fail(`inconclusive: ${jail.service} on ${jail.port} did not take a login (${detail}); is this client already banned?`);
+    } else if ((await portState(address, jail.port, 4000)) !== "open") {
+      break; // the port stopped answering: the ban is in force (the wait below confirms it)
+    } else {
+      // The attempt died without a verdict (a timeout on a busy host, a dropped connection) but
+      // the port still answers: that is no ban, so keep guessing rather than wait for one.
+      dropped++;
+      lastOther = detail;
+      await sleep(2000);
     }
   }
   if (failures === 0) fail(`inconclusive: no ${jail.service} login was refused within ${GUESSING_BUDGET_MS / 1000} s`);
-  const what = `${failures} failed ${jail.service} logins${slowDowns ? ` (${slowDowns} slow-down replies)` : ""}`;
+  const extras = [slowDowns ? `${slowDowns} slow-down replies` : "", dropped ? `${dropped} attempts dropped without a verdict, last: ${lastOther}` : ""].filter(Boolean);
+  const what = `${failures} failed ${jail.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
   while (Date.now() - lastFailure < BAN_WITHIN_SECONDS * 1000) {
     if ((await portState(address, jail.port, 4000)) !== "open") return `${what}, banned ${((Date.now() - lastFailure) / 1000).toFixed(0)} s after the last one (${jail.port} no longer answers this client)`;
     await sleep(3000);
