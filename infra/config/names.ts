@@ -2,11 +2,13 @@
 // passwd-file, Rspamd maps, zone files, shell scripts). Anything outside these shapes is refused
 // at config time, so no newline, space, quote, shell or Postfix metacharacter can ever reach a
 // rendered file. Lowercase only: DNS and mail routing are case-insensitive, maps are not.
+import { parseIpRange, parseIpv4 } from "./ip";
 
 /** One DNS label: letters, digits, inner hyphens; 1..63 characters (RFC 1035 LDH rule). */
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-/** A top-level label: letters only, at least two (rules out numeric "TLDs" that look like IPs). */
-const TLD = "[a-z]{2,63}";
+/** A top-level label: letters only, at least two (rules out numeric "TLDs" that look like IPs),
+ * or an internationalised TLD in its ASCII (punycode) form, e.g. xn--p1ai (RFC 5890). */
+const TLD = "(?:[a-z]{2,63}|xn--[a-z0-9](?:[a-z0-9-]{0,57}[a-z0-9])?)";
 
 export const DOMAIN_RE = new RegExp(`^(?:${LABEL}\\.)+${TLD}$`);
 /** Local part of a mailbox address: a conservative dot-atom subset (no quoting, no % ! or @). */
@@ -48,24 +50,17 @@ export const STACK_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/;
 
 /** IPv4 address in dotted-quad form, each octet 0..255 without leading zeros. */
 export function isIpv4(value: string): boolean {
-  const parts = value.split(".");
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  return parseIpv4(value) !== undefined;
 }
 
 /** IPv4 CIDR such as 203.0.113.0/24. */
 export function isIpv4Cidr(value: string): boolean {
-  const [ip, len, ...rest] = value.split("/");
-  return rest.length === 0 && ip !== undefined && isIpv4(ip) && len !== undefined && /^(?:[0-9]|[12][0-9]|3[0-2])$/.test(len);
+  return value.includes("/") && parseIpRange(value)?.family === 4;
 }
 
-/** IPv6 address or CIDR in a conservative textual form (hex groups, at most one '::'). */
+/** IPv6 address or CIDR (hex groups, at most one '::', any case). */
 export function isIpv6OrCidr(value: string): boolean {
-  const [ip, len, ...rest] = value.split("/");
-  if (rest.length !== 0 || ip === undefined) return false;
-  if (len !== undefined && !/^(?:[0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$/.test(len)) return false;
-  if (!/^[0-9a-f:]+$/.test(ip) || ip.split("::").length > 2) return false;
-  const groups = ip.split(":").filter((g) => g !== "");
-  return groups.every((g) => g.length <= 4) && (ip.includes("::") ? groups.length < 8 : groups.length === 8);
+  return parseIpRange(value)?.family === 6;
 }
 
 /** DNSBL filter on the returned address, Postfix syntax: 127.0.0.[2..11] or 127.0.0.2 */

@@ -4,8 +4,9 @@
 // description lives here, once: docs/configuration.md is generated from it (npm run docs).
 import { z } from "zod";
 import {
-  DNSBL_FILTER_RE, SECRET_KEY_RE, isDomainName, isIpv4, isIpv4Cidr, isIpv6OrCidr, isMailAddress,
+  DNSBL_FILTER_RE, SECRET_KEY_RE, isDomainName, isIpv4, isIpv4Cidr, isMailAddress,
 } from "./names";
+import { normaliseIpOrCidr } from "./ip";
 
 /**
  * Domains per stack (see the note at `domains`). Each domain adds ~28 gzip bytes of user data;
@@ -30,9 +31,10 @@ const mailAddress = z.string().refine(isMailAddress, {
 const secretKey = z.string().regex(SECRET_KEY_RE, {
   error: say("is not a usable config key name", "use letters, digits, '-' or '_', starting with a letter, e.g. alice-password"),
 }).meta({ format: "config key" });
-const ipOrCidr = z.string().refine((v) => isIpv4(v) || isIpv4Cidr(v) || isIpv6OrCidr(v), {
+// Any case on input; written out in canonical form (lowercase IPv6, longest zero run as "::").
+const ipOrCidr = z.string().refine((v) => normaliseIpOrCidr(v) !== undefined, {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not an IP address or CIDR`, "write e.g. 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32"),
-}).meta({ format: "IP or CIDR" });
+}).transform((v) => normaliseIpOrCidr(v) ?? v).meta({ format: "IP or CIDR" });
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }).meta({ format: "AWS region" });
 const int = (min: number, max: number, unit: string) =>
   z.number().int().min(min, { error: say(`must be at least ${min} ${unit}`, `set a value between ${min} and ${max}`) })
