@@ -1,4 +1,4 @@
-export { ConfigError, type ConfigIssue } from "./errors";
+export { ConfigError, type ConfigIssue, escapeUnprintable, showKey, showValue } from "./errors";
 export { type AliasConfig, type DomainConfig, type MailConfig, mailDomains, ssmPrefix } from "./mail-config";
 export { SECRET_KEY_RE, domainOf, isDomainName, isMailAddress, isWithin, localPartOf } from "./names";
 export { parseMailConfig } from "./parse";
@@ -7,3 +7,4 @@ export { isStrongPasswordHash } from "./password-hash";
 export { NAMESPACE, type RawStackConfig, decodeValue, namespaceEntries } from "./raw";
 export { FIX_SEP, mailConfigSchema } from "./schema";
 export { OPAQUE_SECRET_PLACEHOLDER, type StackFile, parseStackFile } from "./stack-file";
+export { STACK_FILE_LIMITS, loadBoundedYaml } from "./yaml-bounds";
