@@ -6,7 +6,9 @@
 //   encryptionsalt = "v1:" + base64(8-byte salt) + ":" + <secure value of the text "pulumi">
 // No I/O: the synth decrypts with it, tools/pulumi-passphrase.ts is the CLI that sets a secret.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from "node:crypto";
-import { isMap, parseDocument } from "yaml";
+import { parseDocument } from "yaml";
+import { ConfigError, type ConfigIssue, showKey } from "./errors";
+import { loadBoundedYaml } from "./yaml-bounds";
 
 const ITERATIONS = 1_000_000;
 const KEY_BYTES = 32;
@@ -58,22 +60,44 @@ export function keyFromEncryptionSalt(passphrase: string, encryptionsalt: string
   return key;
 }
 
-/** Decrypt every `secure:` value of a stack file's text (keys as written, e.g. mailfort:x). */
+/** Decrypt every `secure:` value of a stack file's text (keys as written, e.g. mailfort:x).
+ * Every value that does not decrypt is reported by its key (never by its content), all at once. */
 export function decryptStackSecrets(text: string, passphrase: string): Record<string, string> {
-  const doc = parseDocument(text);
-  const salt = doc.get("encryptionsalt");
-  if (typeof salt !== "string") throw new Error("the stack file has no encryptionsalt: it was not set up with the passphrase provider");
-  const key = keyFromEncryptionSalt(passphrase, salt);
-  const config = doc.get("config");
-  const out: Record<string, string> = {};
-  if (!isMap(config)) return out;
-  for (const item of config.items) {
-    const value: unknown = item.value !== null && isMap(item.value) ? item.value.toJSON() : undefined;
-    if (typeof value === "object" && value !== null && typeof (value as { secure?: unknown }).secure === "string") {
-      out[String((item.key as { value?: unknown }).value ?? item.key)] = decryptValue(key, (value as { secure: string }).secure);
+  const loaded = loadBoundedYaml(text, "stack file");
+  if (!loaded.ok) throw new ConfigError(loaded.issues);
+  const doc = isRecord(loaded.value) ? loaded.value : {};
+  const salt = doc.encryptionsalt;
+  if (typeof salt !== "string") {
+    throw new ConfigError([{ path: "encryptionsalt", problem: "is missing: the stack file was not set up with the passphrase provider, so its secure values cannot be decrypted", fix: "set the secrets again with tools/pulumi-passphrase.ts set (it creates the encryptionsalt), or unset PULUMI_CONFIG_PASSPHRASE to use placeholders" }]);
+  }
+  let key: Buffer;
+  try {
+    key = keyFromEncryptionSalt(passphrase, salt);
+  } catch (e) {
+    throw new ConfigError([{ path: "encryptionsalt", problem: `does not open with this passphrase (${(e as Error).message})`, fix: "set PULUMI_CONFIG_PASSPHRASE to this stack's passphrase, or unset it to use placeholders" }]);
+  }
+  // No prototype: a key named __proto__ stays a key.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const failures: ConfigIssue[] = [];
+  for (const [name, value] of Object.entries(isRecord(doc.config) ? doc.config : {})) {
+    if (!isRecord(value) || typeof value.secure !== "string") continue;
+    try {
+      out[name] = decryptValue(key, value.secure);
+    } catch (e) {
+      const malformed = /not a Pulumi|malformed/.test((e as Error).message);
+      failures.push({
+        path: showKey(name),
+        problem: malformed ? "is not a well-formed Pulumi secure value (v1:<nonce>:<ciphertext>)" : "does not decrypt with this stack's key (it was encrypted for another stack or passphrase, or altered)",
+        fix: `set it again: PULUMI_CONFIG_PASSPHRASE=... tsx tools/pulumi-passphrase.ts set <stack file> ${showKey(name)} < value`,
+      });
     }
   }
+  if (failures.length > 0) throw new ConfigError(failures);
   return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Set (or replace) one secure value in a stack file's text, creating the encryptionsalt if needed. */
