@@ -1,11 +1,11 @@
 // npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>]
 // Runs the mailfort program offline under Pulumi mocks and writes what it would create:
 // resources.json, zones/<zone>.zone, user-data, plan.md, synth.json (no secret values).
-// A bad stack config prints every error, exits non-zero, and writes nothing.
+// A bad stack config prints every error, exits 2, and writes nothing; the artifacts are written
+// all or nothing (infra/synth/artifacts.ts).
 import { Command } from "commander";
-import { existsSync } from "node:fs";
 import { ConfigError } from "../infra/config";
-import { loadStack, synthInProcess, writeArtifacts } from "../infra/synth";
+import { synthToDirectory } from "../infra/synth";
 
 const program = new Command()
   .name("synth")
@@ -19,23 +19,24 @@ const program = new Command()
 async function main(): Promise<number> {
   program.parse();
   const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number }>();
-  const source = o.configFile !== undefined ? { configFile: o.configFile } : {};
-  try {
-    // Validate before anything else, so a bad config leaves no trace on disk.
-    loadStack(o.stack, source);
-  } catch (e) {
-    // ConfigError lists every problem; other errors here (unreadable file, wrong passphrase) are one line.
-    console.error(e instanceof ConfigError ? e.message : `stack ${o.stack}: ${e instanceof Error ? e.message : String(e)}; nothing was written`);
-    return 2;
-  }
   const started = Date.now();
-  const result = await synthInProcess(o.stack, {
-    ...source,
-    ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
-    ...(o.serial !== undefined ? { serial: o.serial } : {}),
-  });
-  const fresh = !existsSync(o.out);
-  const files = writeArtifacts(o.out, result);
+  let written;
+  try {
+    written = await synthToDirectory(o.stack, o.out, {
+      ...(o.configFile !== undefined ? { configFile: o.configFile } : {}),
+      ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
+      ...(o.serial !== undefined ? { serial: o.serial } : {}),
+    });
+  } catch (e) {
+    // ConfigError lists every problem; other errors (unreadable file, a name the filesystem refuses) are one line.
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    console.error(`stack ${o.stack}: ${e instanceof Error ? e.message : String(e)}; nothing was written`);
+    return 1;
+  }
+  const { result, files, fresh } = written;
   const custom = result.resources.filter((r) => r.custom).length;
   console.log(`synth ${o.stack}: ${custom} resources, ${result.records.length} DNS records, ${result.parameters.length} SSM parameters in ${Date.now() - started} ms`);
   console.log(`wrote ${fresh ? "new " : ""}${o.out}/{${files.join(",")}}`);

@@ -4,4 +4,5 @@ export { runSynth } from "./run";
 export { type SynthParameter, type SynthResource, type SynthResult, publicView } from "./result";
 export { SECRET_MARK } from "./secret-values";
 export { renderPlan } from "./plan";
-export { writeArtifacts } from "./artifacts";
+export { artifactFiles, writeAllOrNothing, writeArtifacts } from "./artifacts";
+export { type WrittenSynth, synthToDirectory } from "./to-directory";
