@@ -21,7 +21,7 @@ function arg(name: string, fallback: string): string {
 
 function inventory(n: number): unknown {
   return {
-    defaults: { region: "eu-west-1", config: { tls: { mode: "self-signed" } } },
+    defaults: { region: "eu-west-1", config: { tls: { mode: "acme", acmeEmail: "ops@msp.example.net" } } },
     customers: Array.from({ length: n }, (_, i) => ({
       name: `bench${String(i + 1).padStart(3, "0")}`,
       environments: ["prod"],

@@ -21,11 +21,18 @@ export const BENCH_LIMITS = {
   outboundPerUserPerHour: 100_000,
 } as const;
 
+const BENCH_RELAXATIONS = ["config-weak-auth-limit", "config-high-outbound-limit"].map((id) => ({
+  id, reason: "benchmark only: one client sends the whole load and must not be throttled",
+}));
+
 /** The lab stack file with BENCH_LIMITS merged into mailfort:limits (and optional feature flags). */
 export function benchStackText(labStackYaml: string, features: Record<string, boolean> = {}): string {
   const doc = parseDocument(labStackYaml);
   const limits = (doc.getIn(["config", "mailfort:limits"]) as { toJSON(): Record<string, unknown> } | undefined)?.toJSON() ?? {};
   doc.setIn(["config", "mailfort:limits"], doc.createNode({ ...limits, ...BENCH_LIMITS }));
+  // Limits this high are refused as ineffective unless relaxed with a written reason.
+  const policy = (doc.getIn(["config", "mailfort:policy"]) as { toJSON(): { relax?: unknown[] } } | undefined)?.toJSON() ?? {};
+  doc.setIn(["config", "mailfort:policy"], doc.createNode({ ...policy, relax: [...(policy.relax ?? []), ...BENCH_RELAXATIONS] }));
   if (Object.keys(features).length > 0) {
     const current = (doc.getIn(["config", "mailfort:features"]) as { toJSON(): Record<string, unknown> } | undefined)?.toJSON() ?? {};
     doc.setIn(["config", "mailfort:features"], doc.createNode({ ...current, ...features }));

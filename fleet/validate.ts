@@ -42,6 +42,7 @@ function checkStackText(gen: GeneratedStack, text: string, source: string): Omit
   try {
     file = parseStackFile(text, source);
   } catch (err) {
+    if (err instanceof ConfigError) return { config: undefined, pending: [], issues: err.issues.map((i) => ({ ...who, ...i })) };
     return { config: undefined, pending: [], issues: [{ ...who, path: source, problem: (err as Error).message, fix: "regenerate it: npm run fleet -- generate --force" }] };
   }
   const values = { ...file.values };

@@ -11,7 +11,7 @@ const fleet = (cwd: string, ...args: string[]) => spawnSync(TSX, [CLI, ...args],
 
 describe("fleet CLI", () => {
   it("add -> validate -> secrets in a fresh project, and a bad inventory exits 1 naming customer and field", () => {
-    const ws = tempProject("defaults:\n  region: eu-west-1\n  config:\n    tls: { mode: self-signed }\ncustomers: []\n");
+    const ws = tempProject("defaults:\n  region: eu-west-1\n  config:\n    tls: { mode: acme, acmeEmail: ops@msp.example.net }\ncustomers: []\n");
     const add = fleet(ws.projectDir, "add", "shop", "--domain", "shop.example", "--env", "staging", "--env", "prod", "--mailbox", "ann@shop.example");
     expect(add.status, add.stderr + add.stdout).toBe(0);
     expect(add.stdout).toContain("pulumi config set --secret --stack shop-prod mailfort:pw-ann-at-shop-example '<hash>'");

@@ -28,7 +28,7 @@ export function generatedInventory(n: number): { defaults: { region: string }; c
       tier: ["small", "medium", "large"][i % 3],
       domains: [{ name: `customer${i + 1}.example` }],
       mailboxes: [{ address: `alice@customer${i + 1}.example` }, { address: `bob@customer${i + 1}.example` }],
-      overrides: { tls: { mode: "self-signed" } },
+      overrides: { tls: { mode: "acme", acmeEmail: "ops@msp.example.net" } },
     })),
   };
 }

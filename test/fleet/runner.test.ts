@@ -103,7 +103,7 @@ describe("fleet runner orchestration with an injected runner", () => {
 
   it("runCommand: blocks stacks whose secrets are not set, runs the rest, exits 1, writes summary JSON", async () => {
     const ws = tempProject({
-      defaults: { region: "eu-west-1", config: { tls: { mode: "self-signed" } } },
+      defaults: { region: "eu-west-1", config: { tls: { mode: "acme", acmeEmail: "ops@msp.example.net" } } },
       customers: ["ready", "waiting", "broken"].map((name) => ({ name, environments: ["prod"], domains: [{ name: `${name}.example` }], mailboxes: [{ address: `ops@${name}.example`, passwordHashSecret: "ops-password" }] })),
     });
     generateCommand(ws, { force: false }, () => undefined);

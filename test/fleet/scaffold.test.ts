@@ -81,7 +81,7 @@ describe("fleet add on a new or inline inventory", () => {
     expect(addCommand(fresh, { name: "first", domains: ["first.example"], environments: ["prod"], tier: "small", mailboxes: [] }, { force: false }, captured().out)).toBe(1); // acme without acmeEmail: reported
     expect((load(readFileSync(fresh.inventoryPath, "utf8")) as { customers: Array<{ name: string }> }).customers.map((c) => c.name)).toEqual(["first"]);
 
-    const inline = tempProject("# keep me\ndefaults: { region: eu-west-1, config: { tls: { mode: self-signed } } }\ncustomers: []\n");
+    const inline = tempProject("# keep me\ndefaults: { region: eu-west-1, config: { tls: { mode: acme, acmeEmail: ops@msp.example.net } } }\ncustomers: []\n");
     expect(addCommand(inline, { name: "second", domains: ["second.example"], environments: ["prod"], tier: "small", mailboxes: [] }, { force: false }, captured().out)).toBe(0);
     const text = readFileSync(inline.inventoryPath, "utf8");
     expect(text).toContain("# keep me");

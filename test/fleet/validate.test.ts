@@ -10,7 +10,7 @@ const customer = (name: string, patch: Record<string, unknown> = {}) => ({
   environments: ["prod"],
   domains: [{ name: `${name}.example` }],
   mailboxes: [{ address: `ops@${name}.example` }],
-  overrides: { tls: { mode: "self-signed" } },
+  overrides: { tls: { mode: "acme", acmeEmail: "ops@msp.example.net" } },
   ...patch,
 });
 

@@ -35,9 +35,9 @@ describe("a parked domain (sendsMail: false)", () => {
     expect(valuesAt(r, "example.com", "MX")).toEqual(["10 mail.example.org."]);
   });
 
-  it("is not a DMARC report destination that gets an authorization record (it takes no mail)", () => {
-    const c = mailConfig({ domains: [{ name: "example.com", dmarc: { rua: ["dmarc@example.org"] } }, { name: "example.org", sendsMail: false }] });
-    expect(buildRecordSet(c, inputsFor(c)).filter((r) => r.name.includes("._report._dmarc"))).toEqual([]);
+  it("is not a DMARC report destination: it takes no mail, so the config refuses reports to it", () => {
+    expect(() => mailConfig({ domains: [{ name: "example.com", dmarc: { rua: ["dmarc@example.org"] } }, { name: "example.org", sendsMail: false }] }))
+      .toThrow(/dmarc\.rua\[0\]: example\.org is a parked domain \(null MX\)/);
   });
 });
 
