@@ -67,10 +67,6 @@ export function contains(outer: IpRange, inner: IpRange): boolean {
   return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & ~hostMask(outer)) === (outer.base & ~hostMask(outer));
 }
 
-export function overlaps(a: IpRange, b: IpRange): boolean {
-  return contains(a, b) || contains(b, a);
-}
-
 /** Canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as "::"). */
 export function formatRange(r: IpRange): string {
   const addr = r.family === 4 ? formatIpv4(r.base) : formatIpv6(r.base);
