@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
 import { type CheckResult, type Group, VERIFY_CLI, type VerifyRequest, verifyArgv } from "../verify/contract";
 import { LAB_CREDENTIALS } from "./credentials";
-import { LAB_HOSTNAMES } from "./dns/zones";
+import { LAB_HOSTNAMES, SURBL_LISTED_HOST, labDnsblZone } from "./dns/zones";
 import { labDir, labPaths } from "./paths";
 import { repoRoot } from "./stack";
 import { type LabRole, REMOTE_MAILBOX, labHost } from "./topology";
@@ -36,6 +36,10 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
     limits: cfg.limits,
     maxRetry: cfg.bruteForce.maxRetry,
     pop3: cfg.features.pop3,
+    // The lab's own listings (lab/dns/zones.ts): its DNSBL lists the attacker, its SURBL a link host.
+    ...(group.from === "attacker" ? { dnsblListedIn: labDnsblZone(cfg) } : {}),
+    surblListedHost: SURBL_LISTED_HOST,
+    outboundPerUserPerHour: cfg.limits.outboundPerUserPerHour,
     snapshotFile: join(labDir(), "replace-snapshot.json"),
     group: group.group,
     ...(group.only ? { only: [group.only] } : {}),

@@ -29,6 +29,9 @@ function verifyCommand(): Command {
     .option("--max-retry <n>", "fail2ban maxRetry of the stack", "5")
     .option("--pop3", "POP3S (995) is enabled")
     .option("--snapshot <file>", "lab replacement: where the before-replacement snapshot is kept")
+    .option("--listed-in <zone>", "a DNSBL zone the server consults that lists this client's own address")
+    .option("--listed-link <host>", "a link host that a URL blocklist the server consults lists")
+    .option("--outbound-limit <n>", "the stack's outbound limit per user and hour (exhausts the third --mailbox)")
     .option("--group <group>", `which checks: ${GROUPS.join(", ")} (default: client)`, "client")
     .option("--only <ids>", "comma-separated check ids (prefixes) to run")
     .option("--json <file>", "write the results as JSON [{id, title, status, detail, seconds}]")
@@ -88,6 +91,9 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     limits: o.maxSizeMb && o.maxRecipients ? { messageSizeMb: Number(o.maxSizeMb), recipientsPerMessage: Number(o.maxRecipients) } : undefined,
     pop3: Boolean(o.pop3),
     snapshotFile: o.snapshot ? String(o.snapshot) : undefined,
+    dnsblListedIn: o.listedIn ? String(o.listedIn) : undefined,
+    surblListedHost: o.listedLink ? String(o.listedLink) : undefined,
+    outboundPerUserPerHour: o.outboundLimit ? Number(o.outboundLimit) : undefined,
   };
   const only = o.only ? String(o.only).split(",").map((s) => s.trim()).filter(Boolean) : [];
   return { target, group, only, ...(o.json ? { jsonFile: String(o.json) } : {}), list: Boolean(o.list) };

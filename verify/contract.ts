@@ -41,6 +41,12 @@ export interface VerifyRequest {
   readonly maxRetry?: number;
   readonly pop3?: boolean;
   readonly snapshotFile?: string;
+  /** A DNSBL zone the server consults that lists this client's own address (lab: the attacker). */
+  readonly dnsblListedIn?: string;
+  /** A link host that a URL blocklist the server consults lists. */
+  readonly surblListedHost?: string;
+  /** The stack's outbound limit per user and hour (the check exhausts the third mailbox). */
+  readonly outboundPerUserPerHour?: number;
   /** Check ids (or prefixes) to run; all of the group when empty. */
   readonly only?: readonly string[];
   /** Where verify writes its results as JSON (CheckResult[]). */
@@ -71,6 +77,9 @@ export function verifyArgv(r: VerifyRequest): string[] {
     ...one("--max-retry", r.maxRetry),
     ...(r.pop3 === true ? ["--pop3"] : []),
     ...one("--snapshot", r.snapshotFile),
+    ...one("--listed-in", r.dnsblListedIn),
+    ...one("--listed-link", r.surblListedHost),
+    ...one("--outbound-limit", r.outboundPerUserPerHour),
     ...one("--group", r.group),
     ...(r.only !== undefined && r.only.length > 0 ? ["--only", r.only.join(",")] : []),
     ...one("--json", r.jsonFile),

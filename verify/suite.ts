@@ -7,7 +7,9 @@ import { contentChecks } from "./checks/content";
 import { deliveryChecks } from "./checks/delivery";
 import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
 import { floodCheck, limitChecks } from "./checks/limits";
+import { outboundPerUserLimitCheck } from "./checks/outbound-rate";
 import { relayChecks } from "./checks/relay";
+import { dnsblListedClientCheck, surblListedLinkCheck } from "./checks/reputation";
 import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
 import { testsslChecks } from "./checks/testssl";
 import { tlsChecks } from "./checks/tls";
@@ -25,7 +27,9 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         ...authChecks,
         ...limitChecks,
         ...contentChecks,
+        surblListedLinkCheck,
         ...deliveryChecks,
+        outboundPerUserLimitCheck,
       ];
     case "testssl":
       // Needs testssl.sh (Debian: testssl.sh) on the machine verify runs on; minutes per port.
@@ -35,10 +39,11 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
       // tricks over the --source-address values (without them, this client may get banned).
       return relayChecks("client", 0);
     case "attacker":
-      // Order matters. The password guessing runs first, from this client's own address, which
-      // nothing has banned yet. The two floods and the relay battery each get their own
-      // --source-address slots: a flood gets its address banned, and so would a whole battery.
-      return [...bruteForceChecks, floodCheck(587, 0), floodCheck(25, 1), ...relayChecks("attacker", 2)];
+      // Order matters. The DNSBL probe and then the password guessing run first, from this
+      // client's own address (the one the DNSBL lists), which nothing has banned yet. The two
+      // floods and the relay battery each get their own --source-address slots: a flood gets its
+      // address banned, and so would a whole battery.
+      return [dnsblListedClientCheck, ...bruteForceChecks, floodCheck(587, 0), floodCheck(25, 1), ...relayChecks("attacker", 2)];
     case "after-attack":
       return [othersUnaffectedCheck];
     case "before-replace":

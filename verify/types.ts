@@ -53,6 +53,12 @@ export interface VerifyTarget {
   readonly snapshotFile?: string;
   /** Whether POP3 (995) is expected on. */
   readonly pop3?: boolean;
+  /** A DNSBL zone the server consults that lists this client's own address (lab: the attacker). */
+  readonly dnsblListedIn?: string;
+  /** A link host a URL blocklist the server consults lists (lab: the lab's SURBL listing). */
+  readonly surblListedHost?: string;
+  /** The stack's outbound limit per authenticated user and hour (needs a third mailbox to exhaust). */
+  readonly outboundPerUserPerHour?: number;
 }
 
 export interface ExpectedRecord {

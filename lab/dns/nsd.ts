@@ -1,6 +1,6 @@
 // The lab's authoritative DNS: Debian's nsd, run in the `dns` namespace with a private config,
 // serving the synthesized zones (moved onto the lab address), the lab reverse zone, remote.test
-// and the test DNSBL. Nothing recursive: every name the lab uses is in these zones.
+// the test DNSBL and SURBL. Nothing recursive: every name the lab uses is in these zones.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../../infra/config";
@@ -8,7 +8,7 @@ import { run } from "../exec";
 import { labPaths } from "../paths";
 import type { LabSynth } from "../synth";
 import { labHost } from "../topology";
-import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile } from "./zones";
+import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile, surblZoneFile } from "./zones";
 
 const pidFile = () => join(labPaths.dns(), "nsd.pid");
 
@@ -18,7 +18,7 @@ export function startDns(cfg: MailConfig, synth: LabSynth, log: (l: string) => v
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "zones"), { recursive: true });
   const zones = new Map<string, string>(synth.zoneFiles);
-  for (const z of [reverseZoneFile(synth.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone))]) {
+  for (const z of [reverseZoneFile(synth.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile()]) {
     zones.set(z.zone, z.text);
   }
   const conf = [

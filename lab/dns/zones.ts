@@ -1,6 +1,8 @@
 // The zones the lab's authoritative server loads besides the synthesized ones: the reverse zone
 // of the lab subnet (the mail server's PTR as synthesized, plus the other lab hosts), the
-// remote domain whose MX is the `remote` host, and a test DNSBL listing the attacker.
+// remote domain whose MX is the `remote` host, a test DNSBL listing the attacker, and a SURBL
+// listing one link host.
+import type { MailConfig } from "../../infra/config";
 import type { DnsRecord } from "../../infra/core/dns";
 import { reverseName, reverseZone } from "../synth";
 import { REMOTE_DOMAIN, REMOTE_MX, labHost } from "../topology";
@@ -54,5 +56,30 @@ export function attackerZoneFile(): { zone: string; text: string } {
 export function dnsblZoneFile(zone: string): { zone: string; text: string } {
   const listed = labHost("attacker").address.split(".").reverse().join(".");
   const text = [SOA(zone), "", `${listed} 300 IN A 127.0.0.2`, `${listed} 300 IN TXT "listed by the mailfort lab test DNSBL"`, ""].join("\n");
+  return { zone, text };
+}
+
+/** The DNSBL zone of the lab stack that lists the attacker (the first one with a positive weight). */
+export function labDnsblZone(cfg: Pick<MailConfig, "antispam">): string {
+  const zone = cfg.antispam.dnsbls.find((d) => d.weight > 0)?.zone;
+  if (zone === undefined) throw new Error("the lab stack lists no DNSBL with a positive weight: the DNSBL check would have nothing to prove");
+  return zone;
+}
+
+/**
+ * The link host the lab's SURBL lists. Under .arpa, which is in the public suffix list (Rspamd
+ * finds no URL whose host has an unknown TLD, such as .test) and which nobody can register; two
+ * labels, so the full hostname and the registered domain SURBL may look up are the same name.
+ */
+export const SURBL_LISTED_HOST = "mailfort-lab-phish.arpa";
+
+/**
+ * multi.surbl.org as the lab serves it: the zone Rspamd's stock SURBL rule queries (through the
+ * VM's unbound, which forwards to the lab DNS), listing SURBL_LISTED_HOST as phishing (bit 8:
+ * PH_SURBL_MULTI) and nothing else, so Rspamd's check that the list answers sanely passes.
+ */
+export function surblZoneFile(): { zone: string; text: string } {
+  const zone = "multi.surbl.org";
+  const text = [SOA(zone), "", `${SURBL_LISTED_HOST}.${zone}. 300 IN A 127.0.0.8`, `${SURBL_LISTED_HOST}.${zone}. 300 IN TXT "listed by the mailfort lab test SURBL"`, ""].join("\n");
   return { zone, text };
 }

@@ -1,7 +1,7 @@
 // Secret references live in their own space, and no secret (nor the placeholder standing in for
 // one) is ever printed; a decryption failure names its key.
 import { beforeAll, describe, expect, it } from "vitest";
-import { encryptValue, newEncryptionSalt } from "../../tools/pulumi-passphrase";
+import { encryptValue, newEncryptionSalt } from "../../infra/config/passphrase";
 import { type Cfg, edited, expectAccepted, expectRefused, goodConfig, stackText, title } from "../support/hostile-stack";
 import { SECRET_REF_CASES, dedicatedKey, namesSetting, verifyRef } from "./hostile/secret-refs.cases";
 

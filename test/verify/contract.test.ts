@@ -28,6 +28,7 @@ describe("verifyArgv -> verify's parser", () => {
       external: "x@elsewhere.invalid", helo: "probe.invalid", sourceAddresses: ["10.0.0.1", "10.0.0.2"], remoteMaildir: "/tmp/md",
       remoteRecipient: "r@remote.test", limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, maxRetry: 3, pop3: true,
       snapshotFile: "/tmp/snap.json", only: ["relay-", "flood"], jsonFile: "/tmp/out.json",
+      dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
     };
     const inv = parseVerifyArgs(verifyArgv(request), { MB_1: "b@shop.example:secret" });
     expect(inv).toMatchObject({ group: "attacker", only: ["relay-", "flood"], jsonFile: "/tmp/out.json", list: false });
@@ -38,6 +39,7 @@ describe("verifyArgv -> verify's parser", () => {
       externalRecipient: "x@elsewhere.invalid", heloName: "probe.invalid", sourceAddresses: ["10.0.0.1", "10.0.0.2"],
       remoteMaildir: "/tmp/md", remoteRecipient: "r@remote.test", bruteForce: { maxRetry: 3 },
       limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, pop3: true, snapshotFile: "/tmp/snap.json",
+      dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
     });
   });
 
