@@ -6,16 +6,26 @@ import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPol
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
+import { srvPolicy } from "./policies/dns-srv";
+import { networkEgressPolicy } from "./policies/egress";
+import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
 import { networkIngressPolicy } from "./policies/network";
+import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
+import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
 import { noPlainSecretsPolicy, secureStringPolicy } from "./policies/secrets";
+import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-ciphers";
 
 export const ALL_POLICIES: readonly MailfortPolicy[] = [
-  networkIngressPolicy,
+  networkIngressPolicy, networkEgressPolicy,
   imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
   noPlainSecretsPolicy, secureStringPolicy,
-  mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy,
-  postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy, dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy,
+  mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
+  postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
+  postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy,
+  tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
+  fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
+  rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
 ];
 
 export function policyById(id: string): MailfortPolicy {

@@ -8,6 +8,7 @@ import { ALL_POLICIES, policyById } from "../../policy/all";
 import type { PolicyFacts } from "../../policy/facts";
 import { snapshotFromSynth } from "../../plan/from-synth";
 import { runPolicy } from "../../policy/run";
+import { MUTATIONS } from "./mutations.cases";
 import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
 const STACKS = ["dev", "prod", "lab"] as const;
@@ -105,8 +106,8 @@ const BAD: readonly Row[] = [
 ];
 
 describe("bad variants: each policy fails with its own message", () => {
-  it("covers every policy with at least one row", () => {
-    const covered = new Set(BAD.map((r) => r.id));
+  it("covers every policy with at least one row (here or in the mutation table)", () => {
+    const covered = new Set([...BAD, ...MUTATIONS].map((r) => r.id));
     expect(ALL_POLICIES.map((p) => p.name).filter((id) => !covered.has(id))).toEqual([]);
   });
 

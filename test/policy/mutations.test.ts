@@ -1,0 +1,68 @@
+// The mutation table (mutations.cases.ts): every insecure change to a good synthesized graph is
+// caught by a mandatory policy with its own message, while the unmutated graph passes it. Also:
+// the pack's own lists agree with the product's where it keeps one on purpose.
+import { beforeAll, describe, expect, it } from "vitest";
+import { egressRules } from "../../infra/core/ports";
+import { SECRET_MARK, runSynth } from "../../infra/synth";
+import { ALL_POLICIES } from "../../policy/all";
+import type { PolicyFacts } from "../../policy/facts";
+import { snapshotFromSynth } from "../../policy/offline/from-synth";
+import { allowedEgress } from "../../policy/policies/egress";
+import { MASKED_SECRET } from "../../policy/policies/host-hygiene";
+import { runPolicies } from "../../policy/run";
+import { type Graph, clone } from "./mutate";
+import { MUTATIONS, type StackName } from "./mutations.cases";
+
+const STACKS: readonly StackName[] = ["dev", "prod", "lab"];
+const graphs = new Map<StackName, { facts: PolicyFacts; resources: Graph }>();
+
+beforeAll(async () => {
+  const results = await Promise.all(STACKS.map((s) => runSynth(s)));
+  for (const r of results) {
+    const snap = snapshotFromSynth(r);
+    graphs.set(r.stack as StackName, { facts: snap.facts, resources: [...snap.resources] });
+  }
+}, 300_000);
+
+const stack = (s: StackName) => graphs.get(s) ?? (() => { throw new Error(`stack ${s} was not synthesized`); })();
+
+describe("the mutation table", () => {
+  it("holds at least 40 mutations across the instance, volumes, both directions of the security group, IAM, SSM, DNS and every host file", () => {
+    expect(MUTATIONS.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(MUTATIONS.map((m) => `${m.stack} ${m.bad}`)).size).toBe(MUTATIONS.length);
+    const ids = new Set(MUTATIONS.map((m) => m.id));
+    for (const needed of ["instance-imdsv2", "instance-volume-encryption", "network-ingress", "network-egress", "iam-least-privilege", "iam-instance-scope", "secrets-securestring", "host-local-lists",
+      "dns-mx", "dns-spf", "dns-dkim", "dns-dmarc", "dns-mta-sts-tlsrpt", "dns-caa", "dns-dnssec-dane", "dns-ptr-hostname", "dns-srv-tls-only", "dns-txt-length"]) {
+      expect(ids, needed).toContain(needed);
+    }
+    console.log(`policy mutations: ${MUTATIONS.length}, caught by ${ids.size} policies`);
+  });
+
+  it.each(MUTATIONS)("$id catches on $stack: $bad", async (row) => {
+    const { facts, resources } = stack(row.stack);
+    const g = clone(resources);
+    row.mutate(g);
+    const outcomes = await runPolicies(g, facts);
+    const caught = outcomes.find((o) => o.id === row.id);
+    expect(caught?.level, `${row.id} runs at this level on ${row.stack}`).toBe("mandatory");
+    expect(caught?.violations.map((v) => v.message)).toEqual(expect.arrayContaining([expect.stringMatching(row.expect)]));
+    // The violation is the mutation's doing: the same policy passes the unmutated graph.
+    const before = (await runPolicies(resources, facts, ALL_POLICIES.filter((p) => p.name === row.id)))[0];
+    expect(before?.violations).toEqual([]);
+  });
+});
+
+describe("the pack's own lists agree with the product's", () => {
+  it.each(["direct", "ses"] as const)("egress (%s outbound)", (mode) => {
+    const product = egressRules({ outbound: { mode } }).map((r) => `${r.protocol}/${r.port}`).sort();
+    expect([...allowedEgress({ outboundMode: mode }).keys()].sort()).toEqual(product);
+  });
+
+  it("the mark of a masked secret", () => {
+    expect(MASKED_SECRET).toBe(SECRET_MARK);
+  });
+
+  it("facts carry the outbound mode the egress policy reads", () => {
+    expect(stack("prod").facts.outboundMode).toBe("direct");
+  });
+});
