@@ -7,6 +7,7 @@ import type {
   StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
 import { type FactsConfig, type PolicyFacts, relaxationFor, resolveFacts } from "./facts";
+import { terminalSafe } from "./lib/free-text";
 
 /** Inputs/props as CrossGuard hands them: plain JSON-like data. */
 export type Props = Record<string, unknown>;
@@ -31,7 +32,8 @@ function relaxedReporter(facts: PolicyFacts, id: string, report: ReportViolation
   const r = relaxationFor(facts, id);
   if (!r) return report;
   if (r.level === "disabled") return undefined;
-  return (message, urn) => report(`[relaxed to advisory by stack ${facts.stack}: ${r.reason}] ${message}`, urn);
+  // The reason is the stack author's free text; the CLI prints it to a terminal.
+  return (message, urn) => report(`[relaxed to advisory by stack ${facts.stack}: ${terminalSafe(r.reason)}] ${message}`, urn);
 }
 
 export interface ResourceCheck {

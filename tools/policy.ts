@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const outcomes = await runPolicies(snapshot.resources, snapshot.facts);
   if (o.packConfig !== undefined) writeFileSync(o.packConfig, `${JSON.stringify(packConfigFor(snapshot.facts), null, 2)}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-  else if (!o.quiet) process.stdout.write(`${formatText(o.stack, outcomes)}\n`);
+  else if (!o.quiet) process.stdout.write(`${formatText(o.stack, outcomes, snapshot.facts.relax)}\n`);
   return hasMandatoryViolation(outcomes) ? 1 : 0;
 }
 
