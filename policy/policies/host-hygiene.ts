@@ -2,12 +2,9 @@
 // security upgrades, and the local lists the host loads from SSM (no list that exempts or
 // blocks the whole Internet).
 import { resourcePolicy, str } from "../define";
-import { hostFilesOf, lastFile } from "../lib/host-files";
+import { hostFilesPolicy, lastFile } from "../lib/host-files";
 import { parseIni } from "../lib/ini";
-import { INSTANCE, LAUNCH_TEMPLATE } from "./instance";
 import { SSM_PARAMETER } from "./secrets";
-
-const HOST_TYPES = [INSTANCE, LAUNCH_TEMPLATE];
 
 /** fail2ban time values: seconds, or a number with s/m/h/d/w; -1 is a permanent ban. */
 function seconds(value: string | undefined): number | undefined {
@@ -23,50 +20,42 @@ export const MASKED_SECRET = "[secret]";
 /** A CIDR that covers every address of its family: /0, however the address is written. */
 export const coversEverything = (entry: string) => /\/0+$/.test(entry.trim());
 
-export const fail2banSettingsPolicy = resourcePolicy({
+export const fail2banSettingsPolicy = hostFilesPolicy({
   name: "host-fail2ban-settings",
   area: "host",
   description: "fail2ban bans for real: maxretry and findtime positive, bantime positive (or -1, permanent), and ignoreip exempts no whole address family (0.0.0.0/0, ::/0).",
   why: "bantime 0 or an ignoreip of the whole Internet leave the jails running while nobody is ever banned (paper: brute-force protection).",
-  types: HOST_TYPES,
-  check: (props, report) => {
-    const files = hostFilesOf(props, report);
-    if (!files) return;
-    const jails = files.filter((f) => /^\/etc\/fail2ban\/(jail\.(conf|local)|jail\.d\/[^/]+\.(conf|local))$/.test(f.path));
-    if (jails.length === 0) { report("user data writes no fail2ban jail configuration"); return; }
-    const ini = parseIni(jails.map((f) => f.content));
-    for (const [section, values] of ini) {
-      const where = section === "DEFAULT" ? "[DEFAULT]" : `[${section}]`;
-      const maxretry = values.get("maxretry");
-      if (maxretry !== undefined && !(Number(maxretry) > 0)) report(`${where} maxretry = ${maxretry}; set a positive number of failures`);
-      const findtime = values.get("findtime");
-      if (findtime !== undefined && !((seconds(findtime) ?? 0) > 0)) report(`${where} findtime = ${findtime}; set a positive window`);
-      const bantime = values.get("bantime");
-      const ban = seconds(bantime);
-      if (bantime !== undefined && !(ban !== undefined && (ban > 0 || ban === -1))) report(`${where} bantime = ${bantime} bans nobody; set a positive time (e.g. 60m)`);
-      const wide = (values.get("ignoreip") ?? "").split(/[\s,]+/).filter(coversEverything);
-      if (wide.length > 0) report(`${where} ignoreip exempts ${wide.join(", ")}: the whole Internet is never banned`);
-    }
-  },
+}, (files, report) => {
+  const jails = files.filter((f) => /^\/etc\/fail2ban\/(jail\.(conf|local)|jail\.d\/[^/]+\.(conf|local))$/.test(f.path));
+  if (jails.length === 0) { report("user data writes no fail2ban jail configuration"); return; }
+  const ini = parseIni(jails.map((f) => f.content));
+  for (const [section, values] of ini) {
+    const where = section === "DEFAULT" ? "[DEFAULT]" : `[${section}]`;
+    const maxretry = values.get("maxretry");
+    if (maxretry !== undefined && !(Number(maxretry) > 0)) report(`${where} maxretry = ${maxretry}; set a positive number of failures`);
+    const findtime = values.get("findtime");
+    if (findtime !== undefined && !((seconds(findtime) ?? 0) > 0)) report(`${where} findtime = ${findtime}; set a positive window`);
+    const bantime = values.get("bantime");
+    const ban = seconds(bantime);
+    if (bantime !== undefined && !(ban !== undefined && (ban > 0 || ban === -1))) report(`${where} bantime = ${bantime} bans nobody; set a positive time (e.g. 60m)`);
+    const wide = (values.get("ignoreip") ?? "").split(/[\s,]+/).filter(coversEverything);
+    if (wide.length > 0) report(`${where} ignoreip exempts ${wide.join(", ")}: the whole Internet is never banned`);
+  }
 });
 
-export const unattendedUpgradesPolicy = resourcePolicy({
+export const unattendedUpgradesPolicy = hostFilesPolicy({
   name: "host-unattended-upgrades",
   area: "host",
   description: "Unattended upgrades are on (APT::Periodic::Unattended-Upgrade \"1\" with package lists updated) and include Debian's security archive.",
   why: "A mail server faces the Internet around the clock; security fixes must land without waiting for someone to log in.",
-  types: HOST_TYPES,
-  check: (props, report) => {
-    const files = hostFilesOf(props, report);
-    if (!files) return;
-    const periodic = files.filter((f) => f.path.startsWith("/etc/apt/apt.conf.d/")).map((f) => f.content.replace(/\/\/.*$/gm, "")).join("\n");
-    const setting = (name: string) => [...periodic.matchAll(new RegExp(`${name}\\s+"(\\d+)"`, "g"))].at(-1)?.[1];
-    if (setting("APT::Periodic::Unattended-Upgrade") !== "1") report(`APT::Periodic::Unattended-Upgrade is ${JSON.stringify(setting("APT::Periodic::Unattended-Upgrade") ?? "unset")}; set "1"`);
-    if (setting("APT::Periodic::Update-Package-Lists") !== "1") report(`APT::Periodic::Update-Package-Lists is ${JSON.stringify(setting("APT::Periodic::Update-Package-Lists") ?? "unset")}; set "1" (upgrades need fresh lists)`);
-    const origins = /Unattended-Upgrade::Origins-Pattern\s*\{([\s\S]*?)\};/.exec(periodic)?.[1] ?? "";
-    if (!/codename=[^,"]*-security/.test(origins)) report("Unattended-Upgrade::Origins-Pattern does not include the Debian security archive");
-    if (!lastFile(files, "/etc/apt/apt.conf.d/20auto-upgrades")) report("user data writes no /etc/apt/apt.conf.d/20auto-upgrades");
-  },
+}, (files, report) => {
+  const periodic = files.filter((f) => f.path.startsWith("/etc/apt/apt.conf.d/")).map((f) => f.content.replace(/\/\/.*$/gm, "")).join("\n");
+  const setting = (name: string) => [...periodic.matchAll(new RegExp(`${name}\\s+"(\\d+)"`, "g"))].at(-1)?.[1];
+  if (setting("APT::Periodic::Unattended-Upgrade") !== "1") report(`APT::Periodic::Unattended-Upgrade is ${JSON.stringify(setting("APT::Periodic::Unattended-Upgrade") ?? "unset")}; set "1"`);
+  if (setting("APT::Periodic::Update-Package-Lists") !== "1") report(`APT::Periodic::Update-Package-Lists is ${JSON.stringify(setting("APT::Periodic::Update-Package-Lists") ?? "unset")}; set "1" (upgrades need fresh lists)`);
+  const origins = /Unattended-Upgrade::Origins-Pattern\s*\{([\s\S]*?)\};/.exec(periodic)?.[1] ?? "";
+  if (!/codename=[^,"]*-security/.test(origins)) report("Unattended-Upgrade::Origins-Pattern does not include the Debian security archive");
+  if (!lastFile(files, "/etc/apt/apt.conf.d/20auto-upgrades")) report("user data writes no /etc/apt/apt.conf.d/20auto-upgrades");
 });
 
 export const localListsPolicy = resourcePolicy({
