@@ -3,9 +3,9 @@
 // security group in both directions, IAM, SSM, every kind of DNS record mailfort publishes, and
 // each security-relevant line of every host file. Each row names the mandatory policy that must
 // catch it and the message it must give.
+import type { StackName } from "./graphs";
 import { type Graph, editHostFile, editRolePolicy, editStatements, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
-export type StackName = "dev" | "prod" | "lab";
 
 export interface Mutation {
   readonly id: string;

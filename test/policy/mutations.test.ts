@@ -1,30 +1,18 @@
 // The mutation table (mutations.cases.ts): every insecure change to a good synthesized graph is
 // caught by a mandatory policy with its own message, while the unmutated graph passes it. Also:
 // the pack's own lists agree with the product's where it keeps one on purpose.
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { egressRules } from "../../infra/core/ports";
-import { SECRET_MARK, runSynth } from "../../infra/synth";
+import { SECRET_MARK } from "../../infra/synth";
 import { ALL_POLICIES } from "../../policy/all";
-import type { PolicyFacts } from "../../policy/facts";
-import { snapshotFromSynth } from "../../policy/offline/from-synth";
 import { allowedEgress } from "../../policy/policies/egress";
 import { MASKED_SECRET } from "../../policy/policies/host-hygiene";
 import { runPolicies } from "../../policy/run";
-import { type Graph, clone } from "./mutate";
-import { MUTATIONS, type StackName } from "./mutations.cases";
+import { synthesizedStacks } from "./graphs";
+import { clone } from "./mutate";
+import { MUTATIONS } from "./mutations.cases";
 
-const STACKS: readonly StackName[] = ["dev", "prod", "lab"];
-const graphs = new Map<StackName, { facts: PolicyFacts; resources: Graph }>();
-
-beforeAll(async () => {
-  const results = await Promise.all(STACKS.map((s) => runSynth(s)));
-  for (const r of results) {
-    const snap = snapshotFromSynth(r);
-    graphs.set(r.stack as StackName, { facts: snap.facts, resources: [...snap.resources] });
-  }
-}, 300_000);
-
-const stack = (s: StackName) => graphs.get(s) ?? (() => { throw new Error(`stack ${s} was not synthesized`); })();
+const stack = synthesizedStacks();
 
 describe("the mutation table", () => {
   it("holds at least 40 mutations across the instance, volumes, both directions of the security group, IAM, SSM, DNS and every host file", () => {

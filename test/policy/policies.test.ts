@@ -2,33 +2,14 @@
 // with its own message — on a bad variant: one row per policy (some policies have several),
 // each a mutation of the synthesized graph the way a careless change would make it.
 import { generateKeyPairSync } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
-import { runSynth } from "../../infra/synth";
+import { describe, expect, it } from "vitest";
 import { ALL_POLICIES, policyById } from "../../policy/all";
-import type { PolicyFacts } from "../../policy/facts";
-import { snapshotFromSynth } from "../../plan/from-synth";
 import { runPolicy } from "../../policy/run";
+import { STACKS, type StackName, synthesizedStacks } from "./graphs";
 import { MUTATIONS } from "./mutations.cases";
 import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
-const STACKS = ["dev", "prod", "lab"] as const;
-type StackName = (typeof STACKS)[number];
-const graphs = new Map<StackName, { facts: PolicyFacts; resources: Graph }>();
-
-beforeAll(async () => {
-  // One child-process synth per stack, in parallel (each loads @pulumi/aws once).
-  const results = await Promise.all(STACKS.map((s) => runSynth(s)));
-  for (const r of results) {
-    const snap = snapshotFromSynth(r);
-    graphs.set(r.stack as StackName, { facts: snap.facts, resources: [...snap.resources] });
-  }
-}, 240_000);
-
-const stack = (s: StackName) => {
-  const g = graphs.get(s);
-  if (!g) throw new Error(`stack ${s} was not synthesized`);
-  return g;
-};
+const stack = synthesizedStacks(240_000);
 
 describe.each(STACKS)("the %s stack", (s) => {
   it.each(ALL_POLICIES.map((p) => p.name))("passes %s", async (id) => {
