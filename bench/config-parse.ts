@@ -1,7 +1,7 @@
 // Parsing any stack file must take under 1 s and 200 MB, whatever it holds (not a test: a
 // benchmark that prints the figures). Each file is parsed by parseStackFile + parseMailConfig in
 // a fresh child process, cold, as `npm run synth` or the policy pack would meet it; the child
-// reports wall time, its peak RSS (maxRSS, which includes Node and the loaded modules) and the
+// reports wall and CPU time, its peak RSS (maxRSS, which includes Node and the loaded modules) and the
 // RSS before parsing, so the parse's own share shows beside the total.
 //   npm run bench:config [-- --only <case>]
 import { spawnSync } from "node:child_process";
@@ -77,12 +77,13 @@ const CASES: Record<string, () => string> = {
   "file over the size limit (3 MB)": () => `${file(base())}# ${"x".repeat(3 * 1024 * 1024)}\n`,
 };
 
-interface Figures { ms: number; peakMb: number; beforeMb: number; outcome: string; bytes: number }
+interface Figures { ms: number; cpuMs: number; peakMb: number; beforeMb: number; outcome: string; bytes: number }
 
 function child(path: string): void {
   const text = readFileSync(path, "utf8");
   const beforeMb = process.memoryUsage().rss / 2 ** 20;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let outcome = "accepted";
   try {
     parseMailConfig(parseStackFile(text, "bench.yaml"), "bench");
@@ -92,7 +93,8 @@ function child(path: string): void {
     void e.message; // formatting the message is part of the cost
   }
   const ms = performance.now() - started;
-  const figures: Figures = { ms, peakMb: process.resourceUsage().maxRSS / 1024, beforeMb, outcome, bytes: Buffer.byteLength(text) };
+  const used = process.cpuUsage(cpu);
+  const figures: Figures = { ms, cpuMs: (used.user + used.system) / 1000, peakMb: process.resourceUsage().maxRSS / 1024, beforeMb, outcome, bytes: Buffer.byteLength(text) };
   process.stdout.write(JSON.stringify(figures));
 }
 
@@ -101,6 +103,7 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "mailfort-config-bench-"));
   const rows: string[][] = [];
   let worstMs = 0;
+  let worstCpuMs = 0;
   let worstMb = 0;
   try {
     for (const [name, make] of Object.entries(CASES)) {
@@ -111,20 +114,23 @@ function main(): void {
       if (r.status !== 0) throw new Error(`${name}: the child failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
       const f = JSON.parse(r.stdout) as Figures;
       worstMs = Math.max(worstMs, f.ms);
+      worstCpuMs = Math.max(worstCpuMs, f.cpuMs);
       worstMb = Math.max(worstMb, f.peakMb);
-      rows.push([name, (f.bytes / 1024).toFixed(0), f.ms.toFixed(0), f.peakMb.toFixed(0), (f.peakMb - f.beforeMb).toFixed(0), f.outcome]);
-      process.stderr.write(`  ${name}: ${f.ms.toFixed(0)} ms, peak ${f.peakMb.toFixed(0)} MiB\n`);
+      rows.push([name, (f.bytes / 1024).toFixed(0), f.ms.toFixed(0), f.cpuMs.toFixed(0), f.peakMb.toFixed(0), (f.peakMb - f.beforeMb).toFixed(0), f.outcome]);
+      process.stderr.write(`  ${name}: ${f.ms.toFixed(0)} ms wall, ${f.cpuMs.toFixed(0)} ms CPU, peak ${f.peakMb.toFixed(0)} MiB\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const head = ["case", "KiB", "parse ms", "peak RSS MiB", "parse's own MiB", "outcome"];
+  const head = ["case", "KiB", "wall ms", "CPU ms", "peak RSS MiB", "parse's own MiB", "outcome"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   console.log(`stack-file parsing, one cold child process per file (${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)})`);
   console.log(line(head));
   for (const r of rows) console.log(line(r));
-  console.log(`worst: ${worstMs.toFixed(0)} ms, ${worstMb.toFixed(0)} MiB peak RSS (targets: < 1000 ms, < 200 MiB)`);
+  // On a shared machine wall time also counts the time other processes held the CPU; the CPU
+  // time is what parsing itself costs.
+  console.log(`worst: ${worstMs.toFixed(0)} ms wall, ${worstCpuMs.toFixed(0)} ms CPU, ${worstMb.toFixed(0)} MiB peak RSS (targets: < 1000 ms, < 200 MiB)`);
 }
 
 if (process.argv.includes("--child")) child(process.argv[process.argv.indexOf("--child") + 1] as string);

@@ -75,8 +75,9 @@ export function screenRawConfig(raw: RawStackConfig, settings: readonly string[]
       issues.push({ path: shown, problem: "is a JavaScript prototype name, not a setting", fix: "remove it" });
       continue;
     }
+    // A secret is a value as written (a hash, a password): never decoded, inspected or echoed.
     const secret = raw.secretKeys.has(fullKey);
-    const value = screenValue(decodeValue(text), { parent: undefined, key }, issues, secret);
+    const value = secret ? text : screenValue(decodeValue(text), { parent: undefined, key }, issues);
     entries.set(key, value);
   }
   return { entries, issues, fatal: false };
@@ -93,9 +94,8 @@ function pathOf(link: PathLink): PropertyKey[] {
 }
 
 /** Copy a decoded value, dropping (and reporting) prototype keys, control characters and
- * encrypted values nested inside a setting. Secret values are never echoed, so not inspected. */
-function screenValue(value: unknown, link: PathLink, issues: ConfigIssue[], secret: boolean): unknown {
-  if (secret) return value;
+ * encrypted values nested inside a setting. */
+function screenValue(value: unknown, link: PathLink, issues: ConfigIssue[]): unknown {
   if (typeof value === "string") {
     if (hasUnprintable(value)) {
       issues.push({ path: fieldPath(pathOf(link)), problem: "contains a control or invisible character (e.g. a newline, an ANSI escape, a NUL or a bidi override)", fix: "remove it: no setting takes one" });
@@ -108,7 +108,7 @@ function screenValue(value: unknown, link: PathLink, issues: ConfigIssue[], secr
       issues.push({ path: fieldPath(pathOf(link)), problem: `is a list of ${value.length} entries; no mailfort list holds more than 5,000`, fix: "split the stack, or check the file for a generated or repeated block" });
       return undefined;
     }
-    return value.map((v, i) => screenValue(v, { parent: link, key: i }, issues, false));
+    return value.map((v, i) => screenValue(v, { parent: link, key: i }, issues));
   }
   if (typeof value !== "object" || value === null) return value;
   const obj = value as Record<string, unknown>;
@@ -127,7 +127,7 @@ function screenValue(value: unknown, link: PathLink, issues: ConfigIssue[], secr
       issues.push({ path: fieldPath([...pathOf(link), k]), problem: PROTOTYPE_KEYS.has(k) ? "is a JavaScript prototype name, not a setting" : "has a control or invisible character in its name", fix: "remove it" });
       continue;
     }
-    out[k] = screenValue(obj[k], { parent: link, key: k }, issues, false);
+    out[k] = screenValue(obj[k], { parent: link, key: k }, issues);
   }
   return out;
 }
