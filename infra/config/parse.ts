@@ -6,6 +6,7 @@
 import { ROLE_ACCOUNTS } from "./address-checks";
 import { crossCheck } from "./cross-checks";
 import { ConfigError, type ConfigIssue, showValue } from "./errors";
+import { normaliseIpOrCidr } from "./ip";
 import type { AliasConfig, DomainConfig, MailConfig } from "./mail-config";
 import { STACK_RE, domainOf } from "./names";
 import { protectionIssues } from "./protections";
@@ -75,5 +76,10 @@ function resolve(cfg: ParsedMailConfig, stack: string): MailConfig {
       if (!taken.has(from)) implicit.push({ from, to: [owner.address], implicit: true });
     }
   }
-  return { ...cfg, stack, domains, aliases: [...explicit, ...implicit] };
+  const canonical = (list: readonly string[]) => list.map((ip) => normaliseIpOrCidr(ip) ?? ip);
+  return {
+    ...cfg, stack, domains, aliases: [...explicit, ...implicit],
+    bruteForce: { ...cfg.bruteForce, ignoreIps: canonical(cfg.bruteForce.ignoreIps) },
+    antispam: { ...cfg.antispam, blockIps: canonical(cfg.antispam.blockIps), allowIps: canonical(cfg.antispam.allowIps) },
+  };
 }

@@ -56,9 +56,11 @@ export const IP_LIST_PROTECTIONS: readonly Protection[] = [
           const net = formatRange(networkOf(e.range));
           return [{ path: e.path, problem: `${e.text} has host bits set below its /${e.range.prefix}; Postfix refuses such a table entry`, fix: `write the network, ${net}, or the single address ${formatRange({ ...e.range, prefix: e.range.family === 4 ? 32 : 128 })}` }];
         }
-        const first = seen.get(e.text);
-        seen.set(e.text, first ?? e.path);
-        return first === undefined ? [] : [{ path: e.path, problem: `${e.text} is already listed at ${first}`, fix: "list it once" }];
+        // Compared in canonical form: 2001:DB8::/48 and 2001:db8:0::/48 are one entry.
+        const canonical = formatRange(e.range);
+        const first = seen.get(canonical);
+        seen.set(canonical, first ?? e.path);
+        return first === undefined ? [] : [{ path: e.path, problem: `${e.text} is already listed at ${first} (as ${canonical})`, fix: "list it once" }];
       });
     }),
   },

@@ -31,10 +31,11 @@ const mailAddress = z.string().refine(isMailAddress, {
 const secretKey = z.string().regex(SECRET_KEY_RE, {
   error: say("is not a usable config key name", "use letters, digits, '-' or '_', starting with a letter, e.g. alice-password"),
 }).meta({ format: "config key" });
-// Any case on input; written out in canonical form (lowercase IPv6, longest zero run as "::").
+// Any case on input; resolve() writes it out in canonical form (lowercase IPv6, "::" for the
+// longest zero run). No transform here: the docs read the schema's input side, defaults included.
 const ipOrCidr = z.string().refine((v) => normaliseIpOrCidr(v) !== undefined, {
   error: (iss) => say(`${JSON.stringify(iss.input)} is not an IP address or CIDR`, "write e.g. 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32"),
-}).transform((v) => normaliseIpOrCidr(v) ?? v).meta({ format: "IP or CIDR" });
+}).meta({ format: "IP or CIDR" });
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { error: say("is not an AWS region", "write e.g. eu-west-1") }).meta({ format: "AWS region" });
 const int = (min: number, max: number, unit: string) =>
   z.number().int().min(min, { error: say(`must be at least ${min} ${unit}`, `set a value between ${min} and ${max}`) })

@@ -4,7 +4,7 @@
 import { resourcePolicy, str } from "../define";
 import { userDataOf } from "../lib/user-data";
 
-const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
+export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
 
 /** What a secret looks like, with a name for the message. Never print the match itself. */
 const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [

@@ -9,12 +9,12 @@ const DEFAULT_DNSBLS = [{ zone: "zen.spamhaus.org", weight: 3, filter: "127.0.0.
 const exemption = (setting: string, key: string, what: RegExp): HostileCase[] => [
   { name: `${setting}.${key}: 0.0.0.0/0`, file: set(setting, key, ["0.0.0.0/0"]), path: `mailfort:${setting}.${key}[0]`, problem: /is the whole Internet: every client would be one/, fix: /list only the addresses you trust/ },
   { name: `${setting}.${key}: ::/0`, file: set(setting, key, ["203.0.113.0/24", "::/0"]), path: `mailfort:${setting}.${key}[1]`, problem: what, fix: /list only the addresses you trust/ },
-  { name: `${setting}.${key}: ::0/0 written long-hand`, file: set(setting, key, ["0:0::0/0"]), path: `mailfort:${setting}.${key}[0]`, problem: /:: ?\/0|::\/0 is the whole Internet/, fix: /list only/ },
+  { name: `${setting}.${key}: ::0/0 written long-hand`, file: set(setting, key, ["0:0::0/0"]), path: `mailfort:${setting}.${key}[0]`, problem: /0:0::0\/0 is the whole Internet: every client would be one/, fix: /list only the addresses you trust/ },
   { name: `${setting}.${key}: half the IPv4 Internet`, file: set(setting, key, ["128.0.0.0/1"]), path: `mailfort:${setting}.${key}[0]`, problem: /covers 2\^31 public addresses/, fix: relaxFix("config-wide-exemption") },
   { name: `${setting}.${key}: a public /8`, file: set(setting, key, ["8.0.0.0/8"]), path: `mailfort:${setting}.${key}[0]`, problem: /covers 2\^24 public addresses/, fix: /narrow it to the network you run \(a \/24 or smaller\)/ },
   { name: `${setting}.${key}: an IPv6 /16`, file: set(setting, key, ["2001::/16"]), path: `mailfort:${setting}.${key}[0]`, problem: /covers 2\^112 public addresses/, fix: /\/48 or smaller/ },
   { name: `${setting}.${key}: host bits set`, file: set(setting, key, ["198.51.100.7/24"]), path: `mailfort:${setting}.${key}[0]`, problem: /198\.51\.100\.7\/24 has host bits set below its \/24; Postfix refuses/, fix: /write the network, 198\.51\.100\.0\/24, or the single address 198\.51\.100\.7/ },
-  { name: `${setting}.${key}: the same entry twice (once in upper case)`, file: set(setting, key, ["2001:db8::/48", "2001:DB8::/48"]), path: `mailfort:${setting}.${key}[1]`, problem: /2001:db8::\/48 is already listed at mailfort:/, fix: /list it once/ },
+  { name: `${setting}.${key}: the same entry twice (once in upper case)`, file: set(setting, key, ["2001:db8::/48", "2001:DB8::/48"]), path: `mailfort:${setting}.${key}[1]`, problem: /2001:DB8::\/48 is already listed at mailfort:\S+ \(as 2001:db8::\/48\)/, fix: /list it once/ },
 ];
 
 export const PROTECTION_CASES: readonly HostileCase[] = [
