@@ -1,9 +1,13 @@
 // The policy pack keeps its own lists of what is allowed, on purpose: it judges the program's
 // output and must not take the program's word for it. These tests hold each independent list
-// in agreement with the product's, so a port added to one and not the other fails here.
+// in agreement with the product's, so a port (or the mark of a masked secret) changed in one
+// and not the other fails here.
 import { describe, expect, it } from "vitest";
-import { inboundPorts } from "../../infra/core/ports";
+import { egressRules, inboundPorts } from "../../infra/core/ports";
+import { SECRET_MARK } from "../../infra/synth";
 import { factsFromConfig } from "../../policy/facts";
+import { allowedEgress } from "../../policy/policies/egress";
+import { MASKED_SECRET } from "../../policy/policies/host-hygiene";
 import { ADMIN_PORTS, PLAINTEXT_MAIL_PORTS, allowedInboundPorts } from "../../policy/policies/network";
 import { loadStack } from "../../infra/synth/in-process";
 
@@ -25,5 +29,20 @@ describe("the pack's inbound ports and the product's", () => {
       expect(ADMIN_PORTS.has(p), `port ${p}`).toBe(false);
       expect(PLAINTEXT_MAIL_PORTS.has(p), `port ${p}`).toBe(false);
     }
+  });
+});
+
+describe("the pack's egress and the product's", () => {
+  it.each(["direct", "ses"] as const)("agree with %s outbound", (mode) => {
+    const { config } = loadStack("prod", { passphrase: "" });
+    const cfg = { ...config, outbound: { ...config.outbound, mode } };
+    const product = egressRules(cfg).map((r) => `${r.protocol}/${r.port}`).sort();
+    expect([...allowedEgress(factsFromConfig(cfg)).keys()].sort()).toEqual(product);
+  });
+});
+
+describe("the mark of a secret value the offline synth masks", () => {
+  it("is the one the lists policy skips", () => {
+    expect(MASKED_SECRET).toBe(SECRET_MARK);
   });
 });

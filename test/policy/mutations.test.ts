@@ -1,12 +1,8 @@
 // The mutation table (mutations.cases.ts): every insecure change to a good synthesized graph is
-// caught by a mandatory policy with its own message, while the unmutated graph passes it. Also:
-// the pack's own lists agree with the product's where it keeps one on purpose.
+// caught by a mandatory policy with its own message, while the unmutated graph passes it. The
+// pack's own lists are held to the product's in independent-lists.test.ts.
 import { describe, expect, it } from "vitest";
-import { egressRules } from "../../infra/core/ports";
-import { SECRET_MARK } from "../../infra/synth";
 import { ALL_POLICIES } from "../../policy/all";
-import { allowedEgress } from "../../policy/policies/egress";
-import { MASKED_SECRET } from "../../policy/policies/host-hygiene";
 import { runPolicies } from "../../policy/run";
 import { synthesizedStacks } from "./graphs";
 import { clone } from "./mutate";
@@ -37,20 +33,5 @@ describe("the mutation table", () => {
     // The violation is the mutation's doing: the same policy passes the unmutated graph.
     const before = (await runPolicies(resources, facts, ALL_POLICIES.filter((p) => p.name === row.id)))[0];
     expect(before?.violations).toEqual([]);
-  });
-});
-
-describe("the pack's own lists agree with the product's", () => {
-  it.each(["direct", "ses"] as const)("egress (%s outbound)", (mode) => {
-    const product = egressRules({ outbound: { mode } }).map((r) => `${r.protocol}/${r.port}`).sort();
-    expect([...allowedEgress({ outboundMode: mode }).keys()].sort()).toEqual(product);
-  });
-
-  it("the mark of a masked secret", () => {
-    expect(MASKED_SECRET).toBe(SECRET_MARK);
-  });
-
-  it("facts carry the outbound mode the egress policy reads", () => {
-    expect(stack("prod").facts.outboundMode).toBe("direct");
   });
 });
