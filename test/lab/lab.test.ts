@@ -58,6 +58,11 @@ describe("npm run lab", () => {
         "bruteforce-others-unaffected",
         "replace-boot-ready",
         "replace-not-reformatted",
+        // The security model's reputation and rate protections, each against the lab's own
+        // listed address, listed link host and a limit small enough to reach.
+        "reputation-dnsbl-listed-client",
+        "reputation-surbl-listed-link",
+        "limit-outbound-per-user",
       ]) {
         expect(ids).toContain(id);
       }
