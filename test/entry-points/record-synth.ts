@@ -21,14 +21,17 @@ export interface SynthRecording {
 /** `configText`: the stack file to use instead of stacks/Pulumi.<stack>.yaml. */
 export async function recordSynth(stack: string, opts: { configText?: string; passphrase: string; timeoutMs: number }): Promise<SynthRecording> {
   const dir = mkdtempSync(join(tmpdir(), `entry-synth-${stack}-`));
-  const args = ["--import", "tsx", join(__dirname, "record-synth-child.ts"), "--stack", stack, "--out", dir];
+  // The artifacts get a directory of their own: synth refuses to replace one holding other files
+  // (here, the stack file beside them).
+  const out = join(dir, "out");
+  const args = ["--import", "tsx", join(__dirname, "record-synth-child.ts"), "--stack", stack, "--out", out];
   if (opts.configText !== undefined) {
     writeFileSync(join(dir, `Pulumi.${stack}.yaml`), opts.configText);
     args.push("--config-file", join(dir, `Pulumi.${stack}.yaml`));
   }
   const run = await runNode(args, REPO_ROOT, childEnv({ PULUMI_CONFIG_PASSPHRASE: opts.passphrase }), opts.timeoutMs);
   if (run.exitCode !== 0) throw new Error(`synth of ${stack} failed (exit ${run.exitCode}):\n${run.stderr}`);
-  const read = <T>(file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as T;
+  const read = <T>(file: string) => JSON.parse(readFileSync(join(out, file), "utf8")) as T;
   return {
     dir,
     resources: read<ResourcesJsonEntry[]>("resources.json"),
