@@ -1,9 +1,10 @@
 // CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set): the instance's status
 // checks (with automatic recovery on a failed host) and disk usage of the root and data
-// filesystems as reported by the CloudWatch agent.
+// filesystems as the host publishes it (mailfort-metrics; see infra/core/host-metrics.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_VOLUME_MOUNT } from "../core/data-volume";
+import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE, PUBLISH_INTERVAL_SECONDS } from "../core/host-metrics";
+import { WATCHED_MOUNTS } from "../core/host";
 import { TYPE_PREFIX } from "./tags";
 
 export interface AlarmsArgs {
@@ -44,13 +45,15 @@ export class Alarms extends pulumi.ComponentResource {
       namespace: "AWS/EC2", metricName: "StatusCheckFailed_System", dimensions: { InstanceId: args.instanceId },
       statistic: "Maximum", period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
     }, { parent: this });
-    for (const [id, path] of [["root-disk", "/"], ["data-disk", DATA_VOLUME_MOUNT]] as const) {
+    for (const [id, path] of WATCHED_MOUNTS.map((m) => [m === "/" ? "root-disk" : "data-disk", m] as const)) {
       new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
         ...common,
-        alarmDescription: `mailfort ${args.stack}: ${path} is more than ${DISK_USED_THRESHOLD}% full`,
-        namespace: "CWAgent", metricName: "disk_used_percent", dimensions: { InstanceId: args.instanceId, path },
-        statistic: "Maximum", period: 300, evaluationPeriods: 2, threshold: DISK_USED_THRESHOLD, comparisonOperator: "GreaterThanThreshold",
-        // No data means the agent is not reporting: that is itself worth a look.
+        alarmDescription: `mailfort ${args.stack}: ${path} is more than ${DISK_USED_THRESHOLD}% full, or the host stopped publishing its disk usage`,
+        namespace: HOST_METRICS_NAMESPACE, metricName: DISK_USED_METRIC, dimensions: { InstanceId: args.instanceId, path },
+        // One-minute periods, as the host publishes: five in a row over the line (or silent) alarm.
+        statistic: "Maximum", period: PUBLISH_INTERVAL_SECONDS, evaluationPeriods: 5, datapointsToAlarm: 5,
+        threshold: DISK_USED_THRESHOLD, comparisonOperator: "GreaterThanThreshold",
+        // No data means the host's publisher is not reporting: that is itself worth a look.
         treatMissingData: "breaching",
       }, { parent: this });
     }

@@ -1,5 +1,6 @@
 // The instance role's inline policy as a plain IAM document, built from resolved ARNs. Pure, so
 // the policy pack and tests can read exactly what the instance may do.
+import { HOST_METRICS_NAMESPACE } from "../core/host-metrics";
 
 export interface AcmeZone {
   /** Route53 hosted zone id (without the /hostedzone/ prefix). */
@@ -32,6 +33,11 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
+/** The SSM path the host reads its tree from (mailfort-secrets fetch). */
+export function stackParameterPath(stack: string): string {
+  return `/mailfort/${stack}`;
+}
+
 /** The DNS-01 challenge name of a certificate name. */
 function acmeChallengeName(name: string): string {
   return `_acme-challenge.${name}`;
@@ -44,8 +50,11 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
     {
       Sid: "ReadOwnStackParameters",
       Effect: "Allow",
-      Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-      Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter/mailfort/${p.stack}/*`,
+      // The host reads its whole tree with one recursive GetParametersByPath, which SSM
+      // authorizes against the path in the request (not the parameters returned): the
+      // resource is the path itself; `/*` below it would match nothing the host asks for.
+      Action: ["ssm:GetParametersByPath"],
+      Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter${stackParameterPath(p.stack)}`,
     },
     {
       Sid: "DecryptOwnStackParameters",
@@ -54,6 +63,15 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
       Resource: p.parametersKeyArn,
       // Only as part of an SSM call: the key cannot be used to decrypt anything else directly.
       Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } },
+    },
+    {
+      Sid: "PublishHostMetrics",
+      Effect: "Allow",
+      // PutMetricData has no resource-level permissions; the namespace condition keeps the
+      // host to its own metrics (configs/bin/mailfort-metrics).
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": HOST_METRICS_NAMESPACE } },
     },
   ];
   if (p.acme) {

@@ -1,5 +1,5 @@
-// The instance's IAM role and profile: Session Manager (no SSH), the CloudWatch agent, and an
-// inline policy limited to this stack's parameters, key and ACME challenge names.
+// The instance's IAM role and profile: Session Manager (no SSH), and an inline policy limited to
+// this stack's parameters, key, metrics namespace and ACME challenge names.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { acmeChallengePolicy, instancePolicy, planAcmePolicies } from "./instance-policy";
@@ -14,9 +14,10 @@ export interface InstanceRoleArgs {
   tags: Record<string, string>;
 }
 
+// No CloudWatchAgentServerPolicy: the host publishes its metrics itself (mailfort-metrics), and
+// the inline policy allows exactly that; the agent's log, X-Ray and tag permissions went unused.
 const MANAGED_POLICIES = {
   ssm: "AmazonSSMManagedInstanceCore",
-  cloudwatch: "CloudWatchAgentServerPolicy",
 } as const;
 
 export class InstanceRole extends pulumi.ComponentResource {

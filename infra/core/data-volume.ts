@@ -5,5 +5,5 @@ import { DATA_DIR } from "./host/view";
  * serial is the volume id; the host finds it by that, not by this name. */
 export const DATA_VOLUME_DEVICE = "/dev/sdf";
 /** Where the host mounts it (the host renderer's DATA_DIR); the disk-usage alarm watches this
- * path (the CloudWatch agent's `path` dimension). */
+ * path (the `path` dimension mailfort-metrics publishes). */
 export const DATA_VOLUME_MOUNT = DATA_DIR;

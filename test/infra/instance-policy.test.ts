@@ -7,18 +7,20 @@ import { egressRules, inboundPorts } from "../../infra/core/ports";
 const base = { partition: "aws", region: "eu-west-1", accountId: "111122223333", stack: "prod", parametersKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k" };
 
 describe("instancePolicy", () => {
-  it("reads only the stack's parameters and decrypts only with its key, through SSM", () => {
+  it("reads only the stack's parameter path, decrypts only with its key through SSM, publishes only its own metrics", () => {
     const doc = instancePolicy({ ...base, acme: false });
     expect(doc.Statement).toEqual([
-      expect.objectContaining({ Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/mailfort/prod/*" }),
+      // GetParametersByPath is authorized against the requested path: the path itself, not path/*.
+      expect.objectContaining({ Action: ["ssm:GetParametersByPath"], Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/mailfort/prod" }),
       expect.objectContaining({ Action: ["kms:Decrypt"], Resource: base.parametersKeyArn, Condition: { StringEquals: { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" } } }),
+      expect.objectContaining({ Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "mailfort" } } }),
     ]);
   });
 
   it("adds GetChange on change/* and ListHostedZones on * (no resource-level permission) only for ACME", () => {
     const doc = instancePolicy({ ...base, acme: true });
     const wild = doc.Statement.filter((s) => s.Resource === "*");
-    expect(wild.map((s) => s.Action)).toEqual([["route53:ListHostedZones"]]);
+    expect(wild.map((s) => s.Action)).toEqual([["cloudwatch:PutMetricData"], ["route53:ListHostedZones"]]);
     expect(doc.Statement.find((s) => s.Action.includes("route53:GetChange"))?.Resource).toBe("arn:aws:route53:::change/*");
   });
 

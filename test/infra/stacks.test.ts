@@ -187,10 +187,11 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const s of doc) {
       expect(s.Effect).toBe("Allow");
       for (const a of list(s.Action)) expect(a, s.Sid).not.toMatch(/\*/);
-      if (list(s.Resource).includes("*")) expect(list(s.Action), s.Sid).toEqual(["route53:ListHostedZones"]);
+      if (list(s.Resource).includes("*")) expect([["route53:ListHostedZones"], ["cloudwatch:PutMetricData"]], s.Sid).toContainEqual(list(s.Action));
     }
     const by = (action: string) => doc.filter((s) => list(s.Action).includes(action));
-    expect(by("ssm:GetParametersByPath").map((s) => s.Resource)).toEqual([`arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter/mailfort/${stack}/*`]);
+    expect(by("ssm:GetParametersByPath").map((s) => s.Resource)).toEqual([`arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter/mailfort/${stack}`]);
+    expect(by("cloudwatch:PutMetricData").map((s) => s.Condition)).toEqual([{ StringEquals: { "cloudwatch:namespace": "mailfort" } }]);
     expect(by("kms:Decrypt").map((s) => s.Resource)).toEqual([keyArn]);
     const acme = by("route53:ChangeResourceRecordSets");
     if (r.config.tls.mode === "self-signed") {
@@ -218,7 +219,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     }
     const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === `mailfort-${stack}-role`).map((a) => String(a.inputs.policyArn));
     const awsManaged = attached.filter((a) => a.startsWith("arn:aws:iam::aws:policy/")).map((a) => a.split("/").pop()).sort();
-    expect(awsManaged).toEqual(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]);
+    expect(awsManaged).toEqual(["AmazonSSMManagedInstanceCore"]);
     // The rest are this stack's own ACME policies (one per 6,144 characters of challenge statements).
     expect(attached.length - awsManaged.length).toBe(ofType(r, "aws:iam/policy:Policy").length);
     // No IAM policy in the stack grants every action.

@@ -55,6 +55,8 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["systemd/mailfort-sync.timer", "/etc/systemd/system/mailfort-sync.timer"],
   ["systemd/mailfort-cert.service", "/etc/systemd/system/mailfort-cert.service"],
   ["systemd/mailfort-cert.timer", "/etc/systemd/system/mailfort-cert.timer"],
+  ["systemd/mailfort-metrics.service", "/etc/systemd/system/mailfort-metrics.service"],
+  ["systemd/mailfort-metrics.timer", "/etc/systemd/system/mailfort-metrics.timer"],
 ];
 
 /** Scripts, shipped verbatim (they read /etc/mailfort/mailfort.env for stack values). */
@@ -63,6 +65,7 @@ const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-sync", "/usr/local/sbin/mailfort-sync"],
   ["bin/mailfort-cert", "/usr/local/sbin/mailfort-cert"],
   ["bin/mailfort-secrets", "/usr/local/sbin/mailfort-secrets"],
+  ["bin/mailfort-metrics", "/usr/local/sbin/mailfort-metrics"],
 ];
 
 /** Every file the host gets from the user data, rendered. Pure apart from reading configs/. */

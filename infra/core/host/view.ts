@@ -2,9 +2,12 @@
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
+import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE } from "../host-metrics";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
+/** Filesystems whose usage the host publishes and the alarms watch: root disk, data volume. */
+export const WATCHED_MOUNTS = ["/", DATA_DIR] as const;
 /** Fixed uid/gid of the virtual mail owner, so a re-attached data volume keeps its owner. */
 const VMAIL_ID = 5000;
 
@@ -47,6 +50,9 @@ export function hostView(cfg: MailConfig) {
     sesRegion: cfg.outbound.sesRegion ?? cfg.region,
     tlsMode: cfg.tls.mode,
     acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
+    metricsNamespace: HOST_METRICS_NAMESPACE,
+    diskUsedMetric: DISK_USED_METRIC,
+    watchedMounts: [...WATCHED_MOUNTS],
   };
 }
 
