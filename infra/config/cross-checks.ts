@@ -65,6 +65,9 @@ function networkIssues(cfg: ParsedMailConfig): ConfigIssue[] {
 
 function settingIssues(cfg: ParsedMailConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  if (cfg.tls.acmeDirectory !== undefined && cfg.tls.mode !== "acme") {
+    issues.push({ path: at(["tls", "acmeDirectory"]), problem: `is set with tls.mode ${cfg.tls.mode}, which does not use it`, fix: "use it with tls.mode acme, or remove it (acme-staging is Let's Encrypt's staging directory)" });
+  }
   if (cfg.tls.mode !== "self-signed" && cfg.tls.acmeEmail === undefined) {
     issues.push({ path: at(["tls", "acmeEmail"]), problem: `is required with tls.mode ${cfg.tls.mode} (Let's Encrypt sends expiry warnings there)`, fix: "set an address you read, e.g. tls: { mode: acme, acmeEmail: ops@example.com }" });
   }
