@@ -50,6 +50,7 @@ export function hostView(cfg: MailConfig) {
     sesRegion: cfg.outbound.sesRegion ?? cfg.region,
     tlsMode: cfg.tls.mode,
     acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
+    acmeDirectory: cfg.tls.acmeDirectory ?? "",
     metricsNamespace: HOST_METRICS_NAMESPACE,
     diskUsedMetric: DISK_USED_METRIC,
     watchedMounts: [...WATCHED_MOUNTS],
