@@ -17,6 +17,7 @@ import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
+import { vendorData } from "./vm/vendor-data";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, guestMemoryUsedMb, runningVm, shutdownVm, waitReady } from "./vm/vm";
 
 export interface LabFigures {
@@ -91,8 +92,9 @@ export async function bootUntilUp(cfg: MailConfig, image: LabImage, userData: Bu
 /** A new instance: fresh overlay and seed (new instance id), the data volume as it is (or blank). */
 async function bootFresh(cfg: MailConfig, image: LabImage, userData: Buffer, secretsDir: string, opts: UpOptions, log: (l: string) => void): Promise<RunningVm> {
   mkdirSync(labPaths.vm(), { recursive: true });
-  const seedDisk = makeSeedDisk(labPaths.vm(), { userData, instanceId: `i-lab-${Date.now().toString(16)}`, hostname: cfg.hostname });
-  const secretsDisk = makeSecretsDisk(labPaths.vm(), secretsDir, [labHost("dns").address]);
+  const vendor = vendorData({ caPems: [], resolvers: [labHost("dns").address] });
+  const seedDisk = makeSeedDisk(labPaths.vm(), { userData, instanceId: `i-lab-${Date.now().toString(16)}`, hostname: cfg.hostname, vendorData: vendor });
+  const secretsDisk = makeSecretsDisk(labPaths.vm(), secretsDir);
   if (!opts.keepData) rmSync(labPaths.dataDisk(), { force: true });
   ensureDataDisk(labPaths.dataDisk(), cfg.instance.dataVolumeGb);
   return bootVm({ image, seedDisk, secretsDisk, dataDisk: labPaths.dataDisk(), memoryMb: 2048, cpus: 2 }, log);

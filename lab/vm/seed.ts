@@ -1,9 +1,8 @@
 // The disks that carry a boot's inputs into the VM, made without loop mounts:
-//  - the NoCloud seed (vfat labeled CIDATA: user-data, meta-data, network-config), and
-//  - the secrets disk (ext4 labeled MFSECRETS): the SSM parameter tree as files, where the path
-//    under the disk's root is the parameter name (mailfort/<stack>/dkim/<domain>/<selector>, ...),
-//    plus `resolver-forward` (one IPv4 per line): where the VM's unbound forwards queries in the
-//    lab, since the closed network has no root servers.
+//  - the NoCloud seed (vfat labeled CIDATA: user-data, meta-data, network-config, vendor-data), and
+//  - the secrets disk (ext4 labeled MFSECRETS), the quick-run shortcut: the SSM parameter tree as
+//    files, where the path under the disk's root is the parameter name
+//    (mailfort/<stack>/dkim/<domain>/<selector>, ...).
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
@@ -13,6 +12,8 @@ export interface SeedInput {
   readonly userData: string | Buffer;
   readonly instanceId: string;
   readonly hostname: string;
+  /** What the lab adds as the cloud (lab/vm/vendor-data.ts). */
+  readonly vendorData: string;
 }
 
 /** NoCloud network-config v1: the lab address on the NIC with the lab MAC, no gateway. */
@@ -43,21 +44,21 @@ export function makeSeedDisk(dir: string, input: SeedInput): string {
   writeFileSync(join(files, "user-data"), input.userData);
   writeFileSync(join(files, "meta-data"), metaData(input));
   writeFileSync(join(files, "network-config"), networkConfig());
+  writeFileSync(join(files, "vendor-data"), input.vendorData);
   const img = join(dir, "seed.img");
   rmSync(img, { force: true });
   // Size in KiB: user data is capped at 16 KiB on AWS, but leave room.
   run("mkfs.vfat", ["-n", "CIDATA", "-C", img, "4096"]);
-  for (const f of ["user-data", "meta-data", "network-config"]) run("mcopy", ["-i", img, join(files, f), `::${f}`]);
+  for (const f of ["user-data", "meta-data", "network-config", "vendor-data"]) run("mcopy", ["-i", img, join(files, f), `::${f}`]);
   return img;
 }
 
 /** The MFSECRETS disk from a directory holding the parameter tree (`mailfort/<stack>/...`). */
-export function makeSecretsDisk(dir: string, parameterTree: string, resolverForward: readonly string[]): string {
+export function makeSecretsDisk(dir: string, parameterTree: string): string {
   const files = join(dir, "secrets-files");
   rmSync(files, { recursive: true, force: true });
   mkdirSync(files, { recursive: true });
   cpSync(parameterTree, files, { recursive: true });
-  writeFileSync(join(files, "resolver-forward"), `${resolverForward.join("\n")}\n`);
   const img = join(dir, "secrets.img");
   rmSync(img, { force: true });
   run("mkfs.ext4", ["-q", "-F", "-L", "MFSECRETS", "-d", files, img, "16M"]);

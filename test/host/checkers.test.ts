@@ -9,6 +9,7 @@ import type { MailConfig } from "../../infra/config";
 import { certificateNames } from "../../infra/core/certificate-names";
 import { renderCloudConfig } from "../../infra/core/host";
 import { parameterNames } from "../../infra/core/parameters";
+import { labForwardConf } from "../../lab/vm/vendor-data";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, loadStack } from "./stacks";
 
@@ -188,11 +189,10 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(clean(root, ["unbound-checkconf"])).toContain("no errors");
   });
 
-  it("unbound-checkconf: also with the lab's forward snippet from the seed", () => {
-    writeFileSync(join(root.dir, "tmp/resolver-forward"), "10.99.0.53\nnot-an-ip; include: /etc/shadow\n");
-    const conf = clean(root, ["/usr/local/sbin/mailfort-boot", "lab-forward-conf", "/tmp/resolver-forward"]);
+  it("unbound-checkconf: also with the lab's forward snippet (its vendor data)", () => {
+    expect(() => labForwardConf(["10.99.0.53", "not-an-ip; include: /etc/shadow"])).toThrow(/not an IPv4/);
+    const conf = labForwardConf(["10.99.0.53"]);
     expect(conf).toContain("forward-addr: 10.99.0.53\n");
-    expect(conf).not.toContain("shadow");
     const snippet = join(root.dir, "etc/unbound/unbound.conf.d/zz-mailfort-lab-forward.conf");
     writeFileSync(snippet, conf);
     try {
