@@ -1,0 +1,62 @@
+// The emulator's plan from a real synth of the lab stack in ACME mode: every SSM parameter with
+// its real value and the stack's key, the zones with their records as the AWS provider sends
+// them, the instance role with every policy it carries, the alarms, the instance's IMDS options.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SynthResult, synthInProcess } from "../../infra/synth";
+import { type EmulatorPlan, emulatorPlan, route53Value } from "../../lab/aws/plan";
+
+const LAB = join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml");
+const acmeText = readFileSync(LAB, "utf8").replace(/mode: self-signed/, "mode: acme\n    acmeEmail: postmaster@mailfort.test");
+
+let synth: SynthResult;
+let plan: EmulatorPlan;
+beforeAll(async () => {
+  synth = await synthInProcess("lab", { configText: acmeText });
+  plan = emulatorPlan({ resources: synth.resources, values: new Map(synth.parameters.map((p) => [p.name, p.value])), addressMap: { [String(synth.outputs.ipv4)]: "10.77.0.10" } });
+}, 120_000);
+
+describe("emulatorPlan", () => {
+  it("carries every SSM parameter with its value; SecureStrings name the stack's key", () => {
+    expect(plan.parameters.map((p) => p.name).sort()).toEqual(synth.parameters.map((p) => p.name).sort());
+    const key = synth.resources.find((r) => r.type === "aws:kms/key:Key")!.id;
+    for (const p of plan.parameters) {
+      expect(p.value).not.toBe("[secret]");
+      if (p.type === "SecureString") expect(p.keyRef).toContain(key);
+    }
+    expect(plan.kmsKeys).toEqual([expect.objectContaining({ ref: key, aliases: ["alias/mailfort-lab"] })]);
+  });
+
+  it("carries each zone's records, A records on the lab address, TXT quoted as Route53 takes them", () => {
+    const all = plan.zones.flatMap((z) => z.records);
+    expect(all).toHaveLength(synth.resources.filter((r) => r.type === "aws:route53/record:Record").length);
+    expect(all.find((r) => r.name === "mail.mailfort.test" && r.type === "A")?.values).toEqual(["10.77.0.10"]);
+    const dkim = all.find((r) => r.name === "mail._domainkey.mailfort.test")!;
+    expect(dkim.values[0]).toMatch(/^"v=DKIM1; k=rsa; p=[^"]+" "[^"]+"$/);
+  });
+
+  it("gives the instance role every policy the synth attaches, and the instance's IMDS options", () => {
+    const role = plan.roles[0]!;
+    expect(plan.roles).toHaveLength(1);
+    expect(role.inline.map((p) => JSON.parse(p.document).Statement.map((s: { Sid: string }) => s.Sid)).flat()).toContain("ReadOwnStackParameters");
+    expect(role.attached).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    expect(plan.managedPolicies.map((p) => role.attached.includes(p.ref))).toEqual(plan.managedPolicies.map(() => true));
+    expect(plan.managedPolicies.length).toBeGreaterThan(0); // ACME challenge policies
+    expect(plan.instance).toMatchObject({ hopLimit: 1, httpTokens: "required", profile: "mailfort-lab-role" });
+    expect(plan.alarms.map((a) => `${a.namespace} ${a.metricName}`).sort()).toEqual(["AWS/EC2 StatusCheckFailed_Instance", "AWS/EC2 StatusCheckFailed_System", "mailfort disk_used_percent", "mailfort disk_used_percent"]);
+  });
+
+  it("refuses a parameter without a value rather than loading a placeholder", () => {
+    expect(() => emulatorPlan({ resources: synth.resources, values: new Map(), addressMap: {} })).toThrow(/no value for SSM parameter/);
+  });
+});
+
+describe("route53Value", () => {
+  it("quotes TXT, splits at a configured \"\", escapes quotes; leaves other types alone", () => {
+    expect(route53Value("TXT", "v=spf1 -all")).toBe('"v=spf1 -all"');
+    expect(route53Value("TXT", 'ab""cd')).toBe('"ab" "cd"');
+    expect(route53Value("TXT", 'say "hi"')).toBe('"say \\"hi\\""');
+    expect(route53Value("MX", "10 mail.example.com.")).toBe("10 mail.example.com.");
+  });
+});
