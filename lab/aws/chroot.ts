@@ -2,7 +2,7 @@
 // mount namespace of its own where the root is bound read-only (the cache stays pristine) with
 // fresh /proc, /tmp and /run, the emulator's code at /opt and the lab's state directory at /mnt.
 // The mounts vanish with the process; nothing is left to unmount.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -60,4 +60,10 @@ export function spawnInRoot(spec: ChrootSpec): number {
   } finally {
     closeSync(out);
   }
+}
+
+/** Run a short command the same way and wait for it (the lab's probes and negative controls). */
+export function runInRoot(spec: Omit<ChrootSpec, "logFile">, timeoutMs = 120_000): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync("ip", ["netns", "exec", spec.netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", chrootScript({ ...spec, logFile: "" })], { encoding: "utf8", timeout: timeoutMs });
+  return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
 }

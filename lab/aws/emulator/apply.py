@@ -18,6 +18,20 @@ def aws_managed_document(arn):
     return data[name]["Document"]
 
 
+# Moto names an action by the request's signing name: CloudWatch's is "monitoring".
+SIGNING_NAMES = {"cloudwatch": "monitoring"}
+
+
+def moto_actions(actions):
+    actions = [actions] if isinstance(actions, str) else actions
+    out = list(actions)
+    for a in actions:
+        prefix, _, name = a.partition(":")
+        if prefix.lower() in SIGNING_NAMES:
+            out.append(SIGNING_NAMES[prefix.lower()] + ":" + name)
+    return out
+
+
 def action_level(document):
     """What moto can judge of a policy: its allowed actions. Moto matches every statement's
     Resource against "*" and ignores Condition, so scoped statements would never match; the
@@ -30,7 +44,7 @@ def action_level(document):
             raise ValueError("a Deny statement cannot be projected to actions alone: %s" % json.dumps(s))
         if "NotAction" in s or "NotResource" in s:
             raise ValueError("NotAction/NotResource cannot be projected: %s" % json.dumps(s))
-        out.append({"Effect": "Allow", "Action": s["Action"], "Resource": "*"})
+        out.append({"Effect": "Allow", "Action": moto_actions(s["Action"]), "Resource": "*"})
     return {"Version": "2012-10-17", "Statement": out}
 
 

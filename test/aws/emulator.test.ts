@@ -1,0 +1,109 @@
+// The lab's AWS emulator host for real: Debian 13's moto and the lab's glue in the read-only
+// emulator root, in a network namespace of this test's own. A client from the same root plays
+// the mail host (IMDSv2, then boto3 over TLS with the role's credentials); the request log it
+// leaves is judged by the lab's IAM evaluator against the synthesized policies.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { synthInProcess } from "../../infra/synth";
+import { makeEndpointCerts } from "../../lab/aws/certs";
+import { runInRoot } from "../../lab/aws/chroot";
+import { controlCall } from "../../lab/aws/control";
+import { type RunningEmulator, startEmulator, stopEmulator } from "../../lab/aws/host";
+import { emulatorPlan, type EmulatorPlan } from "../../lab/aws/plan";
+import { emulatorRoot } from "../../lab/aws/root";
+import type { NamedPolicy } from "../../lab/aws/iam/evaluate";
+import { evaluate } from "../../lab/aws/iam/evaluate";
+import { type LoggedCall, iamRequests } from "../../lab/aws/iam/requests";
+
+const unavailable = process.getuid?.() !== 0 ? "not root (namespaces, chroot)" : spawnSync("sh", ["-c", "command -v debootstrap"]).status !== 0 ? "no debootstrap" : undefined;
+if (unavailable && process.env.CI === "true") throw new Error(`emulator tests cannot run in CI: ${unavailable}`);
+if (unavailable) console.warn(`SKIPPING the emulator tests: ${unavailable}`);
+
+const NETNS = `mfaws-test-${process.pid}`;
+const ADDRESS = "10.77.0.50";
+const LAB = join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml");
+
+let root = "";
+let state = "";
+let emu: RunningEmulator;
+let plan: EmulatorPlan;
+let ids: Record<string, string>;
+let policies: NamedPolicy[];
+
+beforeAll(async () => {
+  if (unavailable) return;
+  root = emulatorRoot();
+  state = mkdtempSync(join(tmpdir(), "mfaws-"));
+  spawnSync("ip", ["netns", "add", NETNS]);
+  spawnSync("ip", ["-n", NETNS, "link", "set", "lo", "up"]);
+  spawnSync("ip", ["-n", NETNS, "addr", "add", `${ADDRESS}/32`, "dev", "lo"]);
+  const synth = await synthInProcess("lab", { configText: readFileSync(LAB, "utf8").replace(/mode: self-signed/, "mode: acme\n    acmeEmail: postmaster@mailfort.test") });
+  plan = emulatorPlan({ resources: synth.resources, values: new Map(synth.parameters.map((p) => [p.name, p.value])), addressMap: {} });
+  const certs = makeEndpointCerts(join(state, "certs"), ["ssm.eu-west-1.amazonaws.com"], [ADDRESS]);
+  emu = await startEmulator({ root, netns: NETNS, address: ADDRESS, region: "eu-west-1", stateDir: state, certs, nsdPidFile: join(state, "no-nsd.pid"), nameserver: "127.0.0.1" }, () => undefined);
+  const applied = await controlCall<{ ids: Record<string, string>; awsManagedPolicies: Record<string, object> }>(emu.control, "POST", "/apply", plan);
+  ids = applied.ids;
+  await controlCall(emu.control, "POST", "/instance", { instanceId: "i-0123456789abcdef0", privateIp: "10.77.0.10" });
+  policies = [
+    ...plan.roles[0]!.inline.map((p) => ({ name: p.name, document: JSON.parse(p.document) })),
+    ...plan.managedPolicies.map((p) => ({ name: p.name, document: JSON.parse(p.document) })),
+    ...Object.entries(applied.awsManagedPolicies).map(([name, document]) => ({ name, document: document as NamedPolicy["document"] })),
+  ];
+}, 900_000);
+
+afterAll(() => {
+  if (unavailable) return;
+  stopEmulator(state, NETNS, () => undefined);
+  spawnSync("ip", ["netns", "del", NETNS]);
+  rmSync(state, { recursive: true, force: true });
+});
+
+describe.skipIf(Boolean(unavailable))("the emulator host", () => {
+  let out: Record<string, unknown>;
+  beforeAll(() => {
+    const zone = ids[plan.zones.find((z) => z.name === "mailfort.test")!.ref]!;
+    const r = runInRoot({ root, netns: NETNS, stateDir: state, codeDir: join(__dirname, "probes"),
+      argv: ["python3", "-B", "/opt/host_calls.py", `https://${ADDRESS}`, "/mnt/certs/ca.pem", zone] });
+    expect(r.stderr).toBe("");
+    out = JSON.parse(r.stdout) as Record<string, unknown>;
+  }, 120_000);
+
+  it("IMDSv2: refuses tokenless reads, tokens without a TTL and through a proxy; serves identity and role credentials", () => {
+    expect(out).toMatchObject({ tokenless_get: 401, put_without_ttl: 400, put_via_proxy: 403, instance_id: "i-0123456789abcdef0", role: "mailfort-lab-role" });
+    expect(out.identity).toMatchObject({ instanceId: "i-0123456789abcdef0", region: "eu-west-1", accountId: "123456789012" });
+    expect(String(out.access_key)).toMatch(/^ASIA/);
+    const imds = readFileSync(emu.imdsLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { method: string; status: number; hopLimit?: number; credentials?: string });
+    expect(imds.filter((e) => e.method === "PUT" && e.status === 200).map((e) => e.hopLimit)).toEqual([1]);
+    expect(imds.some((e) => e.credentials === out.access_key)).toBe(true);
+  });
+
+  it("SSM over TLS with the role's credentials: the whole tree, and nothing the role may not do", () => {
+    expect(out.parameters).toEqual(plan.parameters.map((p) => p.name).sort());
+    // Moto answers a JSON-protocol denial in XML, so botocore sees only the status; the log has the text.
+    expect(out.put_parameter).toBe(403);
+  });
+
+  it("exports Route53 after a change: the challenge TXT is in the zone file nsd reads", () => {
+    expect(readFileSync(join(emu.zonesDir, "mailfort.test.zone"), "utf8")).toMatch(/^_acme-challenge\.mail\.mailfort\.test\. 60 IN TXT "probe-token"$/m);
+  });
+
+  it("logs every call with who made it; the evaluator allows the host's calls under the synthesized policies", () => {
+    const calls = readFileSync(emu.requestLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as LoggedCall);
+    const mine = calls.filter((c) => c.accessKeyId === out.access_key);
+    // 17 parameters: two pages of GetParametersByPath (10 a page).
+    expect(mine.map((c) => `${c.action} ${c.status}`)).toEqual(["GetParametersByPath 200", "GetParametersByPath 200", "PutParameter 403", "ChangeResourceRecordSets 200", "PutMetricData 200"]);
+    expect(JSON.stringify(mine[2])).toMatch(/AccessDenied.*not authorized to perform: ssm:PutParameter/);
+    const toSynthId = Object.fromEntries(Object.entries(ids).map(([synth, real]) => [real, synth]));
+    const parameterKeys = Object.fromEntries(plan.parameters.filter((p) => p.keyRef).map((p) => [p.name, p.keyRef!]));
+    const view = { partition: "aws", account: "123456789012", toSynthId, parameterKeys };
+    const judged = mine.filter((c) => c.status < 400).flatMap((c) => iamRequests(c, view)).map((r) => [r.action, evaluate(policies, r).allowed]);
+    expect(judged).toContainEqual(["ssm:GetParametersByPath", true]);
+    expect(judged).toContainEqual(["kms:Decrypt", true]);
+    expect(judged).toContainEqual(["route53:ChangeResourceRecordSets", true]);
+    expect(judged).toContainEqual(["cloudwatch:PutMetricData", true]);
+    expect(judged.filter(([, allowed]) => !allowed)).toEqual([]);
+  });
+});
