@@ -73,6 +73,22 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": HOST_METRICS_NAMESPACE } },
     },
+    {
+      Sid: "SessionManagerChannels",
+      Effect: "Allow",
+      // Admin access is SSM Session Manager (no SSH): the agent's channels. These actions have
+      // no resource-level permissions. They replace AmazonSSMManagedInstanceCore, which also
+      // granted ssm:GetParameter(s) on every parameter of the account (other stacks' included).
+      Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+      Resource: "*",
+    },
+    {
+      Sid: "SessionManagerRegister",
+      Effect: "Allow",
+      // The agent registers the instance it runs on; its id is not known before it exists.
+      Action: ["ssm:UpdateInstanceInformation"],
+      Resource: `arn:${p.partition}:ec2:${p.region}:${p.accountId}:instance/*`,
+    },
   ];
   if (p.acme) {
     statements.push(
@@ -120,7 +136,7 @@ export function acmeChallengePolicy(partition: string, zones: readonly AcmeZone[
 
 /** IAM's size limit for a customer managed policy (characters, whitespace not counted). */
 const MANAGED_POLICY_MAX_CHARS = 6144;
-/** Managed policies a role may have by default (10), less the two AWS ones the instance uses. */
+/** Managed policies a role may have by default (10), less two left to the operator (e.g. an agent's). */
 export const MAX_ACME_POLICIES = 8;
 /** Longest Route53 zone id, for sizing policies before the ids are known. */
 const ZONE_ID_MAX = `Z${"X".repeat(31)}`;

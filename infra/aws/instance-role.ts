@@ -14,11 +14,10 @@ export interface InstanceRoleArgs {
   tags: Record<string, string>;
 }
 
-// No CloudWatchAgentServerPolicy: the host publishes its metrics itself (mailfort-metrics), and
-// the inline policy allows exactly that; the agent's log, X-Ray and tag permissions went unused.
-const MANAGED_POLICIES = {
-  ssm: "AmazonSSMManagedInstanceCore",
-} as const;
+// No AWS managed policy: Session Manager's channels and the host's metrics are statements of the
+// inline policy (instancePolicy), each as narrow as IAM allows. AmazonSSMManagedInstanceCore
+// would also let the host read every SSM parameter of the account, and CloudWatchAgentServerPolicy
+// grants the agent's log, X-Ray and tag permissions, none of which the host uses.
 
 export class InstanceRole extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
@@ -37,12 +36,6 @@ export class InstanceRole extends pulumi.ComponentResource {
       tags: args.tags,
     }, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    for (const [key, policy] of Object.entries(MANAGED_POLICIES)) {
-      new aws.iam.RolePolicyAttachment(`${name}-${key}`, {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
-      }, { parent: this });
-    }
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     this.policyDocument = pulumi.all([partition, accountId, args.parametersKeyArn])
       .apply(([part, account, keyArn]) => JSON.stringify(instancePolicy({

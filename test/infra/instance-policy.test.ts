@@ -7,20 +7,24 @@ import { egressRules, inboundPorts } from "../../infra/core/ports";
 const base = { partition: "aws", region: "eu-west-1", accountId: "111122223333", stack: "prod", parametersKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k" };
 
 describe("instancePolicy", () => {
-  it("reads only the stack's parameter path, decrypts only with its key through SSM, publishes only its own metrics", () => {
+  it("reads only the stack's parameter path, decrypts only with its key through SSM, publishes only its own metrics, opens Session Manager's channels", () => {
     const doc = instancePolicy({ ...base, acme: false });
     expect(doc.Statement).toEqual([
       // GetParametersByPath is authorized against the requested path: the path itself, not path/*.
       expect.objectContaining({ Action: ["ssm:GetParametersByPath"], Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/mailfort/prod" }),
       expect.objectContaining({ Action: ["kms:Decrypt"], Resource: base.parametersKeyArn, Condition: { StringEquals: { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" } } }),
       expect.objectContaining({ Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "mailfort" } } }),
+      expect.objectContaining({ Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], Resource: "*" }),
+      expect.objectContaining({ Action: ["ssm:UpdateInstanceInformation"], Resource: "arn:aws:ec2:eu-west-1:111122223333:instance/*" }),
     ]);
+    // No read of a parameter outside the stack's path (AmazonSSMManagedInstanceCore's GetParameter on *).
+    expect(doc.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("ssm:Get"))).toEqual(["ssm:GetParametersByPath"]);
   });
 
   it("adds GetChange on change/* and ListHostedZones on * (no resource-level permission) only for ACME", () => {
     const doc = instancePolicy({ ...base, acme: true });
     const wild = doc.Statement.filter((s) => s.Resource === "*");
-    expect(wild.map((s) => s.Action)).toEqual([["cloudwatch:PutMetricData"], ["route53:ListHostedZones"]]);
+    expect(wild.map((s) => s.Action[0])).toEqual(["cloudwatch:PutMetricData", "ssmmessages:CreateControlChannel", "route53:ListHostedZones"]);
     expect(doc.Statement.find((s) => s.Action.includes("route53:GetChange"))?.Resource).toBe("arn:aws:route53:::change/*");
   });
 

@@ -187,12 +187,19 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const s of doc) {
       expect(s.Effect).toBe("Allow");
       for (const a of list(s.Action)) expect(a, s.Sid).not.toMatch(/\*/);
-      if (list(s.Resource).includes("*")) expect([["route53:ListHostedZones"], ["cloudwatch:PutMetricData"]], s.Sid).toContainEqual(list(s.Action));
+      if (list(s.Resource).includes("*")) {
+        const sessionChannels = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+        expect([["route53:ListHostedZones"], ["cloudwatch:PutMetricData"], sessionChannels], s.Sid).toContainEqual(list(s.Action));
+      }
     }
     const by = (action: string) => doc.filter((s) => list(s.Action).includes(action));
     expect(by("ssm:GetParametersByPath").map((s) => s.Resource)).toEqual([`arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter/mailfort/${stack}`]);
     expect(by("cloudwatch:PutMetricData").map((s) => s.Condition)).toEqual([{ StringEquals: { "cloudwatch:namespace": "mailfort" } }]);
     expect(by("kms:Decrypt").map((s) => s.Resource)).toEqual([keyArn]);
+    // Session Manager's registration is scoped to this account's instances; no statement reads
+    // parameters outside the stack's own path (AmazonSSMManagedInstanceCore would: GetParameter on *).
+    expect(by("ssm:UpdateInstanceInformation").map((s) => s.Resource)).toEqual([`arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:instance/*`]);
+    expect(doc.filter((s) => list(s.Action).some((a) => /^ssm:GetParameters?$/.test(a)))).toEqual([]);
     const acme = by("route53:ChangeResourceRecordSets");
     if (r.config.tls.mode === "self-signed") {
       expect(acme).toHaveLength(0);
@@ -219,7 +226,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     }
     const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === `mailfort-${stack}-role`).map((a) => String(a.inputs.policyArn));
     const awsManaged = attached.filter((a) => a.startsWith("arn:aws:iam::aws:policy/")).map((a) => a.split("/").pop()).sort();
-    expect(awsManaged).toEqual(["AmazonSSMManagedInstanceCore"]);
+    expect(awsManaged).toEqual([]);
     // The rest are this stack's own ACME policies (one per 6,144 characters of challenge statements).
     expect(attached.length - awsManaged.length).toBe(ofType(r, "aws:iam/policy:Policy").length);
     // No IAM policy in the stack grants every action.
