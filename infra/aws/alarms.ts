@@ -53,8 +53,12 @@ export class Alarms extends pulumi.ComponentResource {
         // One-minute periods, as the host publishes: five in a row over the line (or silent) alarm.
         statistic: "Maximum", period: PUBLISH_INTERVAL_SECONDS, evaluationPeriods: 5, datapointsToAlarm: 5,
         threshold: DISK_USED_THRESHOLD, comparisonOperator: "GreaterThanThreshold",
-        // No data means the host's publisher is not reporting: that is itself worth a look.
-        treatMissingData: "breaching",
+        // No data means the host's publisher is not reporting: worth a look, but not an ALARM.
+        // "breaching" would put every new instance in ALARM until it has published five
+        // minutes (and page on each replacement); "missing" goes to INSUFFICIENT_DATA instead,
+        // which notifies when a publisher that was reporting falls silent.
+        treatMissingData: "missing",
+        insufficientDataActions: actions,
       }, { parent: this });
     }
     this.topicArn = topic.arn;
