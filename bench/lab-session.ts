@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { MailConfig } from "../infra/config";
 import {
-  LAB_STACK, type LabImage, type LabSynth, type Readiness, type RunningVm, labDir, labDown, labStackConfig, labStackFile, runLabSynth, startAround,
+  type BootInputs, LAB_STACK, type LabImage, type LabSynth, type Readiness, type RunningVm, labDir, labDown, labStackConfig, labStackFile, runLabSynth, startAround,
 } from "../lab";
 
 /** The per-client limits raised for the bench (schema maxima or near them); everything else is the lab stack. */
@@ -48,6 +48,7 @@ export interface BenchLab {
   readonly ready: Readiness;
   readonly stackFile: string;
   readonly synth: LabSynth;
+  readonly boot: BootInputs;
 }
 
 export async function benchLabUp(opts: { readyTimeoutSeconds: number; features?: Record<string, boolean> }, log: (l: string) => void): Promise<BenchLab> {
@@ -58,8 +59,8 @@ export async function benchLabUp(opts: { readyTimeoutSeconds: number; features?:
   const cfg = labStackConfig(stackFile);
   const synth = runLabSynth(cfg, log, { configFile: stackFile });
   // The same start as `lab up` (guest-crash re-boot included), with the bench's own stack.
-  const { image, vm, ready } = await startAround(cfg, synth, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
-  return { cfg, image, vm, ready, stackFile, synth };
+  const { image, vm, ready, boot } = await startAround(cfg, synth, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
+  return { cfg, image, vm, ready, stackFile, synth, boot };
 }
 
 /** Everything down (VM, DNS, remote, namespaces): the lab's own teardown. */

@@ -69,7 +69,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     if (selected.has("boot") && Number(o.boots) >= 2) {
       log("boot: second boot (new instance from the now-cached image, blank data volume)");
       await shutdownVm(lab.vm, log);
-      const { ready } = await bootUntilUp(lab.cfg, lab.image, lab.synth.userData, lab.synth.secretsDir, { readyTimeoutSeconds: Number(o.timeout) }, log);
+      const { ready } = await bootUntilUp(lab.cfg, lab.image, lab.boot, { readyTimeoutSeconds: Number(o.timeout) }, log);
       if (!ready.ready) throw new Error(`second boot not ready: ${ready.detail}`);
       await waitGuestAgent(120_000);
       boots.push(await bootReport("boot 2: image reused from the cache, blank data volume", labPaths.serialLog(), join(labDir(), "bench", "serial-boot2.log"), { hostSecondsToReady: ready.seconds, imageCached: true, imageBuildSeconds: 0 }));

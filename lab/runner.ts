@@ -1,10 +1,10 @@
-// The lab from end to end: synth the lab stack, build or reuse the image, bring up the closed
-// network with its DNS and remote MX, seed the secrets, boot the VM and wait for readiness; then
-// verify, measure, and tear everything down again.
+// The lab up and down: synth the lab stack, build or reuse the image, bring up the closed network
+// with the lab's AWS, its DNS and the remote MX, boot the VM as a new instance and wait for
+// readiness and its certificate; and tear everything down again (lab/run.ts runs the checks).
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
-import type { CheckResult } from "../verify/contract";
 import { startDns, stopDns } from "./dns/nsd";
 import { type LabImage, buildImage } from "./image/build";
 import { networkDown, networkUp } from "./net/network";
@@ -14,29 +14,46 @@ import { startRemote, stopRemote } from "./remote/postfix";
 import { labStackConfig } from "./stack";
 import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
-import { runVerifyGroup } from "./verify-run";
-import { inspectDataDisk } from "./vm/data-disk";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
 import { vendorData } from "./vm/vendor-data";
-import { type Readiness, type RunningVm, bootVm, ensureDataDisk, guestMemoryUsedMb, runningVm, shutdownVm, waitReady } from "./vm/vm";
+import { type Readiness, type RunningVm, bootVm, ensureDataDisk, isAlive, runningVm, shutdownVm, waitReady } from "./vm/vm";
+import { type LabAws, launchInstance, startLabAws, stopLabAws } from "./aws/lab-aws";
+import { waitForAcmeCertificate } from "./aws/checks/certificate";
 
 export interface LabFigures {
   imageBuildSeconds: number;
   imageCached: boolean;
   bootToReadySeconds?: number;
+  /** From readiness until every TLS port served the ACME certificate. */
+  certificateSeconds?: number;
   replacementBootToReadySeconds?: number;
+  replacementCertificateSeconds?: number;
   memoryUsedMb?: number;
   verifySeconds?: number;
   totalSeconds?: number;
 }
 
-export interface LabUp {
-  readonly cfg: MailConfig;
-  readonly image: LabImage;
+/** What a boot hands the instance besides its image: the user data, and where its secrets come from. */
+export interface BootInputs {
+  readonly userData: Buffer;
+  /** The lab's AWS: IMDS answers for the instance, the host reads SSM (absent: no metadata service). */
+  readonly aws?: LabAws;
+  /** The MFSECRETS disk's parameter tree: the quick-run shortcut (else the host reads SSM). */
+  readonly secretsDir?: string;
+}
+
+export interface Booted {
   readonly vm: RunningVm;
   readonly ready: Readiness;
-  readonly userData: Buffer;
-  readonly secretsDir: string;
+  readonly instanceId: string;
+}
+
+export interface LabUp extends Booted {
+  readonly cfg: MailConfig;
+  readonly image: LabImage;
+  readonly boot: BootInputs;
+  readonly aws: LabAws;
+  readonly certificate: { readonly issued: boolean; readonly seconds: number; readonly detail: string };
 }
 
 export interface UpOptions {
@@ -45,142 +62,87 @@ export interface UpOptions {
   readonly readyTimeoutSeconds: number;
   /** Also replace the instance and check that the mail survived it. */
   readonly replace?: boolean;
+  /** Seed the secrets from a disk (MFSECRETS) instead of SSM: quicker, and not what EC2 does. */
+  readonly secretsDisk?: boolean;
 }
+
+/** Readiness comes before the certificate (services start on a self-signed one from the same key). */
+const CERTIFICATE_TIMEOUT_SECONDS = 600;
 
 export async function labUp(opts: UpOptions, log: (l: string) => void): Promise<LabUp> {
   const cfg = labStackConfig();
   mkdirSync(labDir(), { recursive: true });
   const synth = runLabSynth(cfg, log);
   writeFileSync(join(labDir(), "lab-records.json"), `${JSON.stringify({ records: synth.records }, null, 2)}\n`);
-  const { image, vm, ready } = await startAround(cfg, synth, opts, log);
-  return { cfg, image, vm, ready, userData: synth.userData, secretsDir: synth.secretsDir };
+  return { cfg, ...(await startAround(cfg, synth, opts, log)) };
 }
 
 /**
- * Everything after the synth: the lab CA file, the image, the closed network with its DNS and
- * remote MX, then the VM up to readiness. Shared by `lab up` and the benchmark's own stack.
+ * Everything after the synth: the image, the closed network, the lab's AWS (emulator + ACME CA,
+ * loaded with the stack), DNS from the emulated Route53, the remote MX, then the VM up to
+ * readiness and its ACME certificate. Shared by `lab up` and the benchmark's own stack.
  */
-export async function startAround(cfg: MailConfig, synth: LabSynth, opts: UpOptions, log: (l: string) => void): Promise<{ image: LabImage; vm: RunningVm; ready: Readiness }> {
-  writeFileSync(labPaths.caCert(), synth.caPem);
+export async function startAround(cfg: MailConfig, synth: LabSynth, opts: UpOptions, log: (l: string) => void): Promise<Omit<LabUp, "cfg">> {
   const image = await buildImage(cfg, log);
   networkUp(log);
   writeNetnsResolvConf();
-  startDns(cfg, synth, log);
+  const aws = await startLabAws(cfg, synth, log);
+  // The lab's clients trust what the server's certificate chains to: pebble's root, or the stack's CA.
+  writeFileSync(labPaths.caCert(), synth.caPem ?? aws.acmeRootPem);
+  startDns(cfg, { records: synth.records, exportedZones: aws.exportedZones }, log);
   startRemote(log);
-  const { vm, ready } = await bootUntilUp(cfg, image, synth.userData, synth.secretsDir, opts, log);
-  return { image, vm, ready };
+  const boot: BootInputs = { userData: synth.userData, aws, ...(opts.secretsDisk ? { secretsDir: synth.secretsDir } : {}) };
+  const booted = await bootUntilUp(cfg, image, boot, opts, log);
+  const certificate = booted.ready.ready && synth.caPem === undefined
+    ? await waitForAcmeCertificate(cfg, aws.acmeRootPem, CERTIFICATE_TIMEOUT_SECONDS)
+    : { issued: synth.caPem !== undefined, seconds: 0, detail: synth.caPem !== undefined ? "tls.mode self-signed: the stack's certificate" : "not ready" };
+  log(`tls: ${certificate.issued ? "ACME certificate served" : "NO ACME certificate"} ${Math.round(certificate.seconds)} s after readiness (${certificate.detail})`);
+  return { image, boot, aws, certificate, ...booted };
 }
 
 /**
  * Boot and wait for readiness; when the guest kernel crashed under multi-threaded TCG (an
  * emulator fault, see vm.ts), boot the same instance once more, and say so.
  */
-export async function bootUntilUp(cfg: MailConfig, image: LabImage, userData: Buffer, secretsDir: string, opts: UpOptions, log: (l: string) => void): Promise<{ vm: RunningVm; ready: Readiness }> {
-  let vm = await bootFresh(cfg, image, userData, secretsDir, opts, log);
+export async function bootUntilUp(cfg: MailConfig, image: LabImage, boot: BootInputs, opts: UpOptions, log: (l: string) => void): Promise<Booted> {
+  let { vm, instanceId } = await bootFresh(cfg, image, boot, opts, log);
   let ready = await waitReady(vm, opts.readyTimeoutSeconds * 1000, log);
   if (ready.guestCrashed) {
     log(`vm: ${ready.detail}; booting again (qemu TCG fault, not a mailfort one)`);
     // A crash before readiness left the data volume as the boot script had got it: blank, or
     // formatted and partly set up. Keeping it is what a real second boot would see.
-    vm = await bootFresh(cfg, image, userData, secretsDir, { ...opts, keepData: true }, log);
+    ({ vm, instanceId } = await bootFresh(cfg, image, boot, { ...opts, keepData: true }, log));
     const again = await waitReady(vm, opts.readyTimeoutSeconds * 1000, log);
     ready = { ...again, detail: `${again.detail} (second boot: the first ${ready.detail})`, seconds: ready.seconds + again.seconds };
   }
-  return { vm, ready };
+  return { vm, ready, instanceId };
 }
 
 /** A new instance: fresh overlay and seed (new instance id), the data volume as it is (or blank). */
-async function bootFresh(cfg: MailConfig, image: LabImage, userData: Buffer, secretsDir: string, opts: UpOptions, log: (l: string) => void): Promise<RunningVm> {
+async function bootFresh(cfg: MailConfig, image: LabImage, boot: BootInputs, opts: UpOptions, log: (l: string) => void): Promise<{ vm: RunningVm; instanceId: string }> {
   mkdirSync(labPaths.vm(), { recursive: true });
-  const vendor = vendorData({ caPems: [], resolvers: [labHost("dns").address] });
-  const seedDisk = makeSeedDisk(labPaths.vm(), { userData, instanceId: `i-lab-${Date.now().toString(16)}`, hostname: cfg.hostname, vendorData: vendor });
-  const secretsDisk = makeSecretsDisk(labPaths.vm(), secretsDir);
+  const instanceId = `i-0${randomBytes(8).toString("hex")}`;
+  const vendor = vendorData({
+    caPems: boot.aws ? [boot.aws.endpointCaPem] : [],
+    resolvers: [labHost("dns").address],
+    ...(boot.aws ? { metadataGateway: labHost("aws").address } : {}),
+  });
+  const seedDisk = makeSeedDisk(labPaths.vm(), { userData: boot.userData, instanceId, hostname: cfg.hostname, vendorData: vendor });
+  const secretsDisk = boot.secretsDir !== undefined ? makeSecretsDisk(labPaths.vm(), boot.secretsDir) : undefined;
   if (!opts.keepData) rmSync(labPaths.dataDisk(), { force: true });
   ensureDataDisk(labPaths.dataDisk(), cfg.instance.dataVolumeGb);
-  return bootVm({ image, seedDisk, secretsDisk, dataDisk: labPaths.dataDisk(), memoryMb: 2048, cpus: 2 }, log);
+  const vm = bootVm({ image, seedDisk, ...(secretsDisk !== undefined ? { secretsDisk } : {}), dataDisk: labPaths.dataDisk(), memoryMb: 2048, cpus: 2 }, log);
+  if (boot.aws) await launchInstance(boot.aws, instanceId, () => isAlive(vm.pid), log);
+  log(`vm: instance ${instanceId}; secrets from ${boot.secretsDir !== undefined ? "the MFSECRETS disk (quick run)" : boot.aws ? "SSM (IMDSv2 role credentials)" : "nowhere"}`);
+  return { vm, instanceId };
 }
 
 export async function labDown(log: (l: string) => void): Promise<void> {
   const vm = runningVm();
   if (vm) await shutdownVm(vm, log);
   stopRemote(log);
+  stopLabAws(log);
   stopDns(log);
   removeNetnsResolvConf();
   networkDown(log);
-}
-
-export interface LabReport {
-  readonly results: CheckResult[];
-  readonly figures: LabFigures;
-}
-
-/**
- * Mail survives a new instance: replace the instance (fresh overlay and seed, new boot, same data
- * volume) after mail was delivered and one message was left queued, then check nothing was lost
- * or reformatted.
- */
-async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  log("replace: stopping the remote MX so an outbound message stays queued");
-  stopRemote(log);
-  // From the remote host, which no check has provoked fail2ban from.
-  results.push(...(await runVerifyGroup(up.cfg, { group: "before-replace", from: "remote" }, log)));
-  await shutdownVm(up.vm, log);
-  const before = inspectDataDisk(labPaths.dataDisk());
-  log(`replace: data volume ${before.label || "(no label)"} UUID ${before.uuid}, ${before.deferred} file(s) in the deferred queue`);
-  startRemote(log, { keepMaildir: true });
-  const { vm, ready } = await bootUntilUp(up.cfg, up.image, up.userData, up.secretsDir, { ...opts, keepData: true }, log);
-  figures.replacementBootToReadySeconds = Math.round(ready.seconds);
-  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the same data volume and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
-  if (ready.ready) results.push(...(await runVerifyGroup(up.cfg, { group: "after-replace", from: "sender" }, log)));
-  await shutdownVm(vm, log);
-  const after = inspectDataDisk(labPaths.dataDisk());
-  const same = before.uuid !== "" && before.uuid === after.uuid;
-  results.push({
-    id: "replace-not-reformatted",
-    title: "the data volume was not reformatted by the replacement (same filesystem UUID), and the queue was kept until delivery",
-    status: same && before.deferred > 0 ? "pass" : "fail",
-    detail: `UUID before ${before.uuid || "none"}, after ${after.uuid || "none"}; deferred queue files before ${before.deferred}, after ${after.deferred}`,
-    seconds: 0,
-  });
-  return results;
-}
-
-export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, log: (l: string) => void): Promise<LabReport> {
-  const started = Date.now();
-  const results: CheckResult[] = [];
-  const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
-  try {
-    const up = await labUp(opts, log);
-    figures.imageBuildSeconds = up.image.buildSeconds;
-    figures.imageCached = up.image.cached;
-    figures.bootToReadySeconds = Math.round(up.ready.seconds);
-    results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
-    log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
-    if (up.ready.ready) {
-      const verifyStarted = Date.now();
-      results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
-      // testssl.sh from the scanner (its connections spread over an ignoreIps pool), side by
-      // side with the hostile groups: about 7 minutes of mostly waiting on handshakes, from
-      // addresses that neither fail2ban nor the attacker's checks look at.
-      const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
-      testssl.catch(() => undefined);
-      for (const g of [
-        { group: "attacker" as const, from: "attacker" as const },
-        { group: "after-attack" as const, from: "sender" as const },
-        // Spread over the sender's probe addresses, so no address reaches maxRetry refusals.
-        { group: "client-relay" as const, from: "sender" as const },
-      ]) {
-        results.push(...(await runVerifyGroup(up.cfg, g, log)));
-      }
-      results.push(...(await testssl));
-      figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
-      figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
-      if (opts.replace) results.push(...(await replaceInstance(up, opts, figures, log)));
-    }
-  } finally {
-    if (!opts.keepUp) await labDown(log).catch((e: unknown) => log(`down: ${e instanceof Error ? e.message : String(e)}`));
-  }
-  figures.totalSeconds = Math.round((Date.now() - started) / 1000);
-  return { results, figures };
 }

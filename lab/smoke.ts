@@ -31,7 +31,7 @@ export async function labSmoke(opts: { readonly readyTimeoutSeconds: number }, l
   networkUp(log);
   mkdirSync(labPaths.vm(), { recursive: true });
   const emptyTree = mkdtempSync(join(labPaths.vm(), "tree-"));
-  const { vm, ready } = await bootUntilUp(cfg, image, Buffer.from(smokeUserData()), emptyTree, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
+  const { vm, ready } = await bootUntilUp(cfg, image, { userData: Buffer.from(smokeUserData()), secretsDir: emptyTree }, { readyTimeoutSeconds: opts.readyTimeoutSeconds }, log);
   const memoryUsedMb = ready.ready ? await guestMemoryUsedMb(vm) : undefined;
   await shutdownVm(vm, log);
   return { ready, ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}) };

@@ -22,7 +22,8 @@ export interface LabSynth {
   readonly records: DnsRecord[];
   /** Forward zone files, keyed by zone, with the lab address in place of the cloud one. */
   readonly zoneFiles: Map<string, string>;
-  readonly caPem: string;
+  /** The stack-made CA (tls.mode self-signed); in the ACME modes the lab's pebble issues, and this is absent. */
+  readonly caPem?: string;
   readonly cloudIpv4: string;
 }
 
@@ -67,9 +68,9 @@ export function runLabSynth(cfg: MailConfig, log: (l: string) => void, opts: Lab
   const userDataFile = join(outDir, "user-data");
   if (!existsSync(userDataFile)) throw new Error(`synth wrote no user-data in ${outDir}`);
   const caFile = join(secretsDir, "mailfort", LAB_STACK, "tls", "ca");
-  const caPem = existsSync(caFile) ? readFileSync(caFile, "utf8") : (synth.outputs.caCertPem ?? "");
-  if (!caPem.includes("BEGIN CERTIFICATE")) throw new Error(`no lab CA certificate in ${caFile} nor in synth outputs.caCertPem`);
-  return { outDir, secretsDir, userData: decodeUserData(readFileSync(userDataFile, "utf8")), records, zoneFiles, caPem, cloudIpv4 };
+  const caPem = existsSync(caFile) ? readFileSync(caFile, "utf8") : synth.outputs.caCertPem;
+  if (cfg.tls.mode === "self-signed" && !caPem?.includes("BEGIN CERTIFICATE")) throw new Error(`tls.mode self-signed but no stack CA in ${caFile} nor in synth outputs.caCertPem`);
+  return { outDir, secretsDir, userData: decodeUserData(readFileSync(userDataFile, "utf8")), records, zoneFiles, ...(caPem !== undefined ? { caPem } : {}), cloudIpv4 };
 }
 
 /** synth writes the user data as EC2's API takes it (base64 of gzip when compressed); cloud-init reads the raw bytes. */

@@ -2,7 +2,7 @@
 // Every address lives only inside network namespaces the lab creates (10.77.0.0/24 on a bridge
 // in its own namespace); no namespace has a default route, so nothing can leave the machine.
 
-export type LabRole = "mail" | "dns" | "sender" | "attacker" | "remote" | "scanner";
+export type LabRole = "mail" | "dns" | "aws" | "mirror" | "sender" | "attacker" | "remote" | "scanner";
 
 export interface LabHost {
   readonly role: LabRole;
@@ -49,6 +49,8 @@ export const VM_MAC = "52:54:00:77:00:10";
 export const LAB_HOSTS: readonly LabHost[] = [
   { role: "mail", netns: CORE_NETNS, address: "10.77.0.10", link: TAP, description: "the mailfort server VM (qemu, tap on the lab bridge)", probeAddresses: [] },
   { role: "dns", netns: "mflab-dns", address: "10.77.0.2", link: "mfl-dns", description: "authoritative DNS for the lab zones (nsd)", probeAddresses: [] },
+  { role: "aws", netns: "mflab-aws", address: "10.77.0.3", link: "mfl-aws", description: "the lab's AWS: SSM, KMS, Route53, CloudWatch and STS (moto), IMDSv2 at 169.254.169.254, the ACME CA (pebble)", probeAddresses: [] },
+  { role: "mirror", netns: "mflab-mirror", address: "10.77.0.4", link: "mfl-mirror", description: "deb.debian.org for the lab: the image's own signed trixie indexes and the packages the user data installs", probeAddresses: [] },
   { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA", probeAddresses: probeRange(100) },
   { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL (its probe addresses are not)", probeAddresses: probeRange(200) },
   { role: "scanner", netns: "mflab-scanner", address: "10.77.0.40", link: "mfl-scanner", description: "a TLS scanner (testssl.sh), its connections spread over 64 addresses", probeAddresses: probeRange(128, 64), spreadConnections: true },

@@ -68,9 +68,10 @@ program
   .command("up")
   .description("synth, build/reuse the image, start network + DNS + remote, boot and wait; leave it running")
   .option("--timeout <seconds>", "readiness timeout", "1500")
-  .action(async (opts: { timeout: string }) => {
+  .option("--secrets-disk", "quick run: seed the secrets from a disk (MFSECRETS) instead of SSM")
+  .action(async (opts: { timeout: string; secretsDisk?: boolean }) => {
     requireRoot();
-    const up = await labUp({ readyTimeoutSeconds: Number(opts.timeout) }, log);
+    const up = await labUp({ readyTimeoutSeconds: Number(opts.timeout), secretsDisk: Boolean(opts.secretsDisk) }, log);
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${Math.round(up.ready.seconds)} s: ${up.ready.detail}`);
     log("the lab stays up: `npm run lab -- hosts` shows how to reach it; `npm run lab -- down` stops it");
     if (!up.ready.ready) process.exitCode = 1;
@@ -83,14 +84,16 @@ program
   .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
   .option("--keep-up", "leave the lab running after the checks")
   .option("--no-replace", "skip the replacement boot (which checks that mail survives a new instance)")
-  .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean }) => {
+  .option("--secrets-disk", "quick run: seed the secrets from a disk (MFSECRETS) instead of SSM with the instance role (aws-secrets-ssm then fails)")
+  .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean; secretsDisk?: boolean }) => {
     requireRoot();
-    const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace }, log);
+    const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace, secretsDisk: Boolean(opts.secretsDisk) }, log);
     process.stdout.write("\n== mailfort lab report\n");
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
     const counts = tally(results);
     process.stdout.write(
       `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
+        `ACME certificate ${figures.certificateSeconds ?? "-"} s after readiness (replacement ${figures.replacementCertificateSeconds ?? "-"} s), ` +
         `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
     );
     process.stdout.write(`lab: ${tallyText(counts)}\n`);

@@ -1,24 +1,35 @@
 // The lab's authoritative DNS: Debian's nsd, run in the `dns` namespace with a private config,
-// serving the synthesized zones (moved onto the lab address), the lab reverse zone, remote.test
-// the test DNSBL and SURBL. Nothing recursive: every name the lab uses is in these zones.
+// serving the stack's zones as the emulated Route53 holds them (the emulator writes their files
+// and reloads nsd after every change), the lab reverse zone, remote.test, the test DNSBL and
+// SURBL, and the names of the lab's AWS and Debian mirror. Nothing recursive: every name the lab
+// uses is here.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../../infra/config";
 import { run } from "../exec";
 import { labPaths } from "../paths";
-import type { LabSynth } from "../synth";
+import type { DnsRecord } from "../../infra/core/dns";
 import { labHost } from "../topology";
+import { serviceZoneFiles } from "./service-zones";
 import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile, surblZoneFile } from "./zones";
 
-const pidFile = () => join(labPaths.dns(), "nsd.pid");
+export const nsdPidFile = () => join(labPaths.dns(), "nsd.pid");
+const pidFile = nsdPidFile;
 
-export function startDns(cfg: MailConfig, synth: LabSynth, log: (l: string) => void): void {
+export interface DnsInput {
+  /** The records as served (the PTR of the lab address among them): the reverse zone. */
+  readonly records: readonly DnsRecord[];
+  /** Zone -> file the emulated Route53 exports it to (it rewrites them; nsd is told to reload). */
+  readonly exportedZones: ReadonlyMap<string, string>;
+}
+
+export function startDns(cfg: MailConfig, input: DnsInput, log: (l: string) => void): void {
   stopDns(log);
   const dir = labPaths.dns();
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "zones"), { recursive: true });
-  const zones = new Map<string, string>(synth.zoneFiles);
-  for (const z of [reverseZoneFile(synth.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile()]) {
+  const zones = new Map<string, string>();
+  for (const z of [reverseZoneFile(input.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile(), ...serviceZoneFiles(cfg.region)]) {
     zones.set(z.zone, z.text);
   }
   const conf = [
@@ -40,16 +51,21 @@ export function startDns(cfg: MailConfig, synth: LabSynth, log: (l: string) => v
     "  control-enable: no",
     "",
   ];
+  const files = new Map<string, string>(input.exportedZones);
   for (const [zone, text] of zones) {
+    if (files.has(zone)) throw new Error(`lab DNS: zone ${zone} is both the stack's and the lab's own`);
     writeFileSync(join(dir, "zones", `${zone}.zone`), text);
-    const check = run("nsd-checkzone", [zone, join(dir, "zones", `${zone}.zone`)], { allowFail: true });
+    files.set(zone, join(dir, "zones", `${zone}.zone`));
+  }
+  for (const [zone, file] of files) {
+    const check = run("nsd-checkzone", [zone, file], { allowFail: true });
     if (check.status !== 0) throw new Error(`lab DNS: zone ${zone} does not load: ${check.stderr || check.stdout}`);
-    conf.push("zone:", `  name: "${zone}"`, `  zonefile: "${zone}.zone"`, "");
+    conf.push("zone:", `  name: "${zone}"`, `  zonefile: "${file}"`, "");
   }
   writeFileSync(join(dir, "nsd.conf"), conf.join("\n"));
   run("nsd-checkconf", [join(dir, "nsd.conf")]);
   run("nsd", ["-c", join(dir, "nsd.conf")], { netns: labHost("dns").netns });
-  log(`dns: nsd serving ${zones.size} zones on ${labHost("dns").address} (${[...zones.keys()].join(", ")})`);
+  log(`dns: nsd serving ${files.size} zones on ${labHost("dns").address} (${[...files.keys()].join(", ")})`);
 }
 
 export function stopDns(log: (l: string) => void): void {

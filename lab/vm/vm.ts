@@ -1,7 +1,7 @@
 // Boot the lab VM under qemu (TCG: no usable KVM here) in the core namespace, on the lab tap:
 // direct kernel boot of the cached image through a fresh copy-on-write overlay (the base stays
 // pristine), the data volume as a second disk that outlives the VM, the NoCloud seed and the
-// MFSECRETS disk. The serial console goes to a file that waitReady() watches.
+// MFSECRETS disk when a quick run asks for it. The serial console goes to a file that waitReady() watches.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
@@ -14,7 +14,8 @@ import { qmp } from "./qmp";
 export interface VmSpec {
   readonly image: LabImage;
   readonly seedDisk: string;
-  readonly secretsDisk: string;
+  /** The MFSECRETS disk (the quick-run shortcut); without it the host reads SSM, as on EC2. */
+  readonly secretsDisk?: string;
   readonly dataDisk: string;
   readonly memoryMb: number;
   readonly cpus: number;
@@ -68,7 +69,7 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
     "-append", "root=LABEL=mfroot rw console=ttyS0,115200 net.ifnames=0 oops=panic panic=-1",
     "-no-reboot",
     // Disks on fixed PCI slots, so the guest sees them in this order: vda root, vdb data,
-    // vdc seed, vdd secrets. The data volume also keeps a stable serial (like an EBS volume
+    // vdc seed, vdd secrets (quick runs only). The data volume also keeps a stable serial (like an EBS volume
     // id): /dev/disk/by-id/virtio-mailfort-data.
     "-drive", `file=${overlay},if=none,id=root,format=qcow2,cache=unsafe`,
     "-device", "virtio-blk-pci,drive=root,addr=0x5",
@@ -76,8 +77,10 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
     "-device", "virtio-blk-pci,drive=data,serial=mailfort-data,addr=0x6",
     "-drive", `file=${spec.seedDisk},if=none,id=seed,format=raw,readonly=on`,
     "-device", "virtio-blk-pci,drive=seed,addr=0x7",
-    "-drive", `file=${spec.secretsDisk},if=none,id=secrets,format=raw,readonly=on`,
-    "-device", "virtio-blk-pci,drive=secrets,addr=0x8",
+    ...(spec.secretsDisk !== undefined ? [
+      "-drive", `file=${spec.secretsDisk},if=none,id=secrets,format=raw,readonly=on`,
+      "-device", "virtio-blk-pci,drive=secrets,addr=0x8",
+    ] : []),
     "-netdev", `tap,id=lab0,ifname=${TAP},script=no,downscript=no`,
     "-device", `virtio-net-pci,netdev=lab0,mac=${VM_MAC}`,
     // The balloon's statistics tell the guest's memory use without a login or an agent.
@@ -105,7 +108,7 @@ export function runningVm(): RunningVm | undefined {
   return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: statSync(pidFile()).mtimeMs };
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

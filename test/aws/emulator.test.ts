@@ -40,7 +40,7 @@ beforeAll(async () => {
   spawnSync("ip", ["netns", "add", NETNS]);
   spawnSync("ip", ["-n", NETNS, "link", "set", "lo", "up"]);
   spawnSync("ip", ["-n", NETNS, "addr", "add", `${ADDRESS}/32`, "dev", "lo"]);
-  const synth = await synthInProcess("lab", { configText: readFileSync(LAB, "utf8").replace(/mode: self-signed/, "mode: acme\n    acmeEmail: postmaster@mailfort.test") });
+  const synth = await synthInProcess("lab", { configText: readFileSync(LAB, "utf8") });
   plan = emulatorPlan({ resources: synth.resources, values: new Map(synth.parameters.map((p) => [p.name, p.value])), addressMap: {} });
   const certs = makeEndpointCerts(join(state, "certs"), ["ssm.eu-west-1.amazonaws.com"], [ADDRESS]);
   emu = await startEmulator({ root, netns: NETNS, address: ADDRESS, region: "eu-west-1", stateDir: state, certs, nsdPidFile: join(state, "no-nsd.pid"), nameserver: "127.0.0.1" }, () => undefined);

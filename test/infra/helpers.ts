@@ -42,3 +42,10 @@ export function roleStatements(result: SynthResult, roleName: string): Statement
   const managed = result.resources.filter((r) => r.type === "aws:iam/policy:Policy" && r.urn !== undefined && attached.has(r.urn));
   return [...inline, ...managed].flatMap((p) => statements(p.inputs.policy));
 }
+
+/** The lab stack with its TLS in self-signed mode (a stack-made CA), the mode of quick runs and previews. */
+export function selfSignedLabText(labText: string): string {
+  const text = labText.replace(/ {2}mailfort:tls:\n(?: {4}.*\n)+/, "  mailfort:tls:\n    mode: self-signed\n");
+  if (!text.includes("    mode: self-signed\n")) throw new Error("the lab stack has no mailfort:tls block to switch to self-signed");
+  return text;
+}

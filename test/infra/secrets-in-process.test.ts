@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../infra/config";
 import { type SynthResult, publicView, synthInProcess } from "../../infra/synth";
-import { txtStrings } from "./helpers";
+import { selfSignedLabText, txtStrings } from "./helpers";
 
 const secretsDir = mkdtempSync(join(tmpdir(), "mailfort-secrets-"));
 let badError: unknown;
@@ -25,7 +25,8 @@ beforeAll(async () => {
     badError = e;
   }
   monitorAfterBad = pulumi.runtime.getMonitor();
-  result = await synthInProcess("lab", { secretsDir });
+  // Self-signed mode: the stack makes the CA and the certificate, both checked below.
+  result = await synthInProcess("lab", { secretsDir, configText: selfSignedLabText(readFileSync(join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml"), "utf8")) });
 }, 120_000);
 
 afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
 // The whole program, synthesized under mocks for dev, prod and lab: every security-relevant
 // property of the resource graph, read from what the mocks recorded (inputs and options).
 import { createPublicKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mailDomains } from "../../infra/config";
 import { route53ProviderValues } from "../../infra/core/dns";
@@ -8,7 +10,7 @@ import { certificateNames } from "../../infra/core/certificate-names";
 import { egressRules, inboundPorts } from "../../infra/core/ports";
 import { MOCK_ACCOUNT_ID } from "../../infra/synth/mocks";
 import { SECRET_MARK, type SynthResult, runSynth } from "../../infra/synth";
-import { list, ofType, only, roleStatements, statements, txtStrings } from "./helpers";
+import { list, ofType, only, roleStatements, selfSignedLabText, statements, txtStrings } from "./helpers";
 
 const STACKS = ["dev", "prod", "lab"] as const;
 const results = new Map<string, SynthResult>();
@@ -17,7 +19,9 @@ beforeAll(async () => {
   // One child process per stack (mocks are process-global); sequential on a 2-core machine.
   // passphrase "": secure values stay opaque whatever the caller's environment holds.
   for (const stack of STACKS) results.set(stack, await runSynth(stack, { passphrase: "" }));
-}, 240_000);
+  // The lab stack runs ACME against its own CA; self-signed mode (quick runs, previews) on its variant.
+  results.set("lab-self-signed", await runSynth("lab", { passphrase: "", configText: selfSignedLabText(readFileSync(join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml"), "utf8")) }));
+}, 320_000);
 
 const get = (stack: string): SynthResult => {
   const r = results.get(stack);
@@ -291,13 +295,13 @@ describe("per-stack specifics", () => {
     expect(r.records.some((x) => x.type === "AAAA" && x.name === "mail.example.com")).toBe(true);
   });
 
-  it("lab gets a stack CA and a server certificate for every HTTPS and mail name; dev and prod get none", () => {
-    const lab = get("lab");
+  it("self-signed mode gets a stack CA and a server certificate for every HTTPS and mail name; the ACME stacks get none", () => {
+    const lab = get("lab-self-signed");
     const sans = ofType(lab, "tls:index/certRequest:CertRequest")[0]?.inputs.dnsNames as string[];
     expect(sans.sort()).toEqual([...certificateNames(lab.config)].sort());
     expect(String(lab.outputs.caCertPem)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(lab.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["/mailfort/lab/tls/cert", "/mailfort/lab/tls/ca"]));
-    for (const s of ["dev", "prod"]) expect(ofType(get(s), "tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(0);
+    for (const s of ["dev", "prod", "lab"]) expect(ofType(get(s), "tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(0);
   });
 
   it("dev and prod secure values are opaque offline (no passphrase given) and listed as such", () => {

@@ -23,7 +23,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import make_server
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from apply import apply_plan, put_alarms  # noqa: E402
+from apply import action_level, apply_plan, put_alarms  # noqa: E402
 from control import serve_control  # noqa: E402
 from imds import ImdsState, serve_imds  # noqa: E402
 from request_log import RequestLog  # noqa: E402
@@ -146,6 +146,20 @@ def main():
             StartTime=end - timedelta(seconds=body["seconds"]), EndTime=end, Period=body["period"], Statistics=[body["statistic"]])
         return [{"time": p["Timestamp"].timestamp(), "value": p[body["statistic"]]} for p in r["Datapoints"]]
 
+    def make_role(body):
+        # A negative control's role: like the instance role, with documents the control mutated.
+        lab["iam"].create_role(RoleName=body["name"], AssumeRolePolicyDocument=body["assumeRolePolicy"])
+        for n, doc in enumerate(body["documents"]):
+            lab["iam"].put_role_policy(RoleName=body["name"], PolicyName="moto-action-level-%d" % (n + 1),
+                                       PolicyDocument=json.dumps(action_level(doc)))
+        return {"roleName": body["name"]}
+
+    def put_metric(body):
+        lab["cloudwatch"].put_metric_data(Namespace=body["namespace"], MetricData=[
+            {"MetricName": m["metricName"], "Value": m["value"], "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(m["dimensions"].items())]}
+            for m in body["metrics"]])
+        return {"ok": True}
+
     def records(_):
         return {z["Name"]: exporter.rrsets(z["Id"]) for z in exporter.zones()}
 
@@ -159,6 +173,8 @@ def main():
         ("POST", "/statistics"): statistics,
         ("GET", "/records"): records,
         ("POST", "/assume"): lambda body: assume_role(body["roleName"], body["sessionName"]),
+        ("POST", "/role"): make_role,
+        ("POST", "/put-metric"): put_metric,
     }
     serve_control(args.control, routes)
     print("mflab-aws: endpoints https://%s:443, IMDS http://%s, control %s, account %s" % (args.address, args.imds_address, args.control, account), flush=True)

@@ -1,0 +1,75 @@
+// The AWS paths' checks, each from its evidence: the emulator's request and IMDS logs, what the
+// server serves on its TLS ports, the emulated CloudWatch, and the host itself (guest agent) for
+// the forced renewal. The runner calls them at the point of the run where the evidence exists.
+import { createPublicKey } from "node:crypto";
+import type { MailConfig } from "../../infra/config";
+import type { CheckResult } from "../../verify/contract";
+import type { Datapoint, MetricId } from "./alarms";
+import { alarmDimensions } from "./alarms";
+import { acmeCertificate, challengeChanges, servedCerts } from "./checks/certificate";
+import { controlMetricWrongDimension, controlRoute53OtherName, controlSsmWithoutGetParametersByPath } from "./checks/controls";
+import { leastPrivilege } from "./checks/least-privilege";
+import { alarmsHealthy, metricsPublished } from "./checks/metrics";
+import { forceRenewal, renewalKeepsKey } from "./checks/renewal";
+import { secretsViaSsm } from "./checks/secrets";
+import { tlsa311 } from "./checks/served-cert";
+import { controlCall } from "./control";
+import type { LabAws } from "./lab-aws";
+import { callsBy, instanceKeys, readAwsLogs } from "./logs";
+import { accountView, instancePolicies } from "./policies";
+
+const logsOf = (aws: LabAws) => readAwsLogs(aws.emu.requestLog, aws.emu.imdsLog);
+const stackPath = (aws: LabAws) => {
+  const prefix = aws.plan.parameters[0]?.name.split("/").slice(0, 3).join("/");
+  if (!prefix) throw new Error("the emulator plan has no SSM parameter");
+  return prefix;
+};
+
+/** After readiness (and the certificate): secrets came from SSM, the certificate from ACME through Route53. */
+export function bootChecks(cfg: MailConfig, aws: LabAws, secretsDisk: boolean): CheckResult[] {
+  const logs = logsOf(aws);
+  const keys = instanceKeys(logs.imds);
+  return [
+    secretsViaSsm({ calls: logs.calls, imds: logs.imds, keys, parameters: aws.plan.parameters.map((p) => p.name), path: stackPath(aws), secretsDisk }),
+    acmeCertificate(cfg, servedCerts(cfg), aws.acmeRootPem, challengeChanges(logs.calls, keys)),
+  ];
+}
+
+/** TLSA 3 1 1 of the stack's TLS key, from the SSM parameter the host reads it from. */
+function keyTlsa(aws: LabAws): string {
+  const key = aws.plan.parameters.find((p) => p.name.endsWith("/tls/key"));
+  if (!key) throw new Error("the stack has no tls/key parameter");
+  return tlsa311(createPublicKey(key.value));
+}
+
+export async function renewalCheck(cfg: MailConfig, aws: LabAws): Promise<CheckResult> {
+  const started = Date.now();
+  const result = renewalKeepsKey(await forceRenewal(cfg, aws.acmeRootPem, keyTlsa(aws)));
+  return { ...result, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+export async function metricChecks(aws: LabAws, instanceId: string): Promise<CheckResult[]> {
+  const metrics = await controlCall<MetricId[]>(aws.emu.control, "GET", "/metrics");
+  const now = Date.now() / 1000;
+  const evaluated = await Promise.all(aws.plan.alarms.map(async (alarm) => ({
+    alarm,
+    points: await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
+      namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
+      seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
+    }),
+  })));
+  return [metricsPublished(aws.plan.alarms, metrics, aws.plan.instance.ref, instanceId), alarmsHealthy(evaluated, now)];
+}
+
+/** At the end of the run: least privilege over every call the host made, then the negative controls. */
+export async function roleChecks(cfg: MailConfig, aws: LabAws, instanceId: string): Promise<CheckResult[]> {
+  const logs = logsOf(aws);
+  const hostCalls = callsBy(logs.calls, instanceKeys(logs.imds));
+  const policies = instancePolicies(aws);
+  return [
+    ...leastPrivilege(policies, hostCalls, accountView(aws)),
+    await controlSsmWithoutGetParametersByPath(aws, policies, hostCalls, stackPath(aws), cfg.region),
+    controlRoute53OtherName(aws, policies, hostCalls),
+    await controlMetricWrongDimension(aws, instanceId),
+  ];
+}

@@ -1,0 +1,66 @@
+// `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
+// verify group from its lab host, the forced renewal, the metrics and alarms, the replacement,
+// least privilege over everything the host called and the negative controls; then down.
+import type { CheckResult } from "../verify/contract";
+import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
+import { replaceInstance } from "./replace";
+import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
+import { runVerifyGroup } from "./verify-run";
+import { guestMemoryUsedMb } from "./vm/vm";
+
+export interface LabReport {
+  readonly results: CheckResult[];
+  readonly figures: LabFigures;
+}
+
+const failed = (id: string, title: string, e: unknown): CheckResult => ({ id, title, status: "fail", detail: e instanceof Error ? e.message : String(e), seconds: 0 });
+
+export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, log: (l: string) => void): Promise<LabReport> {
+  const started = Date.now();
+  const results: CheckResult[] = [];
+  const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
+  try {
+    const up = await labUp(opts, log);
+    figures.imageBuildSeconds = up.image.buildSeconds;
+    figures.imageCached = up.image.cached;
+    figures.bootToReadySeconds = Math.round(up.ready.seconds);
+    figures.certificateSeconds = Math.round(up.certificate.seconds);
+    results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
+    log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
+    let instanceId = up.instanceId;
+    if (up.ready.ready) {
+      results.push(...bootChecks(up.cfg, up.aws, opts.secretsDisk === true));
+      const verifyStarted = Date.now();
+      results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
+      // testssl.sh from the scanner (its connections spread over an ignoreIps pool), side by
+      // side with the hostile groups: about 7 minutes of mostly waiting on handshakes, from
+      // addresses that neither fail2ban nor the attacker's checks look at.
+      const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
+      testssl.catch(() => undefined);
+      for (const g of [
+        { group: "attacker" as const, from: "attacker" as const },
+        { group: "after-attack" as const, from: "sender" as const },
+        // Spread over the sender's probe addresses, so no address reaches maxRetry refusals.
+        { group: "client-relay" as const, from: "sender" as const },
+      ]) {
+        results.push(...(await runVerifyGroup(up.cfg, g, log)));
+      }
+      results.push(...(await testssl));
+      figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
+      // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
+      results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
+      results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
+      figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
+      if (opts.replace) {
+        const replaced = await replaceInstance(up, opts, figures, log);
+        results.push(...replaced.results);
+        instanceId = replaced.instanceId;
+      }
+      results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
+    }
+  } finally {
+    if (!opts.keepUp) await labDown(log).catch((e: unknown) => log(`down: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  figures.totalSeconds = Math.round((Date.now() - started) / 1000);
+  return { results, figures };
+}
