@@ -1,9 +1,14 @@
 // Mail survives a new instance: replace the instance (fresh overlay and seed, a new instance id,
 // new boot, same data volume) after mail was delivered and one message was left queued, then
-// check nothing was lost or reformatted. The new instance fetches its secrets and asks for its
-// certificate like the first (and gets one through Route53 again).
+// check nothing was lost or reformatted. The new instance boots the "ec2" image (only what
+// Debian's EC2 image holds): cloud-init installs the user data's packages at boot from the lab's
+// Debian mirror, as on every new EC2 instance; it fetches its secrets and gets its certificate
+// through Route53 like the first.
 import type { CheckResult } from "../verify/contract";
+import { hostPackages } from "../infra/core/host";
 import { waitForAcmeCertificate } from "./aws/checks/certificate";
+import type { LabImage } from "./image/build";
+import { servedPackages, startMirror } from "./mirror/mirror";
 import { labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
 import { type LabFigures, type LabUp, type UpOptions, bootUntilUp } from "./runner";
@@ -11,7 +16,19 @@ import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
 import { shutdownVm } from "./vm/vm";
 
-export async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<{ results: CheckResult[]; instanceId: string }> {
+/** The user data's packages came from the mirror at boot: Debian's signed index, then a .deb for each. */
+function packagesAtBoot(wanted: readonly string[], served: readonly string[]): CheckResult {
+  const missing = wanted.filter((p) => !served.some((f) => f.startsWith(`${p}_`)));
+  return {
+    id: "replace-packages-at-boot",
+    title: "the replacement boots Debian's EC2 package set; cloud-init installs the user data's packages from the lab's Debian mirror",
+    status: missing.length === 0 && served.length > 0 ? "pass" : "fail",
+    detail: missing.length === 0 ? `${served.length} packages fetched from deb.debian.org (the lab mirror), the user data's ${wanted.length} among them` : `never fetched: ${missing.join(", ")} (${served.length} fetched)`,
+    seconds: 0,
+  };
+}
+
+export async function replaceInstance(up: LabUp, image: LabImage, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<{ results: CheckResult[]; instanceId: string }> {
   const results: CheckResult[] = [];
   log("replace: stopping the remote MX so an outbound message stays queued");
   stopRemote(log);
@@ -21,9 +38,11 @@ export async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFi
   const before = inspectDataDisk(labPaths.dataDisk());
   log(`replace: data volume ${before.label || "(no label)"} UUID ${before.uuid}, ${before.deferred} file(s) in the deferred queue`);
   startRemote(log, { keepMaildir: true });
-  const { vm, ready, instanceId } = await bootUntilUp(up.cfg, up.image, up.boot, { ...opts, keepData: true }, log);
+  if (image.repoDir !== undefined) await startMirror(image.repoDir, log);
+  const { vm, ready, instanceId } = await bootUntilUp(up.cfg, image, up.boot, { ...opts, keepData: true }, log);
   figures.replacementBootToReadySeconds = Math.round(ready.seconds);
-  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the same data volume and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
+  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the same data volume and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: `${ready.detail} (image: ${image.variant})`, seconds: Math.round(ready.seconds) });
+  if (image.variant === "ec2") results.push(packagesAtBoot(hostPackages(up.cfg), servedPackages()));
   if (ready.ready) {
     const cert = await waitForAcmeCertificate(up.cfg, up.aws.acmeRootPem, 600);
     figures.replacementCertificateSeconds = Math.round(cert.seconds);

@@ -3,7 +3,9 @@
 // least privilege over everything the host called and the negative controls; then down.
 import type { CheckResult } from "../verify/contract";
 import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
+import { buildImage } from "./image/build";
 import { replaceInstance } from "./replace";
+import { labStackConfig } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
 import { guestMemoryUsedMb } from "./vm/vm";
@@ -20,6 +22,9 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
   const results: CheckResult[] = [];
   const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
   try {
+    // The replacement boots an image with only what Debian's EC2 image holds; built (or reused)
+    // before the first boot, so a cold build does not share the cores with the running VM.
+    const ec2Image = opts.replace ? await buildImage(labStackConfig(), log, "ec2") : undefined;
     const up = await labUp(opts, log);
     figures.imageBuildSeconds = up.image.buildSeconds;
     figures.imageCached = up.image.cached;
@@ -51,8 +56,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
       results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
       figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
-      if (opts.replace) {
-        const replaced = await replaceInstance(up, opts, figures, log);
+      if (ec2Image) {
+        const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
         results.push(...replaced.results);
         instanceId = replaced.instanceId;
       }

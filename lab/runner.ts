@@ -19,6 +19,7 @@ import { vendorData } from "./vm/vendor-data";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, isAlive, runningVm, shutdownVm, waitReady } from "./vm/vm";
 import { type LabAws, launchInstance, startLabAws, stopLabAws } from "./aws/lab-aws";
 import { waitForAcmeCertificate } from "./aws/checks/certificate";
+import { stopMirror } from "./mirror/mirror";
 
 export interface LabFigures {
   imageBuildSeconds: number;
@@ -141,6 +142,7 @@ export async function labDown(log: (l: string) => void): Promise<void> {
   const vm = runningVm();
   if (vm) await shutdownVm(vm, log);
   stopRemote(log);
+  stopMirror(log);
   stopLabAws(log);
   stopDns(log);
   removeNetnsResolvConf();

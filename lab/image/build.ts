@@ -11,11 +11,16 @@ import type { MailConfig } from "../../infra/config";
 import { run } from "../exec";
 import { cacheDir, labDir } from "../paths";
 import { repoRoot } from "../stack";
-import { imagePackages } from "./packages";
+import { hostPackages } from "../../infra/core/host";
+import { type ImageVariant, imagePackages } from "./packages";
 import { customiseRoot } from "./customise";
+import { buildRepo } from "./repo";
 
 export interface LabImage {
+  readonly variant: ImageVariant;
   readonly dir: string;
+  /** The "ec2" image's Debian repository (lab/image/repo.ts): what cloud-init installs at boot. */
+  readonly repoDir?: string;
   readonly rootDisk: string;
   readonly kernel: string;
   readonly initrd: string;
@@ -52,12 +57,17 @@ function fileHash(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-export async function buildImage(cfg: MailConfig, log: (l: string) => void): Promise<LabImage> {
+/**
+ * The lab VM image of a variant: "preinstalled" (the mail packages in the image) or "ec2" (only
+ * what Debian's EC2 image holds, plus the repository cloud-init installs the rest from at boot).
+ */
+export async function buildImage(cfg: MailConfig, log: (l: string) => void, variant: ImageVariant = "preinstalled"): Promise<LabImage> {
   const started = Date.now();
-  const packages = imagePackages(cfg);
-  log(`image: ${packages.length} packages`);
+  const packages = imagePackages(cfg, variant);
+  const repoPackages = variant === "ec2" ? hostPackages(cfg) : [];
+  log(`image (${variant}): ${packages.length} packages${repoPackages.length ? `, a repository for the user data's ${repoPackages.length}` : ""}`);
   mkdirSync(labDir(), { recursive: true });
-  const packageFile = join(labDir(), "image-packages.txt");
+  const packageFile = join(labDir(), `image-packages-${variant}.txt`);
   writeFileSync(packageFile, `${packages.join("\n")}\n`);
   const root = await buildRoot(packageFile, log);
   if (!root || !existsSync(root)) throw new Error(`the root builder printed no root path (got "${root}")`);
@@ -66,12 +76,16 @@ export async function buildImage(cfg: MailConfig, log: (l: string) => void): Pro
     .update(root)
     .update(fileHash(__filename))
     .update(fileHash(join(__dirname, "customise.ts")))
+    .update(fileHash(join(__dirname, "repo.ts")))
+    .update(`${variant} ${repoPackages.join(" ")}`)
     .digest("hex")
     .slice(0, 16);
   const imagesDir = join(cacheDir(), "lab-image");
   const dir = join(imagesDir, hash);
   const image = (buildSeconds: number, cached: boolean): LabImage => ({
+    variant,
     dir,
+    ...(variant === "ec2" ? { repoDir: join(dir, "repo") } : {}),
     rootDisk: join(dir, "root.raw"),
     kernel: join(dir, "vmlinuz"),
     initrd: join(dir, "initrd.img"),
@@ -80,7 +94,7 @@ export async function buildImage(cfg: MailConfig, log: (l: string) => void): Pro
     cached,
   });
   if (existsSync(join(dir, ".complete"))) {
-    log(`image: reusing ${dir} (cached)`);
+    log(`image (${variant}): reusing ${dir} (cached)`);
     return image(0, true);
   }
 
@@ -93,11 +107,15 @@ export async function buildImage(cfg: MailConfig, log: (l: string) => void): Pro
     log(`image: copying root ${root}`);
     // cp -a keeps device nodes, owners, modes, hard links and xattrs that a root needs.
     run("cp", ["-a", "--one-file-system", root, staging], { timeoutMs: 600_000 });
+    if (variant === "ec2") {
+      const repo = buildRepo(staging, repoPackages, join(tmp, "repo"));
+      log(`image: repository of ${repo.debs} packages (${repo.megabytes} MiB) for the user data's ${repoPackages.length}`);
+    }
     customiseRoot(staging);
     const boot = readdirSync(join(staging, "boot"));
     const kernel = boot.filter((f) => f.startsWith("vmlinuz-")).sort().pop();
     const initrd = boot.filter((f) => f.startsWith("initrd.img-")).sort().pop();
-    if (!kernel || !initrd) throw new Error(`no kernel/initrd in ${staging}/boot (found: ${boot.join(", ")}); is linux-image-amd64 in the package list?`);
+    if (!kernel || !initrd) throw new Error(`no kernel/initrd in ${staging}/boot (found: ${boot.join(", ")}); is a linux-image package in the package list?`);
     cpSync(join(staging, "boot", kernel), join(tmp, "vmlinuz"));
     cpSync(join(staging, "boot", initrd), join(tmp, "initrd.img"));
     const usedMb = Number(run("du", ["-sm", "--one-file-system", staging]).stdout.split(/\s/)[0]);

@@ -3,6 +3,7 @@
 // ifupdown. Hashed into the image's cache key: editing this file builds a new image.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { labHost } from "../topology";
 
 export function customiseRoot(root: string): void {
   // The builder forbids services in its root; in the VM they must start.
@@ -24,9 +25,13 @@ export function customiseRoot(root: string): void {
   mkdirSync(join(root, "etc/network/interfaces.d"), { recursive: true });
   writeFileSync(join(root, "etc/network/interfaces"), "# cloud-init writes the lab NIC to interfaces.d\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n");
   writeFileSync(join(root, "etc/hostname"), "localhost\n");
-  // The closed lab network has no mirror: the user data's `package_update` should fail at once
-  // rather than retry (every package is pre-installed in the image).
-  writeFileSync(join(root, "etc/apt/apt.conf.d/99mailfort-lab-offline"), '// mailfort lab: no mirror on the closed network; fail fast\nAcquire::Retries "0";\n');
+  // The closed lab network's only mirror is the lab's own (the "ec2" image's packages): a
+  // missing file should fail at once rather than be retried.
+  writeFileSync(join(root, "etc/apt/apt.conf.d/99mailfort-lab-offline"), '// mailfort lab: the only mirror is the lab\'s; fail fast\nAcquire::Retries "0";\n');
+  // The resolver DHCP gives an EC2 instance (the VPC's): the lab DNS. The "ec2" image needs it
+  // before cloud-init's package step (deb.debian.org); the vendor data sets it again later.
+  rmSync(join(root, "etc/resolv.conf"), { force: true });
+  writeFileSync(join(root, "etc/resolv.conf"), `# mailfort lab: the lab DNS, as DHCP names the VPC resolver on EC2\nnameserver ${labHost("dns").address}\n`);
   // A machine-id per boot: the overlay is fresh each boot, systemd makes one when it is empty.
   writeFileSync(join(root, "etc/machine-id"), "");
 }

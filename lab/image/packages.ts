@@ -1,10 +1,14 @@
-// The packages of the lab VM image: what makes a bootable cloud VM (kernel, init, cloud-init,
-// network), plus every package the host's user data would install, pre-installed so the
-// closed lab network never needs a mirror at boot.
+// The packages of the lab VM images. "preinstalled": what makes a bootable cloud VM (kernel,
+// init, cloud-init, network) plus every package the host's user data installs, so the closed
+// lab network needs no mirror at boot. "ec2": only what Debian's own EC2 image holds, so
+// cloud-init installs the user data's packages at boot, as on every new EC2 instance, from the
+// lab's Debian mirror (lab/mirror/).
 import type { MailConfig } from "../../infra/config";
 import { hostPackages } from "../../infra/core/host";
 
-/** What a Debian cloud VM needs that a container-style root lacks. */
+export type ImageVariant = "preinstalled" | "ec2";
+
+/** What a Debian cloud VM needs that a container-style root lacks (and the lab's network rendering). */
 const VM_PACKAGES = [
   "linux-image-amd64",
   "systemd-sysv",
@@ -27,7 +31,22 @@ const VM_PACKAGES = [
   "qemu-guest-agent",
 ] as const;
 
-/** The image's packages: the VM's own and the host's (the same list the user data installs). */
-export function imagePackages(cfg: MailConfig): readonly string[] {
+/**
+ * Debian's EC2 image (debian-cloud-images: the CLOUD and EC2 package classes) on the lab's
+ * minimal root: its cloud kernel, cloud-init and the EC2 utilities, the AWS CLI, an SSH server
+ * (mailfort-boot purges it), sudo, chrony, unattended upgrades. Plus what the lab's network
+ * rendering needs (ifupdown, as for the other image). No mail package, no guest agent.
+ */
+const EC2_PACKAGES = [
+  "linux-image-cloud-amd64",
+  "systemd-sysv", "udev", "dbus", "kmod", "e2fsprogs", "iproute2", "procps", "less", "nano", "ca-certificates", "openssl",
+  "ifupdown", "isc-dhcp-client",
+  "cloud-init", "cloud-guest-utils", "cloud-initramfs-growroot", "amazon-ec2-utils", "awscli",
+  "openssh-server", "sudo", "chrony", "unattended-upgrades",
+] as const;
+
+/** The image's packages: the VM's own and (preinstalled) the host's, the list the user data installs. */
+export function imagePackages(cfg: MailConfig, variant: ImageVariant = "preinstalled"): readonly string[] {
+  if (variant === "ec2") return [...EC2_PACKAGES].sort();
   return [...new Set([...VM_PACKAGES, ...hostPackages(cfg)])].sort();
 }
