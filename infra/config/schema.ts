@@ -101,7 +101,7 @@ export const networkSchema = z.strictObject({
 
 export const tlsSchema = z.strictObject({
   mode: z.enum(["acme", "acme-staging", "self-signed"]).default("acme")
-    .describe("acme: Let's Encrypt through certbot's dns-route53 on the host; acme-staging: its untrusted staging CA; self-signed: a stack-made CA (lab, previews)"),
+    .describe("acme: Let's Encrypt through certbot's dns-route53 on the host; acme-staging: its untrusted staging CA; self-signed: a stack-made CA (quick lab runs, previews)"),
   acmeEmail: mailAddress.optional().describe("Let's Encrypt account contact (required for the acme modes)"),
   acmeDirectory: z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._/-]*)?$/, {
     error: say("is not an https URL of an ACME directory", "write e.g. https://acme-v02.api.letsencrypt.org/directory, or remove it for Let's Encrypt"),
