@@ -1,5 +1,6 @@
-// What the server presents on each TLS port, seen from a lab client (openssl s_client in the
-// `sender` namespace), and whether it chains to the ACME CA's root: the evidence that the
+// What the server presents on each TLS port, seen from a lab client (openssl s_client from the
+// `scanner` host, whose addresses fail2ban ignores: a handshake without a login is what its
+// aggressive filters punish), and whether it chains to the ACME CA's root: the evidence that the
 // certificate is the one certbot got, not the self-signed bootstrap one.
 import { type KeyObject, X509Certificate, createHash } from "node:crypto";
 import { run } from "../../exec";
@@ -25,7 +26,7 @@ export function tlsPorts(pop3: boolean): TlsPort[] {
 
 export function servedCert(hostname: string, p: TlsPort): ServedCert {
   const args = ["s_client", "-connect", `${labHost("mail").address}:${p.port}`, "-servername", hostname, "-showcerts", ...(p.starttls ? ["-starttls", p.starttls] : [])];
-  const r = run("timeout", ["20", "openssl", ...args], { netns: labHost("sender").netns, input: "", allowFail: true, timeoutMs: 30_000 });
+  const r = run("timeout", ["20", "openssl", ...args], { netns: labHost("scanner").netns, input: "", allowFail: true, timeoutMs: 30_000 });
   const pems = r.stdout.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (pems.length === 0) return { port: p.port, chain: [], error: `no certificate (openssl exit ${r.status}: ${r.stderr.trim().split("\n").pop() ?? ""})` };
   const chain = pems.map((pem) => new X509Certificate(pem));
