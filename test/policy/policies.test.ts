@@ -9,7 +9,7 @@ import { STACKS, type StackName, synthesizedStacks } from "./graphs";
 import { MUTATIONS } from "./mutations.cases";
 import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
-const stack = synthesizedStacks(240_000);
+const stack = synthesizedStacks();
 
 describe.each(STACKS)("the %s stack", (s) => {
   it.each(ALL_POLICIES.map((p) => p.name))("passes %s", async (id) => {
@@ -65,7 +65,7 @@ const BAD: readonly Row[] = [
   { id: "dns-caa", stack: "prod", bad: "no CAA", mutate: (g) => removeRecord(g, "example.com", "CAA"), expect: /example.com: has no CAA "issue" record/ },
   { id: "dns-txt-length", stack: "dev", bad: "DKIM key in one 392-char string", mutate: (g) => { record(g, "mail._domainkey.dev.example.com", "TXT").records = [`"v=DKIM1; k=rsa; p=${rsaP(2048)}"`]; }, expect: /has a \d{3}-character string; split it/ },
   { id: "dns-ptr-hostname", stack: "prod", bad: "PTR of another name", mutate: (g) => { inputs(g, "aws:ec2/eipDomainName:EipDomainName").domainName = "web.example.com"; }, expect: /EipDomainName sets PTR web.example.com, not the mail hostname mail.example.com/ },
-  { id: "dns-ptr-hostname", stack: "lab", bad: "certificate for another name", mutate: (g) => { (inputs(g, "tls:index/certRequest:CertRequest").dnsNames as string[]).splice(0, Infinity, "other.mailfort.test"); delete (inputs(g, "tls:index/certRequest:CertRequest").subject as Record<string, unknown>).commonName; }, expect: /TLS certificate names other.mailfort.test do not include mail.mailfort.test/ },
+  { id: "dns-ptr-hostname", stack: "lab-self-signed", bad: "certificate for another name", mutate: (g) => { (inputs(g, "tls:index/certRequest:CertRequest").dnsNames as string[]).splice(0, Infinity, "other.mailfort.test"); delete (inputs(g, "tls:index/certRequest:CertRequest").subject as Record<string, unknown>).commonName; }, expect: /TLS certificate names other.mailfort.test do not include mail.mailfort.test/ },
   { id: "dns-ptr-hostname", stack: "dev", bad: "HELO name differs from PTR", mutate: (g) => editHostFile(g, MAIN_CF, setLine(/^myhostname = .*$/m, "myhostname = ip-10-42-0-5.eu-west-1.compute.internal")), expect: /Postfix myhostname \(HELO\) is ip-10-42-0-5/ },
   { id: "dns-dnssec-dane", stack: "prod", bad: "no TLSA with DNSSEC on", mutate: (g) => removeRecord(g, "_25._tcp.mail.example.com", "TLSA"), expect: /no TLSA record at _25._tcp.mail.example.com/ },
   { id: "dns-dnssec-dane", stack: "prod", bad: "TLSA pinning the whole certificate (3 0 1)", mutate: (g) => { const r = record(g, "_25._tcp.mail.example.com", "TLSA"); r.records = [String((r.records as string[])[0]).replace(/^3 1 1/, "3 0 1")]; }, expect: /use DANE-EE SPKI SHA-256/ },
