@@ -1,22 +1,24 @@
 // NoCloud vendor data: what the lab, as the "cloud", adds to every instance beside the stack's
 // user data, which stays byte-for-byte what EC2 would get. What only the lab needs:
 //  - trust in the lab's endpoint CA (the AWS endpoints and the ACME directory are served with
-//    it, where AWS serves publicly trusted certificates): cloud-init's ca_certs;
+//    it, where AWS serves publicly trusted certificates);
 //  - the route to the instance metadata service, 169.254.169.254, through the lab's `aws` host
 //    (on EC2 it is on-link, answered by the hypervisor);
 //  - the lab DNS as the resolver until the host's own unbound runs (DHCP's VPC resolver on EC2),
 //    and unbound forwarding to it with validation off (the closed network has no root servers,
 //    and the lab zones are not signed).
-// All but the CA are a vendor script, which cloud-init runs after the packages are installed and
-// before the user data's runcmd (mailfort-boot). The user data's own keys win over vendor data's,
-// so they cannot be a write_files or bootcmd; and cloud-init renders network-config routes with
-// net-tools' `route`, which neither image holds.
+// One vendor script, which cloud-init runs after the packages are installed and before the user
+// data's runcmd (mailfort-boot), the first thing that needs any of it. The user data's own keys
+// win over vendor data's, so these cannot be a write_files or bootcmd; cloud-init renders
+// network-config routes with net-tools' `route`, which neither image holds; and its ca_certs runs
+// update-ca-certificates, a thousand short processes that take minutes under TCG.
 
-const BOUNDARY = "==mailfort-lab-vendor-data==";
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
+const PEM = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/;
 
 /** The unbound snippet that forwards everything to the given lab resolvers (IPv4 only). */
 export function labForwardConf(resolvers: readonly string[]): string {
-  for (const ip of resolvers) if (!IPV4.test(ip)) throw new Error(`lab resolver ${JSON.stringify(ip)} is not an IPv4 address`);
+  for (const ip of resolvers) ipv4("lab resolver", ip);
   return [
     "# mailfort lab: forward everything to the lab DNS (vendor data); it is not DNSSEC-signed",
     "server:",
@@ -38,32 +40,42 @@ export interface VendorDataInput {
   readonly metadataGateway?: string;
 }
 
-const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
+/**
+ * Trust one CA as update-ca-certificates would (its file among the local CAs, the .pem link and
+ * OpenSSL's hash link in /etc/ssl/certs, appended to the bundle Debian's certifi and OpenSSL
+ * read), so a later update-ca-certificates run keeps it; three processes instead of a thousand.
+ */
+function trustCa(pem: string, index: number): string[] {
+  if (!PEM.test(pem.trim() + "\n")) throw new Error(`lab CA ${index} is not one PEM certificate`);
+  const name = `mailfort-lab-ca-${index}`;
+  const crt = `/usr/local/share/ca-certificates/${name}.crt`;
+  return [
+    `cat >${crt} <<'MAILFORT_LAB_CA'`, pem.trim(), "MAILFORT_LAB_CA",
+    `ln -sf ${crt} /etc/ssl/certs/${name}.pem`,
+    `ln -sf ${name}.pem "/etc/ssl/certs/$(openssl x509 -hash -noout -in ${crt}).0"`,
+    `cat ${crt} >>/etc/ssl/certs/ca-certificates.crt`,
+  ];
+}
 
+/** The vendor script (cloud-init runs a vendor-data file that starts with #! as a script). */
 export function vendorData(input: VendorDataInput): string {
-  const indent = (pem: string) => pem.trim().split("\n").map((l) => `      ${l}`).join("\n");
-  const cloudConfig = ["#cloud-config", "ca_certs:", "  trusted:", ...input.caPems.map((p) => `    - |\n${indent(p)}`), ""].join("\n");
-  const script = [
+  return [
     "#!/bin/sh",
     "set -e",
-    ...(input.metadataGateway !== undefined ? [`ip route replace 169.254.169.254/32 via ${metadataGateway(input.metadataGateway)}`] : []),
+    ...(input.caPems.length > 0 ? ["mkdir -p /usr/local/share/ca-certificates", ...input.caPems.flatMap((p, i) => trustCa(p, i + 1))] : []),
+    ...(input.metadataGateway !== undefined ? [`ip route replace 169.254.169.254/32 via ${ipv4("lab metadata gateway", input.metadataGateway)}`] : []),
     // The resolver DHCP names on EC2 (the VPC's): what the host uses until its own unbound runs.
     "rm -f /etc/resolv.conf",
-    `printf 'nameserver %s\\n' ${input.resolvers.map((ip) => `'${ip}'`).join(" ")} >/etc/resolv.conf`,
+    `printf 'nameserver %s\\n' ${input.resolvers.map((ip) => `'${ipv4("lab resolver", ip)}'`).join(" ")} >/etc/resolv.conf`,
     "mkdir -p /etc/unbound/unbound.conf.d",
     "cat >/etc/unbound/unbound.conf.d/zz-mailfort-lab-forward.conf <<'MAILFORT_LAB'",
     labForwardConf(input.resolvers).trimEnd(),
     "MAILFORT_LAB",
     "",
   ].join("\n");
-  const part = (type: string, name: string, body: string) =>
-    [`--${BOUNDARY}`, `Content-Type: ${type}; charset="us-ascii"`, "MIME-Version: 1.0", `Content-Disposition: attachment; filename="${name}"`, "", body].join("\n");
-  return [`Content-Type: multipart/mixed; boundary="${BOUNDARY}"`, "MIME-Version: 1.0", "",
-    ...(input.caPems.length > 0 ? [part("text/cloud-config", "lab-ca.cfg", cloudConfig)] : []),
-    part("text/x-shellscript", "lab-resolver.sh", script), `--${BOUNDARY}--`, ""].join("\n");
 }
 
-function metadataGateway(ip: string): string {
-  if (!IPV4.test(ip)) throw new Error(`lab metadata gateway ${JSON.stringify(ip)} is not an IPv4 address`);
+function ipv4(what: string, ip: string): string {
+  if (!IPV4.test(ip)) throw new Error(`${what} ${JSON.stringify(ip)} is not an IPv4 address`);
   return ip;
 }
