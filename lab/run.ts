@@ -25,6 +25,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     // The replacement boots an image with only what Debian's EC2 image holds; built (or reused)
     // before the first boot, so a cold build does not share the cores with the running VM.
     const ec2Image = opts.replace ? await buildImage(labStackConfig(), log, "ec2") : undefined;
+    if (ec2Image) figures.ec2ImageBuildSeconds = ec2Image.buildSeconds;
     const up = await labUp(opts, log);
     figures.imageBuildSeconds = up.image.buildSeconds;
     figures.imageCached = up.image.cached;

@@ -24,6 +24,8 @@ import { stopMirror } from "./mirror/mirror";
 export interface LabFigures {
   imageBuildSeconds: number;
   imageCached: boolean;
+  /** The replacement's "ec2" image (and its repository): built now, or reused (0). */
+  ec2ImageBuildSeconds?: number;
   bootToReadySeconds?: number;
   /** From readiness until every TLS port served the ACME certificate. */
   certificateSeconds?: number;
