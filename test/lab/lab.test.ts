@@ -75,6 +75,7 @@ describe("npm run lab", () => {
         "aws-control-route53-other-name",
         "aws-control-metric-wrong-dimension",
         "replace-cert-acme",
+        "replace-packages-at-boot",
       ]) {
         expect(ids).toContain(id);
       }
