@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     const loadBefore = loadavg()[0] ?? 0;
     const mem = sampleMemory();
     const started = process.hrtime.bigint();
-    const { plan } = await planCommand(ws, { parallel, engine: realPlanEngine(), sink: { isTTY: false, write: (t) => process.stderr.write(t) } });
+    const engine = realPlanEngine({ workers: parallel });
+    const { plan } = await planCommand(ws, { parallel, engine, sink: { isTTY: false, write: (t) => process.stderr.write(t) } }).finally(() => engine.close());
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const peaks = mem.stop();
     rows.push({ customers: n, stacks: plan.stacks.length, parallel, wallS: round(wallS), perStackS: round(wallS / plan.stacks.length), peakTotalMb: peaks.totalMb, peakWorkerMb: peaks.workerMb, parentMb: peaks.parentMb, planned: plan.stacks.filter((s) => s.status === "planned").length, loadBefore: round(loadBefore) });

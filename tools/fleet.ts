@@ -61,10 +61,11 @@ program.command("plan").description("offline: synthesize and policy-check every 
     const { realPlanEngine } = await import("../fleet/plan-engine");
     const w = ws();
     const base = o.base === undefined ? undefined : checkoutBase(w.projectDir, o.base, w.stacksDir);
+    const engine = realPlanEngine({ workers: o.parallel, ...(base === undefined ? {} : { base }) });
     try {
-      const engine = realPlanEngine(base);
       exitCode = (await planCommand(w, { ...o, ...(base === undefined ? {} : { base: base.ref }), outDir: o.out, engine, sink: process.stdout })).code;
     } finally {
+      await engine.close();
       base?.remove();
     }
   });
