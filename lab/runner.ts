@@ -15,11 +15,14 @@ import { labStackConfig } from "./stack";
 import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
+import type { Accelerator } from "./vm/accel";
 import { inspectDataDisk } from "./vm/data-disk";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, guestMemoryUsedMb, runningVm, shutdownVm, waitReady } from "./vm/vm";
 
 export interface LabFigures {
+  /** KVM or TCG, and why: boot and verify times differ ~10x between them. */
+  accelerator?: Accelerator;
   imageBuildSeconds: number;
   imageCached: boolean;
   bootToReadySeconds?: number;
@@ -153,6 +156,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     figures.imageBuildSeconds = up.image.buildSeconds;
     figures.imageCached = up.image.cached;
     figures.bootToReadySeconds = Math.round(up.ready.seconds);
+    figures.accelerator = up.vm.accelerator;
     results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
     if (up.ready.ready) {

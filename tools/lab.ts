@@ -90,7 +90,8 @@ program
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
     const counts = tally(results);
     process.stdout.write(
-      `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
+      `\nfigures: ${figures.accelerator?.detail ?? "accelerator unknown (no boot)"}\n` +
+        `image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
         `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
     );
     process.stdout.write(`lab: ${tallyText(counts)}\n`);
