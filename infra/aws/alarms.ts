@@ -1,7 +1,7 @@
 // CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set): the instance's status
 // checks (with automatic recovery on a failed host) and disk usage of the root and data
 // filesystems as reported by the CloudWatch agent.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_VOLUME_MOUNT } from "../core/data-volume";
 import { TYPE_PREFIX } from "./tags";

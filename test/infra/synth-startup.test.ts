@@ -14,6 +14,7 @@ const PROBE = join(__dirname, "fixtures", "synth-startup-probe.ts");
 interface Probe {
   sourceMaps: boolean;
   before: { typescript: boolean; arborist: boolean };
+  aws: { root: boolean; ec2: boolean };
   typescriptVersion: string;
   createSourceFile: string;
   computeCodePaths: string;
@@ -34,6 +35,10 @@ describe("synth start-up", () => {
     expect(p.createSourceFile).toBe("function");
     expect(p.computeCodePaths).toBe("function");
     expect(p.after).toEqual({ typescript: true, arborist: true });
+  }, 60_000);
+
+  it("loads the AWS services the program uses, never the provider's root index of all ~300", () => {
+    expect(probe().aws).toEqual({ root: false, ec2: true });
   }, 60_000);
 
   it("turns source maps off, unless NODE_OPTIONS asks for them", () => {
