@@ -165,7 +165,7 @@ describe("fleet merge", () => {
 
   it("merges sharded `up` runs from CI artifact directories and stops the wave on a failure", async () => {
     const ws = tempProject({
-      defaults: { region: "eu-west-1", config: { tls: { mode: "self-signed" } } },
+      defaults: { region: "eu-west-1", config: { tls: { mode: "acme", acmeEmail: "ops@msp.example.net" } } },
       customers: ["alpha", "bravo", "charlie", "delta", "echo"].map((name) => ({ name, environments: ["prod"], domains: [{ name: `${name}.example` }], mailboxes: [{ address: `ops@${name}.example`, passwordHashSecret: "ops-password" }] })),
     });
     generateCommand(ws, { force: false }, () => undefined);
