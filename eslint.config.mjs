@@ -19,4 +19,12 @@ export default tseslint.config(
     plugins: { mailfort: layersPlugin },
     rules: { "mailfort/layers": "error" },
   },
+  {
+    // The root of @pulumi/aws loads every AWS service (infra/aws/sdk.ts says what that costs).
+    files: ["**/*.ts"],
+    ignores: ["infra/aws/sdk.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "@pulumi/aws", message: "import the AWS services through infra/aws/sdk.ts (the package root loads all ~300 of them)" }] }],
+    },
+  },
 );

@@ -1,13 +1,19 @@
-// The bench report: one JSON document (everything measured) and its Markdown rendering
-// (bench/results/<date>.md). Sub-benchmarks not run this time keep their section from an
-// earlier run of the same day, marked with when they ran.
+// The bench report: one JSON document (everything measured, and the figures computed from it
+// once, by finalizeReport) and its Markdown rendering (bench/results/<date>.md), which only
+// prints those figures. Sub-benchmarks not run this time keep their section from an earlier run
+// of the same day, marked with when they ran.
+import type { Accelerator } from "../lab";
 import type { BootReport } from "./boot";
+import { COMPARISON_HEAD, type Comparison, type FigureSet, compareFigures, comparisonRows } from "./compare";
+import type { FleetScaleResult } from "./fleet-scale";
+import { type Headline, headlineFigures } from "./headline";
 import type { MemorySnapshot } from "./memory";
-import { DEFERRAL_GAP_SECONDS, hadDeferral, roundFigures } from "./round-figures";
-import { ratio } from "./stats";
+import { DEFERRAL_GAP_SECONDS, hadDeferral } from "./round-figures";
+import type { SynthCommandResult } from "./synth-command";
 import type { SynthScaleResult } from "./synth-scale";
 import { TARGETS, type Target } from "./targets";
 import type { ThroughputResult } from "./throughput";
+import { type ThroughputFigures, throughputFigures } from "./throughput-figures";
 
 export interface Section<T> {
   /** ISO time the section was measured. */
@@ -22,16 +28,39 @@ export interface MemoryResult {
   readonly clamav: { readonly measured: boolean; readonly note: string };
 }
 
+export interface Machine {
+  readonly cpus: number;
+  readonly node: string;
+  readonly load1: number;
+  /** The lab VM as it ran (or "no VM" when only the offline benchmarks ran). */
+  readonly vm: string;
+  /** KVM or TCG, and why (set when a VM benchmark booted the lab). */
+  readonly accelerator?: Accelerator;
+}
+
+/** Computed from the measurements by finalizeReport, once; everything printed reads these. */
+export interface ReportFigures {
+  readonly throughput?: ThroughputFigures;
+  readonly headline: readonly Headline[];
+  /** Each headline figure against the newest earlier results file that has it. */
+  readonly comparison: readonly Comparison[];
+}
+
 export interface BenchReport {
   readonly date: string;
   readonly command: string;
-  readonly machine: { readonly cpus: number; readonly node: string; readonly load1: number; readonly vm: string };
+  readonly machine: Machine;
   readonly notes: readonly string[];
   readonly throughput?: Section<ThroughputResult>;
   readonly memory?: Section<MemoryResult>;
   readonly boot?: Section<readonly BootReport[]>;
   readonly synth?: Section<SynthScaleResult>;
+  readonly synthCommand?: Section<SynthCommandResult>;
+  readonly fleet?: Section<FleetScaleResult>;
+  readonly figures?: ReportFigures;
 }
+
+export type FinalReport = BenchReport & { readonly figures: ReportFigures };
 
 /** The new report, with sections this run did not measure taken from `previous` (same day). */
 export function mergeReports(current: BenchReport, previous: BenchReport | undefined): BenchReport {
@@ -42,7 +71,33 @@ export function mergeReports(current: BenchReport, previous: BenchReport | undef
     memory: current.memory ?? previous.memory,
     boot: current.boot ?? previous.boot,
     synth: current.synth ?? previous.synth,
+    synthCommand: current.synthCommand ?? previous.synthCommand,
+    fleet: current.fleet ?? previous.fleet,
   };
+}
+
+/**
+ * The report with its figures computed from its measurements (one computation for the JSON, the
+ * Markdown and docs/performance.md), compared with `earlier` figure sets. Figures a report
+ * stored before are recomputed, and derived fields older reports kept in their throughput data
+ * (perTarget, ratios) are dropped, so a file never holds two answers to one question.
+ */
+export function finalizeReport(r: BenchReport, earlier: readonly FigureSet[]): FinalReport {
+  const throughput = r.throughput === undefined ? undefined : { ...r.throughput, data: withoutDerived(r.throughput.data) };
+  const base: BenchReport = { ...r, ...(throughput === undefined ? {} : { throughput }) };
+  const figures = throughput === undefined ? {} : { throughput: throughputFigures(throughput.data.rounds) };
+  const headline = headlineFigures({ ...base, figures: { ...figures, headline: [], comparison: [] } });
+  const mine = new Set(headline.map((h) => h.id));
+  const comparison = compareFigures([{ file: `${r.date}.json`, date: r.date, figures: headline }, ...earlier.filter((e) => e.date < r.date)])
+    .filter((c) => c.date === r.date && mine.has(c.figure.id));
+  return { ...base, figures: { ...figures, headline, comparison } };
+}
+
+function withoutDerived(data: ThroughputResult): ThroughputResult {
+  const raw: ThroughputResult & { perTarget?: unknown; ratios?: unknown } = { ...data };
+  delete raw.perTarget;
+  delete raw.ratios;
+  return raw;
 }
 
 function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -52,12 +107,11 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
 
 const fmt = (n: number | undefined, digits = 2) => (n === undefined ? "-" : n.toFixed(digits));
 
-function throughputMd(s: Section<ThroughputResult>): string[] {
+function throughputMd(s: Section<ThroughputResult>, f: ThroughputFigures): string[] {
   const t = s.data;
-  const targets = (Object.keys(TARGETS) as Target[]).filter((k) => t.rounds.some((r) => r.target === k));
-  const figs = new Map(targets.map((k) => [k, roundFigures(t.rounds.filter((r) => r.target === k))] as const));
-  const e2e = (k: Target) => figs.get(k)?.endToEnd?.median;
-  const acc = (k: Target) => figs.get(k)?.accepted?.median;
+  const targets = (Object.keys(TARGETS) as Target[]).filter((k) => f.perTarget[k] !== undefined);
+  const e2e = (k: Target) => f.perTarget[k]?.endToEnd?.median;
+  const acc = (k: Target) => f.perTarget[k]?.accepted?.median;
   const roundCell = (k: Target) =>
     t.rounds
       .filter((r) => r.target === k)
@@ -76,8 +130,9 @@ function throughputMd(s: Section<ThroughputResult>): string[] {
       targets.map((k) => [TARGETS[k].label, TARGETS[k].client, roundCell(k), fmt(e2e(k)), fmt(acc(k))]),
     ),
     "",
-    `**b/a = ${fmt(ratio(e2e("inbound"), e2e("bare")), 3)}** end to end (target >= 0.4), ${fmt(ratio(acc("inbound"), acc("bare")), 3)} on acceptance; ` +
-      `**c/a' = ${fmt(ratio(e2e("submission"), e2e("bare-auth-client")), 3)}** end to end, ${fmt(ratio(acc("submission"), acc("bare-auth-client")), 3)} on acceptance.`,
+    `**b/a = ${fmt(f.ratios.bOverA, 3)}** end to end, ${fmt(f.ratios.bOverAAccepted, 3)} on acceptance; ` +
+      `**c/a' = ${fmt(f.ratios.cOverAprime, 3)}** end to end, ${fmt(f.ratios.cOverAprimeAccepted, 3)} on acceptance ` +
+      "(the targets, b/a >= 0.4 and c/a' >= 0.3, apply to a native measurement: TCG emulates Rspamd's SIMD worst).",
     "",
   ];
   const failed = t.rounds.filter((r) => r.error !== undefined);
@@ -142,19 +197,60 @@ function synthMd(s: Section<SynthScaleResult>): string[] {
   ];
 }
 
-export function renderMarkdown(r: BenchReport): string {
+function synthCommandMd(s: Section<SynthCommandResult>): string[] {
+  const c = s.data;
+  return [
+    `## The synth command (measured ${s.at})`,
+    "",
+    `\`${c.command}\`, the whole command (npm, node, loading, synth, artifacts), ${c.runs} runs after one warm-up, load ${c.loadBefore} before: ` +
+      `**median ${c.wallSeconds.median.toFixed(2)} s wall** (${c.wallSeconds.rounds.map((v) => v.toFixed(2)).join(", ")}), median ${c.cpuSeconds.median.toFixed(2)} s CPU, peak RSS ${c.peakRssMb.toFixed(0)} MiB.`,
+    "",
+  ];
+}
+
+function fleetMd(s: Section<FleetScaleResult>): string[] {
+  return [
+    `## Fleet plan (measured ${s.at})`,
+    "",
+    "Offline plan of generated customers (real synth in a pool of synth workers, policy pack per stack).",
+    "",
+    table(["customers", "workers", "wall s", "s per stack", "peak RSS, plan + workers MiB", "peak worker MiB", "planned", "load before"],
+      s.data.rows.map((x) => [x.customers, x.parallel, x.wallS.toFixed(1), x.perStackS.toFixed(2), x.peakTotalMb.toFixed(0), x.peakWorkerMb.toFixed(0), `${x.planned}/${x.stacks}`, x.loadBefore])),
+    "",
+  ];
+}
+
+function comparisonMd(f: ReportFigures): string[] {
+  if (f.comparison.length === 0) return [];
+  if (f.comparison.every((c) => c.verdict === "new")) return ["No earlier file in bench/results has these figures: nothing to compare with yet.", ""];
+  return [
+    "## Compared with earlier results",
+    "",
+    "Each figure of this report against the newest earlier file in bench/results that has it (within +-3 %: the same, on this shared machine).",
+    "",
+    table(COMPARISON_HEAD, comparisonRows(f.comparison)),
+    "",
+  ];
+}
+
+export function renderMarkdown(r: FinalReport): string {
+  const emulated = r.machine.accelerator?.kind !== "kvm";
   const out = [
     `# mailfort benchmarks, ${r.date}`,
     "",
-    `Command: \`${r.command}\`. Machine: ${r.machine.cpus} CPUs (shared), node ${r.machine.node}, load ${r.machine.load1}; lab VM: ${r.machine.vm}.`,
-    "Figures are medians of interleaved rounds and ratios measured side by side in one run; absolute numbers from a TCG-emulated VM on a shared machine are far below real hardware.",
+    `Command: \`${r.command}\`. Machine: ${r.machine.cpus} CPUs (shared), node ${r.machine.node}, load ${r.machine.load1}; lab VM: ${r.machine.vm}.` +
+      (r.machine.accelerator === undefined ? "" : ` Accelerator: ${r.machine.accelerator.detail}.`),
+    `Figures are medians of interleaved rounds and ratios measured side by side in one run${emulated ? "; absolute numbers from a TCG-emulated VM on a shared machine are far below real hardware" : ""}.`,
     "",
     ...r.notes.map((n) => `- ${n}`),
     "",
+    ...comparisonMd(r.figures),
   ];
-  if (r.throughput) out.push(...throughputMd(r.throughput));
+  if (r.throughput && r.figures.throughput) out.push(...throughputMd(r.throughput, r.figures.throughput));
   if (r.memory) out.push(...memoryMd(r.memory));
   if (r.boot) out.push(...bootMd(r.boot));
   if (r.synth) out.push(...synthMd(r.synth));
+  if (r.synthCommand) out.push(...synthCommandMd(r.synthCommand));
+  if (r.fleet) out.push(...fleetMd(r.fleet));
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`;
 }

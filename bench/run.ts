@@ -1,9 +1,10 @@
-// `npm run bench [-- throughput memory boot synth] [options]`: mailfort's benchmarks, printed as
-// they run and written to bench/results/<YYYY-MM-DD>.md and .json. The VM benchmarks share one
-// lab boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts) and tear
-// the lab down even on failure. Run as root; only one lab at a time (use
-// `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `npm run bench [-- throughput memory boot synth fleet] [options]`: mailfort's benchmarks, printed
+// as they run and written to bench/results/<YYYY-MM-DD>.md and .json, with every headline figure
+// compared with the newest earlier results file that has it. The VM benchmarks share one lab
+// boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts; KVM when it
+// works, TCG otherwise) and tear the lab down even on failure. Run as root; only one lab at a
+// time (use `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -11,19 +12,24 @@ import { bootUntilUp, labDir, labPaths, repoRoot, runningVm, shutdownVm, waitGue
 import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
-import { type BenchReport, type MemoryResult, mergeReports, renderMarkdown } from "./report";
+import { runFleetScale } from "./fleet-scale";
+import { GOALS } from "./headline";
+import { figureHistory, readReport } from "./history";
+import { type BenchReport, type MemoryResult, finalizeReport, mergeReports, renderMarkdown } from "./report";
+import { runSynthCommand } from "./synth-command";
 import { runSynthScale } from "./synth-scale";
 import type { Target } from "./targets";
 import { runThroughput } from "./throughput";
+import { throughputFigures } from "./throughput-figures";
 
-const ALL = ["throughput", "memory", "boot", "synth"] as const;
+const ALL = ["throughput", "memory", "boot", "synth", "fleet"] as const;
 type Bench = (typeof ALL)[number];
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-interface Opts { rounds: string; messages: string; bareMessages: string; sessions: string; bodyBytes: string; synthSizes: string; synthRounds: string; boots: string; timeout: string; settleSeconds: string; out: string }
+interface Opts { rounds: string; messages: string; bareMessages: string; sessions: string; bodyBytes: string; synthSizes: string; synthRounds: string; synthRuns: string; fleetCustomers: string; fleetWorkers: string; boots: string; timeout: string; settleSeconds: string; out: string }
 
 const CLAMAV_NOTE =
   "the lab network is closed, so freshclam cannot fetch ClamAV's signature database and clamd does not start without one; " +
@@ -38,6 +44,9 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     const started = Date.now();
     lab = await benchLabUp({ readyTimeoutSeconds: Number(o.timeout) }, log);
     log(`vm: ${lab.ready.ready ? "READY" : "NOT READY"} after ${Math.round(lab.ready.seconds)} s (image ${lab.image.cached ? "cached" : `built in ${lab.image.buildSeconds} s`}; up total ${Math.round((Date.now() - started) / 1000)} s)`);
+    const accel = lab.vm.accelerator;
+    report.machine = { ...report.machine, vm: `qemu ${accel.kind.toUpperCase()}, 2 vCPU, 2048 MiB, Debian 13`, accelerator: accel };
+    log(`vm: ${accel.detail}`);
     if (!lab.ready.ready) throw new Error(`the lab VM did not become ready: ${lab.ready.detail}`);
     await waitGuestAgent(120_000);
     const tag = lab.image.cached ? "image reused from the cache" : "image built in this run (cold)";
@@ -58,7 +67,8 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
       const targets: Target[] = ["bare", "inbound", "bare-auth-client", "submission"];
       const t = await runThroughput({ rounds: Number(o.rounds), messages: Number(o.messages), bareMessages: Number(o.bareMessages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes), targets, mailHostname: lab.cfg.hostname }, log);
       report.throughput = { at: at(), data: t };
-      log(`throughput: medians ${Object.entries(t.perTarget).map(([k, v]) => `${k} ${v.median.toFixed(2)} msg/s`).join(", ")}; b/a ${t.ratios.bOverA ?? "-"}, c/a' ${t.ratios.cOverAprime ?? "-"}`);
+      const f = throughputFigures(t.rounds);
+      log(`throughput: medians end to end ${Object.entries(f.perTarget).map(([k, v]) => `${k} ${v.endToEnd?.median.toFixed(2) ?? "-"} msg/s`).join(", ")}; b/a ${f.ratios.bOverA ?? "-"}, c/a' ${f.ratios.cOverAprime ?? "-"}`);
     }
     if (selected.has("memory")) {
       afterLoad = await memorySnapshot(selected.has("throughput") ? "right after the throughput load" : "second sample (no load run)");
@@ -84,7 +94,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
 
 async function main(): Promise<void> {
   const program = new Command("bench")
-    .description("mailfort benchmarks: throughput, memory, boot, synth (default: all)")
+    .description("mailfort benchmarks: throughput, memory, boot, synth, fleet (default: all)")
     .argument("[benchmarks...]", `any of ${ALL.join(", ")}`)
     .option("--rounds <n>", "throughput rounds per target (interleaved)", "5")
     .option("--messages <n>", "messages per throughput round (b, c)", "80")
@@ -93,17 +103,22 @@ async function main(): Promise<void> {
     .option("--body-bytes <n>", "message body size", "2048")
     .option("--synth-sizes <list>", "domain counts for the synth scaling (the config caps a stack at 40)", "1,5,20,40")
     .option("--synth-rounds <n>", "synth rounds per size", "3")
+    .option("--synth-runs <n>", `runs of the whole \`npm run synth -- --stack lab\` command (after one warm-up; target <= ${GOALS.synthCommandSeconds} s)`, "5")
+    .option("--fleet-customers <n>", `generated customers for the fleet plan (target: ${GOALS.fleetPlanSeconds.customers} in <= ${GOALS.fleetPlanSeconds.seconds} s)`, String(GOALS.fleetPlanSeconds.customers))
+    .option("--fleet-workers <n>", "synth workers of the fleet plan", String(GOALS.fleetPlanSeconds.workers))
     .option("--boots <n>", "boots for the boot benchmark (2: the second with the cached image)", "2")
     .option("--settle-seconds <n>", "wait after READY before the at-rest memory sample", "60")
     .option("--timeout <seconds>", "readiness timeout per boot", "1500")
     .option("--out <dir>", "results directory", join(repoRoot(), "bench", "results"))
-    .option("--render-only <date>", "only re-render <out>/<date>.md from <date>.json (after a change to the report writer)")
+    .option("--render-only <date>", "only recompute the figures of <out>/<date>.json from its measurements and rewrite it and <date>.md (after a change to the report code)")
     .parse();
   const ro = program.opts<{ renderOnly?: string; out: string }>();
   if (ro.renderOnly !== undefined) {
-    const json = join(ro.out, `${ro.renderOnly}.json`);
-    writeFileSync(join(ro.out, `${ro.renderOnly}.md`), renderMarkdown(JSON.parse(readFileSync(json, "utf8")) as BenchReport));
-    log(`rendered ${ro.renderOnly}.md from ${json}`);
+    const stored = readReport(ro.out, `${ro.renderOnly}.json`);
+    const final = finalizeReport(stored, figureHistory(ro.out).filter((h) => h.date < stored.date));
+    writeFileSync(join(ro.out, `${ro.renderOnly}.json`), `${JSON.stringify(final, null, 2)}\n`);
+    writeFileSync(join(ro.out, `${ro.renderOnly}.md`), renderMarkdown(final));
+    log(`recomputed ${ro.renderOnly}.json and rendered ${ro.renderOnly}.md`);
     return;
   }
   const names = program.args.length > 0 ? program.args : [...ALL];
@@ -120,26 +135,30 @@ async function main(): Promise<void> {
   const report: { -readonly [K in keyof BenchReport]: BenchReport[K] } = {
     date,
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
-    machine: { cpus: cpus().length, node: process.version, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100, vm: "qemu TCG (no KVM), 2 vCPU, 2048 MiB, Debian 13" },
+    machine: { cpus: cpus().length, node: process.version, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100, vm: "no VM (offline benchmarks only)" },
     notes: [
       `Bench-only stack override (the product defaults are unchanged): mailfort:limits raised to ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(", ")}, because every load comes from one client address (the lab sender) and these per-client limits exist to stop exactly that. The firewall's per-source flood guard follows connectionsPerMinute. All other settings are the lab stack's.`,
       "Clients: Postfix smtp-source (a, b; -d: several messages per connection) and nodemailer with a connection pool (a', c; smtp-source cannot AUTH), all run in the lab sender namespace.",
     ],
   };
   try {
-    // Synth first: it needs no VM, and a running qemu would steal a core from it.
+    // Synth and fleet first: they need no VM, and a running qemu would steal a core from them.
     if (selected.has("synth")) {
+      report.synthCommand = { at: new Date().toISOString(), data: await runSynthCommand(repoRoot(), Number(o.synthRuns), log) };
       const s = await runSynthScale(o.synthSizes.split(",").map(Number), Number(o.synthRounds), log);
       report.synth = { at: new Date().toISOString(), data: s };
+    }
+    if (selected.has("fleet")) {
+      report.fleet = { at: new Date().toISOString(), data: await runFleetScale(repoRoot(), [Number(o.fleetCustomers)], Number(o.fleetWorkers), log) };
     }
     if (needVm) await vmBenchmarks(selected, o, report);
   } finally {
     mkdirSync(o.out, { recursive: true });
     const jsonFile = join(o.out, `${date}.json`);
-    const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, "utf8")) as BenchReport) : undefined;
-    const merged = mergeReports(report, previous);
-    writeFileSync(jsonFile, `${JSON.stringify(merged, null, 2)}\n`);
-    writeFileSync(join(o.out, `${date}.md`), renderMarkdown(merged));
+    const sameDay = existsSync(jsonFile) ? readReport(o.out, `${date}.json`) : undefined;
+    const final = finalizeReport(mergeReports(report, sameDay), figureHistory(o.out).filter((h) => h.date < date));
+    writeFileSync(jsonFile, `${JSON.stringify(final, null, 2)}\n`);
+    writeFileSync(join(o.out, `${date}.md`), renderMarkdown(final));
     log(`written: ${jsonFile} and ${date}.md`);
   }
 }

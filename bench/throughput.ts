@@ -11,8 +11,7 @@ import { join } from "node:path";
 import { guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import type { LoadResult } from "./smtp-load";
-import { roundFigures } from "./round-figures";
-import { type Summary, rate, ratio, round } from "./stats";
+import { rate, round } from "./stats";
 import type { Target } from "./targets";
 
 export interface RoundResult {
@@ -30,10 +29,9 @@ export interface RoundResult {
   readonly error?: string;
 }
 
+/** What was measured; the figures (medians, ratios) are computed from it by throughput-figures.ts. */
 export interface ThroughputResult {
   readonly rounds: readonly RoundResult[];
-  readonly perTarget: Partial<Record<Target, Summary>>;
-  readonly ratios: { readonly bOverA?: number; readonly cOverAprime?: number };
   /** CPU seconds per unit over all rounds of a target, largest first. */
   readonly cpuByTarget: Partial<Record<Target, readonly UnitCpu[]>>;
   /** The same per long-lived process (unit: command). */
@@ -288,22 +286,14 @@ export async function runThroughput(o: ThroughputOptions, log: (l: string) => vo
   }
   const deferred = await deferrals();
   if (deferred.count > 0) log(`throughput: ${deferred.count} deferred deliveries in the main Postfix: ${deferred.sample.join(" | ")}`);
-  const perTarget: Partial<Record<Target, Summary>> = {};
   const cpuByTarget: Partial<Record<Target, readonly UnitCpu[]>> = {};
   const processCpuByTarget: Partial<Record<Target, readonly CommandCpu[]>> = {};
   for (const t of o.targets) {
-    // End to end, without rounds that waited for a deferred delivery's retry (see round-figures.ts).
-    const fig = roundFigures(rounds.filter((r) => r.target === t));
-    if (fig.endToEnd) perTarget[t] = fig.endToEnd;
     cpuByTarget[t] = sumCpu(rounds.filter((r) => r.target === t));
     processCpuByTarget[t] = sumProcessCpu(rounds.filter((r) => r.target === t));
   }
-  const bOverA = ratio(perTarget.inbound?.median, perTarget.bare?.median);
-  const cOverAprime = ratio(perTarget.submission?.median, perTarget["bare-auth-client"]?.median);
   return {
     rounds,
-    perTarget,
-    ratios: { ...(bOverA !== undefined ? { bOverA: round(bOverA, 3) } : {}), ...(cOverAprime !== undefined ? { cOverAprime: round(cOverAprime, 3) } : {}) },
     cpuByTarget,
     processCpuByTarget,
     deferrals: deferred,

@@ -1,13 +1,13 @@
-// The real plan engine: the offline synth (infra/synth runSynth, one child process per stack)
-// and the policy pack's offline runner on each result, exactly as `npm run policy` does
-// (snapshotFromSynth + runPolicies); with a base ref, the base's own synth and the plan's
-// resource diff (plan/plan-diff.ts), so fleet and single-stack plans agree on what a
-// change is.
+// The real plan engine: the offline synth (a pool of synth workers, infra/synth/workers.ts: each
+// worker process loads the program once and synthesizes stack after stack) and the policy pack's
+// offline runner on each result, exactly as `npm run policy` does (snapshotFromSynth +
+// runPolicies); with a base ref, the base's own synth and the plan's resource diff
+// (plan/plan-diff.ts), so fleet and single-stack plans agree on what a change is.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { runSynth, type SynthResult } from "../infra/synth";
+import { type SynthResult, startSynthWorkers } from "../infra/synth";
 import { snapshotFromSynth } from "../plan/from-synth";
 import { diffResources } from "../plan/plan-diff";
 import type { Snapshot } from "../plan/snapshot";
@@ -15,11 +15,20 @@ import { runPolicies } from "../policy/run";
 import type { BaseCheckout } from "./base-ref";
 import type { PlanEngine, PolicySummary, StackEvaluation } from "./plan";
 
-export function realPlanEngine(base?: BaseCheckout): PlanEngine {
+export interface RealPlanEngine extends PlanEngine {
+  /** Stop the synth workers. */
+  close(): Promise<void>;
+}
+
+/** `workers`: synth worker processes at most (the plan's --parallel). */
+export function realPlanEngine(opts: { workers: number; base?: BaseCheckout }): RealPlanEngine {
+  const { base } = opts;
+  const synths = startSynthWorkers({ size: opts.workers });
   return {
     async evaluate(stack, configText) {
-      return evaluation(await runSynth(stack, { configText }));
+      return evaluation(await synths.synth(stack, { configText }));
     },
+    close: () => synths.close(),
     ...(base === undefined ? {} : {
       async evaluateBase(stack: string) {
         const text = base.stackText(stack);

@@ -23,8 +23,8 @@ function policyCell(s: StackPlan): string {
 export function formatPlanMarkdown(plan: FleetPlan): string {
   const lines: string[] = [];
   const failing = plan.stacks.filter((s) => s.status !== "planned" || (s.policy?.mandatoryFailed.length ?? 0) > 0);
-  lines.push("# Fleet plan (offline)", "");
-  lines.push(`${plan.stacks.length} stack(s)${plan.base ? `, compared with \`${plan.base}\`` : ""}; ${plan.ok ? "**all planned, no mandatory policy violated**" : `**${failing.length} stack(s) need attention**`}. ` +
+  lines.push(plan.shard === undefined ? "# Fleet plan (offline)" : `# Fleet plan (offline), shard ${plan.shard.index}/${plan.shard.count}`, "");
+  lines.push(`${plan.stacks.length} stack(s)${plan.shard === undefined ? "" : ` of ${plan.shard.fleetStacks} in the fleet`}${plan.base ? `, compared with \`${plan.base}\`` : ""}; ${plan.ok ? "**all planned, no mandatory policy violated**" : `**${failing.length} stack(s) need attention**`}. ` +
     `Wall time ${(plan.wallMs / 1000).toFixed(1)} s with at most ${plan.maxConcurrent} worker(s) at once (limit ${plan.parallel}).`, "");
   for (const n of plan.notes) lines.push(`> ${n}`);
   if (plan.notes.length > 0) lines.push("");

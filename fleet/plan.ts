@@ -5,6 +5,7 @@
 import type { GeneratedStack } from "./generate";
 import type { FleetIssue } from "./issues";
 import { runPool } from "./pool";
+import type { ShardInfo } from "./shard";
 import type { PendingSecret } from "./validate";
 
 export interface PolicySummary {
@@ -75,6 +76,8 @@ export interface FleetPlan {
   readonly stacks: readonly StackPlan[];
   /** false if any stack is invalid, failed to synthesize or fails a mandatory policy. */
   readonly ok: boolean;
+  /** Set when this plan is one shard of the fleet (`--shard k/n`). */
+  readonly shard?: ShardInfo;
 }
 
 export async function planFleet(inputs: readonly PlanInput[], engine: PlanEngine, opts: { parallel: number; base?: string; onDone?: (p: StackPlan) => void }): Promise<FleetPlan> {

@@ -1,17 +1,17 @@
 // `fleet preview|up|refresh`: validate the selected stacks, block the ones that cannot run
 // (invalid, or secrets not set), then run the rest with bounded parallelism.
 import { join } from "node:path";
-import { loadInventory, selectStacks } from "./commands";
+import { loadInventory } from "./commands";
 import { statusDisplay, type Sink } from "./display/status-table";
 import { formatFleetIssues } from "./issues";
 import { factsFromConfig } from "../policy/facts";
 import { packConfigFor } from "../policy/run";
 import { type FleetOperation, type FleetRunSummary, type FleetStack, type StackRunner, formatRunSummary, runFleet } from "./runner";
+import { type Selection, selectFor } from "./selection";
 import { validateFleet } from "./validate";
 import { type FleetWorkspace, readStack, writeText } from "./workspace";
 
-export interface RunCommandOptions {
-  readonly customers?: readonly string[];
+export interface RunCommandOptions extends Selection {
   readonly parallel: number;
   readonly runner: StackRunner;
   readonly sink: Sink;
@@ -19,11 +19,13 @@ export interface RunCommandOptions {
 
 export async function runCommand(ws: FleetWorkspace, operation: FleetOperation, opts: RunCommandOptions): Promise<{ code: number; summary: FleetRunSummary }> {
   const inv = loadInventory(ws);
-  const gens = selectStacks(inv, opts.customers);
-  const check = validateFleet(inv, gens, (s) => readStack(ws, s), ws.inventorySource);
-  if (check.issues.length > 0) opts.sink.write(`${formatFleetIssues(check.issues, "the selected stacks")}\n`);
+  const selected = selectFor(inv, opts);
+  const check = validateFleet(inv, selected.validated, (s) => readStack(ws, s), ws.inventorySource);
+  const mine = check.stacks.filter((s) => selected.takes(s.gen));
+  const issues = mine.flatMap((s) => s.issues);
+  if (issues.length > 0) opts.sink.write(`${formatFleetIssues(issues, "the selected stacks")}\n`);
   const fleetDir = join(ws.projectDir, ".fleet");
-  const stacks: FleetStack[] = check.stacks.map((s) => {
+  const stacks: FleetStack[] = mine.map((s) => {
     let policyPackConfig: string | undefined;
     if (s.config !== undefined) {
       policyPackConfig = join(fleetDir, "policy-config", `${s.gen.stack}.json`);
@@ -33,7 +35,8 @@ export async function runCommand(ws: FleetWorkspace, operation: FleetOperation, 
     return { stack: s.gen.stack, customer: s.gen.customer, environment: s.gen.environment, ...(reason === undefined ? {} : { blockedReason: reason }), ...(policyPackConfig === undefined ? {} : { policyPackConfig }) };
   });
   const display = statusDisplay(opts.sink, operation);
-  const summary = await runFleet(stacks, operation, opts.runner, { parallel: opts.parallel, logDir: join(fleetDir, "logs"), events: display });
+  const ran = await runFleet(stacks, operation, opts.runner, { parallel: opts.parallel, logDir: join(fleetDir, "logs"), events: display });
+  const summary: FleetRunSummary = opts.shard === undefined ? ran : { ...ran, shard: { ...opts.shard, fleetStacks: check.stacks.filter((s) => selected.inWave(s.gen)).length } };
   display.stop();
   opts.sink.write(`\n${formatRunSummary(summary)}\n`);
   const summaryPath = join(fleetDir, `${operation}-summary.json`);

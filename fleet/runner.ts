@@ -8,6 +8,7 @@
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runPool } from "./pool";
+import type { ShardInfo } from "./shard";
 
 export type FleetOperation = "preview" | "up" | "refresh";
 
@@ -53,6 +54,8 @@ export interface FleetRunSummary {
   readonly maxConcurrent: number;
   readonly results: readonly StackRunResult[];
   readonly ok: boolean;
+  /** Set when this run is one shard of the fleet (`--shard k/n`). */
+  readonly shard?: ShardInfo;
 }
 
 export interface RunEvents {
@@ -116,7 +119,7 @@ export function formatRunSummary(s: FleetRunSummary): string {
   const rows = s.results.map((r) => [r.stack, r.status, `${(r.durationMs / 1000).toFixed(1)}s`, formatChanges(r.changes), r.error ?? ""]);
   const table = formatTable(["stack", "status", "time", "changes", "detail"], rows);
   const count = (st: StackStatus) => s.results.filter((r) => r.status === st).length;
-  const totals = `${s.operation}: ${count("succeeded")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped, ${count("blocked")} blocked (of ${s.results.length}; at most ${s.maxConcurrent} at once, limit ${s.parallel})`;
+  const totals = `${s.operation}${s.shard === undefined ? "" : ` (shard ${s.shard.index}/${s.shard.count} of a fleet of ${s.shard.fleetStacks})`}: ${count("succeeded")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped, ${count("blocked")} blocked (of ${s.results.length}; at most ${s.maxConcurrent} at once, limit ${s.parallel})`;
   const logs = s.results.some((r) => r.status === "failed") ? "\nlogs of failed stacks:\n" + s.results.filter((r) => r.status === "failed").map((r) => `  ${r.logPath}`).join("\n") : "";
   return `${table}\n${totals}${logs}`;
 }

@@ -2,7 +2,7 @@
 // error at once, before any resource exists), then build one MailServer with an explicit AWS
 // provider for the configured region. infra/index.ts exports its outputs; the offline synth
 // calls it under mocks.
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
 import { renderUserData } from "./core/host";

@@ -18,6 +18,8 @@ export interface RunResult {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The timeout stopped it (its status is then whatever it exited with on SIGTERM). */
+  readonly timedOut?: boolean;
 }
 
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): RunResult {
@@ -29,7 +31,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     env: opts.env ?? process.env,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const result = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+  const result = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : ""), ...(timedOut ? { timedOut } : {}) };
   if (result.status !== 0 && !opts.allowFail) {
     throw new CommandError(`command failed (exit ${result.status}): ${[file, ...argv].join(" ")}\n${result.stderr.trim() || result.stdout.trim()}`);
   }

@@ -14,4 +14,5 @@ export { LAB_STACK, labStackConfig, labStackFile, repoRoot } from "./stack";
 export { type LabSynth, runLabSynth } from "./synth";
 export { labHost } from "./topology";
 export { guestExec, guestShell, waitGuestAgent } from "./vm/guest-agent";
+export { type Accelerator } from "./vm/accel";
 export { type Readiness, type RunningVm, runningVm, shutdownVm } from "./vm/vm";

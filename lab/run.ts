@@ -31,6 +31,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     figures.imageCached = up.image.cached;
     figures.bootToReadySeconds = Math.round(up.ready.seconds);
     figures.certificateSeconds = Math.round(up.certificate.seconds);
+    figures.accelerator = up.vm.accelerator;
     results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
     let instanceId = up.instanceId;

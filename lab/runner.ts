@@ -14,6 +14,7 @@ import { startRemote, stopRemote } from "./remote/postfix";
 import { labStackConfig } from "./stack";
 import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
+import type { Accelerator } from "./vm/accel";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
 import { vendorData } from "./vm/vendor-data";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, isAlive, runningVm, shutdownVm, waitReady } from "./vm/vm";
@@ -22,6 +23,8 @@ import { waitForAcmeCertificate } from "./aws/checks/certificate";
 import { stopMirror } from "./mirror/mirror";
 
 export interface LabFigures {
+  /** KVM or TCG, and why: boot and verify times differ ~10x between them. */
+  accelerator?: Accelerator;
   imageBuildSeconds: number;
   imageCached: boolean;
   /** The replacement's "ec2" image (and its repository): built now, or reused (0). */

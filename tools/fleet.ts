@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { addCommand, generateCommand, secretsCommand, validateCommand } from "../fleet/commands";
 import { FleetError } from "../fleet/issues";
 import { ENVIRONMENTS, type EnvironmentName } from "../fleet/inventory/schema";
+import { type Shard, parseShard } from "../fleet/shard";
 import { DEFAULT_INVENTORY, openWorkspace } from "../fleet/workspace";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -14,6 +15,14 @@ const positive = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
   return n;
+};
+
+const shard = (v: string): Shard => {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof FleetError ? (e.issues[0]?.fix ?? e.message) : String(e));
+  }
 };
 
 const program = new Command("fleet")
@@ -49,22 +58,28 @@ program.command("secrets").description("print the `pulumi config set --secret` c
 
 const DEFAULT_PARALLEL = Math.max(1, cpus().length);
 
+const SHARD_HELP = "only this runner's share of the fleet, k of n (by a hash of the customer name): run n of them side by side, then `fleet merge`";
+const ENVIRONMENTS_HELP = `only these environments (a wave), of ${ENVIRONMENTS.join(", ")}`;
+
 program.command("plan").description("offline: synthesize and policy-check every stack (no cloud); summary as markdown + JSON")
   .option("--customers <a,b>", "only these customers", list)
+  .option("--environments <a,b>", ENVIRONMENTS_HELP, list)
+  .option("--shard <k/n>", SHARD_HELP, shard)
   .option("--parallel <n>", "synth workers at once", positive, DEFAULT_PARALLEL)
   .option("--base <git-ref>", "also synthesize the fleet at this ref (a git worktree) and list the changes")
   .option("--out <dir>", "where fleet-plan.md and fleet-plan.json go", ".fleet/plan")
-  .action(async (o: { customers?: string[]; parallel: number; base?: string; out: string }) => {
+  .action(async (o: { customers?: string[]; environments?: string[]; shard?: Shard; parallel: number; base?: string; out: string }) => {
     // plan and run load the synth, the policy pack and Pulumi: only when asked for.
     const { checkoutBase } = await import("../fleet/base-ref");
     const { planCommand } = await import("../fleet/plan-command");
     const { realPlanEngine } = await import("../fleet/plan-engine");
     const w = ws();
     const base = o.base === undefined ? undefined : checkoutBase(w.projectDir, o.base, w.stacksDir);
+    const engine = realPlanEngine({ workers: o.parallel, ...(base === undefined ? {} : { base }) });
     try {
-      const engine = realPlanEngine(base);
       exitCode = (await planCommand(w, { ...o, ...(base === undefined ? {} : { base: base.ref }), outDir: o.out, engine, sink: process.stdout })).code;
     } finally {
+      await engine.close();
       base?.remove();
     }
   });
@@ -72,9 +87,11 @@ program.command("plan").description("offline: synthesize and policy-check every 
 for (const operation of ["preview", "up", "refresh"] as const) {
   program.command(operation).description(`pulumi ${operation} every selected stack (Automation API; needs the Pulumi CLI)`)
     .option("--customers <a,b>", "only these customers", list)
+    .option("--environments <a,b>", ENVIRONMENTS_HELP, list)
+    .option("--shard <k/n>", SHARD_HELP, shard)
     .option("--parallel <n>", "stacks at once", positive, DEFAULT_PARALLEL)
     .option("--policy-pack <dir>", "policy pack run with preview and up", "policy")
-    .action(async (o: { customers?: string[]; parallel: number; policyPack: string }) => {
+    .action(async (o: { customers?: string[]; environments?: string[]; shard?: Shard; parallel: number; policyPack: string }) => {
       const { automationRunner } = await import("../fleet/automation");
       const { runCommand } = await import("../fleet/run-command");
       const w = ws();
@@ -82,6 +99,13 @@ for (const operation of ["preview", "up", "refresh"] as const) {
       exitCode = (await runCommand(w, operation, { ...o, runner, sink: process.stdout })).code;
     });
 }
+
+program.command("merge <reports...>").description("merge the shards' fleet-plan.json or <operation>-summary.json (files or directories) into one summary; exit 1 if a shard is missing or a stack needs attention")
+  .option("--out <dir>", "where the merged markdown and JSON go", ".fleet/merged")
+  .action(async (reports: string[], o: { out: string }) => {
+    const { mergeCommand } = await import("../fleet/merge-command");
+    exitCode = mergeCommand(reports, o.out, process.stdout).code;
+  });
 
 async function main(): Promise<void> {
   try {

@@ -92,7 +92,8 @@ program
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
     const counts = tally(results);
     process.stdout.write(
-      `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}${figures.ec2ImageBuildSeconds !== undefined ? ` (ec2 image ${figures.ec2ImageBuildSeconds > 0 ? `built in ${figures.ec2ImageBuildSeconds} s` : "reused"})` : ""}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
+      `\nfigures: ${figures.accelerator?.detail ?? "accelerator unknown (no boot)"}\n` +
+        `image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}${figures.ec2ImageBuildSeconds !== undefined ? ` (ec2 image ${figures.ec2ImageBuildSeconds > 0 ? `built in ${figures.ec2ImageBuildSeconds} s` : "reused"})` : ""}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
         `ACME certificate ${figures.certificateSeconds ?? "-"} s after readiness (replacement ${figures.replacementCertificateSeconds ?? "-"} s), ` +
         `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
     );

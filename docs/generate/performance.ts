@@ -1,67 +1,59 @@
-// The figures of docs/performance.md, from the latest benchmark results in bench/results/
-// (<date>.json from `npm run bench`, fleet-<date>.json from `npm run bench:fleet`), computed the
-// way the bench's own report computes them (bench/report.ts, bench/round-figures.ts).
+// The figures of docs/performance.md, from the benchmark results in bench/results/ (<date>.json
+// from `npm run bench`, fleet-<date>.json from `npm run bench:fleet`): every headline figure at
+// its newest measurement beside the one before (bench/compare.ts, the bench report's own
+// comparison), then each section from the newest report that measured it. The figures are the
+// report's own (finalizeReport), never recomputed here.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchReport } from "../../bench/report";
-import { roundFigures } from "../../bench/round-figures";
-import { ratio } from "../../bench/stats";
+import { COMPARISON_HEAD, compareFigures, comparisonRows } from "../../bench/compare";
+import type { FleetScaleRow } from "../../bench/fleet-scale";
+import { figureHistory, latestWith } from "../../bench/history";
+import type { FinalReport } from "../../bench/report";
 import { TARGETS, type Target } from "../../bench/targets";
 import { table } from "./blocks";
 
-interface FleetBench {
-  readonly date: string;
-  readonly command: string;
-  readonly rows: ReadonlyArray<{ customers: number; parallel: number; wallS: number; perStackS: number; peakTotalMb: number; peakWorkerMb: number; parentMb: number }>;
-}
-
 const USER_DATA_LIMIT = 16_384;
 const fmt = (n: number | undefined, digits = 1) => (n === undefined ? "-" : n.toFixed(digits));
+const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+const link = (file: string) => `[${file}](../bench/results/${file})`;
+/** The order the headline table reads in. */
+const GROUPS = ["synth-command", "fleet", "throughput", "memory", "boot"];
+const group = (id: string) => GROUPS.findIndex((g) => id.startsWith(g));
 
-/** The newest file whose name matches, by the date in its name. */
-function latest(dir: string, pattern: RegExp): string {
-  const names = readdirSync(dir).filter((f) => pattern.test(f)).sort();
-  const last = names.at(-1);
-  if (last === undefined) throw new Error(`no benchmark results matching ${pattern} in ${dir}`);
-  return last;
-}
-
-function throughput(r: BenchReport): string[] {
-  if (!r.throughput) return [];
-  const t = r.throughput.data;
-  const targets = (Object.keys(TARGETS) as Target[]).filter((k) => t.rounds.some((x) => x.target === k));
-  const figs = new Map(targets.map((k) => [k, roundFigures(t.rounds.filter((x) => x.target === k))] as const));
-  const e2e = (k: Target) => figs.get(k)?.endToEnd?.median;
-  const bOverA = ratio(e2e("inbound"), e2e("bare"));
+function throughput(file: string, r: FinalReport): string[] {
+  const t = r.throughput?.data;
+  const f = r.figures.throughput;
+  if (t === undefined || f === undefined) return [];
+  const targets = (Object.keys(TARGETS) as Target[]).filter((k) => f.perTarget[k] !== undefined);
   return [
-    `### Throughput (measured ${r.throughput.at.slice(0, 16).replace("T", " ")} UTC)`, "",
+    `### Throughput (${link(file)}, measured ${when(r.throughput?.at ?? "")}, ${r.machine.vm})`, "",
     table(["path", "client", "median msg/s end to end", "median msg/s accepted (client side)"],
-      targets.map((k) => [TARGETS[k].label, TARGETS[k].client, fmt(e2e(k)), fmt(figs.get(k)?.accepted?.median)])), "",
-    `**b/a = ${fmt(bOverA, 2)}** (target >= 0.4: ${bOverA !== undefined && bOverA >= 0.4 ? "met" : "not met"}), **c/a' = ${fmt(ratio(e2e("submission"), e2e("bare-auth-client")), 2)}**; ` +
-      `${t.settings.messages} messages a round (${t.settings.bareMessages ?? t.settings.messages} to the bare Postfix), ${t.settings.sessions} sessions, medians of ${Math.max(...targets.map((k) => t.rounds.filter((x) => x.target === k).length))} interleaved rounds.`, "",
+      targets.map((k) => [TARGETS[k].label, TARGETS[k].client, fmt(f.perTarget[k]?.endToEnd?.median), fmt(f.perTarget[k]?.accepted?.median)])), "",
+    `**b/a = ${fmt(f.ratios.bOverA, 3)}**, **c/a' = ${fmt(f.ratios.cOverAprime, 3)}** end to end in the VM (the >= 0.4 and >= 0.3 targets apply to a native measurement); ` +
+      `${t.settings.messages} messages a round (${t.settings.bareMessages ?? t.settings.messages} to the bare Postfix), ${t.settings.sessions} sessions, medians of interleaved rounds; deferred rounds are left out of end to end.`, "",
   ];
 }
 
-function memory(r: BenchReport): string[] {
-  if (!r.memory) return [];
-  const m = r.memory.data;
+function memory(file: string, r: FinalReport): string[] {
+  const m = r.memory?.data;
+  if (m === undefined) return [];
   const snaps = [m.atRest, m.afterLoad].filter((x) => x !== undefined);
   const top = (units: readonly { unit: string; pssMb: number }[]) => [...units].sort((a, b) => b.pssMb - a.pssMb)[0];
   return [
-    `### Memory (measured ${r.memory.at.slice(0, 16).replace("T", " ")} UTC; used = MemTotal - MemAvailable)`, "",
+    `### Memory (${link(file)}, measured ${when(r.memory?.at ?? "")}; used = MemTotal - MemAvailable)`, "",
     table(["when", "VM used MiB", `target < ${m.targetMb} MiB`, "largest unit (PSS MiB)"],
       snaps.map((x) => [x.label, fmt(x.meminfo.usedMb, 0), x.meminfo.usedMb < m.targetMb ? "met" : "not met", `${top(x.units)?.unit ?? "-"} ${fmt(top(x.units)?.pssMb, 0)}`])), "",
     `ClamAV on: ${m.clamav.measured ? "measured" : "not measured"}.`, "",
   ];
 }
 
-function boot(r: BenchReport): string[] {
-  if (!r.boot || r.boot.data.length === 0) return [];
-  const boots = r.boot.data;
+function boot(file: string, r: FinalReport): string[] {
+  const boots = r.boot?.data ?? [];
+  if (boots.length === 0) return [];
   const stages = boots[0]?.console.stages.map((s) => s.name) ?? [];
   const cell = (i: number, name: string) => fmt(boots[i]?.console.stages.find((s) => s.name === name)?.seconds, 0);
   return [
-    `### Boot to ready (measured ${r.boot.at.slice(0, 16).replace("T", " ")} UTC; seconds)`, "",
+    `### Boot to ready (${link(file)}, measured ${when(r.boot?.at ?? "")}, ${r.machine.vm}; seconds)`, "",
     table(["stage (serial console milestones)", ...boots.map((b) => b.label)], [
       ["host wall clock, qemu start to MAILFORT-READY", ...boots.map((b) => fmt(b.hostSecondsToReady, 0))],
       ...stages.map((name) => [name, ...boots.map((_, i) => cell(i, name))]),
@@ -69,31 +61,51 @@ function boot(r: BenchReport): string[] {
   ];
 }
 
-function synth(r: BenchReport): string[] {
-  if (!r.synth) return [];
+function synth(file: string, r: FinalReport): string[] {
+  const rows = r.synth?.data.rows ?? [];
+  if (rows.length === 0) return [];
   return [
-    `### Synth scaling (measured ${r.synth.at.slice(0, 16).replace("T", " ")} UTC)`, "",
+    `### Synth scaling (${link(file)}, measured ${when(r.synth?.at ?? "")})`, "",
     table(["domains", "resources", "records", "median wall s", "peak RSS MiB", `user data, gzip bytes (limit ${USER_DATA_LIMIT})`],
-      r.synth.data.rows.map((x) => [String(x.domains), String(x.resources), String(x.records), fmt(x.wallSeconds.median), fmt(x.peakChildMb, 0), String(x.userDataGzipBytes)])), "",
+      rows.map((x) => [String(x.domains), String(x.resources), String(x.records), fmt(x.wallSeconds.median, 2), fmt(x.peakChildMb, 0), String(x.userDataGzipBytes)])), "",
   ];
 }
 
-function fleet(f: FleetBench, file: string): string[] {
+function fleetRows(title: string, rows: readonly FleetScaleRow[]): string[] {
   return [
-    `### Fleet plan (\`${f.command}\`, ${f.date.slice(0, 10)}, ${file})`, "",
+    title, "",
     table(["customers", "workers", "wall s", "per stack s", "peak RSS, plan + workers MiB", "peak single worker MiB", "plan process MiB"],
-      f.rows.map((x) => [String(x.customers), String(x.parallel), fmt(x.wallS), fmt(x.perStackS), fmt(x.peakTotalMb, 0), fmt(x.peakWorkerMb, 0), fmt(x.parentMb, 0)])), "",
+      rows.map((x) => [String(x.customers), String(x.parallel), fmt(x.wallS), fmt(x.perStackS, 2), fmt(x.peakTotalMb, 0), fmt(x.peakWorkerMb, 0), fmt(x.parentMb, 0)])), "",
   ];
 }
 
 export function performanceFigures(root: string): string {
   const dir = join(root, "bench", "results");
-  const file = latest(dir, /^\d{4}-\d{2}-\d{2}\.json$/);
-  const report = JSON.parse(readFileSync(join(dir, file), "utf8")) as BenchReport;
-  const fleetFile = latest(dir, /^fleet-\d{4}-\d{2}-\d{2}\.json$/);
-  const fleetBench = JSON.parse(readFileSync(join(dir, fleetFile), "utf8")) as FleetBench;
-  return [
-    `From [bench/results/${file}](../bench/results/${file}) (\`${report.command}\`; the whole report: [${file.replace(".json", ".md")}](../bench/results/${file.replace(".json", ".md")})), ${report.machine.vm}, ${report.machine.cpus} shared CPUs.`, "",
-    ...throughput(report), ...memory(report), ...boot(report), ...synth(report), ...fleet(fleetBench, fleetFile),
-  ].join("\n").trim();
+  const history = figureHistory(dir);
+  if (history.length === 0) throw new Error(`no benchmark results in ${dir}`);
+  // The synth scaling's many rows have their own table below.
+  const headline = compareFigures(history).filter((c) => !c.figure.id.startsWith("synth.")).sort((a, b) => group(a.figure.id) - group(b.figure.id));
+  const out = [
+    "Every headline figure at its newest measurement (the file it comes from in the second column), against the measurement before it:", "",
+    table(["figure", "now", "measured in", ...COMPARISON_HEAD.slice(2)], comparisonRows(headline).map((row, i) => [row[0] ?? "", row[1] ?? "", link(headline[i]?.file ?? ""), ...row.slice(2)])), "",
+  ];
+  const section = <T>(has: (r: FinalReport) => T | undefined, render: (file: string, r: FinalReport) => string[]) => {
+    const found = latestWith(dir, (r) => has(r as FinalReport) !== undefined);
+    return found === undefined ? [] : render(found.file, found.report);
+  };
+  out.push(...section((r) => r.synthCommand, (file, r) => {
+    const c = r.synthCommand?.data;
+    return c === undefined ? [] : [`### The synth command (${link(file)}, measured ${when(r.synthCommand?.at ?? "")})`, "",
+      `\`${c.command}\`, ${c.runs} runs after a warm-up: median **${c.wallSeconds.median.toFixed(2)} s wall** (${c.wallSeconds.rounds.map((v) => v.toFixed(2)).join(", ")}), ${c.cpuSeconds.median.toFixed(2)} s CPU, peak RSS ${c.peakRssMb.toFixed(0)} MiB; load ${c.loadBefore} before.`, ""];
+  }));
+  const fleetReport = latestWith(dir, (r) => r.fleet !== undefined);
+  const fleetFile = readdirSync(dir).filter((f) => /^fleet-\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1);
+  if (fleetReport !== undefined && (fleetFile === undefined || fleetReport.report.date >= (fleetFile.slice(6, 16)))) {
+    out.push(...fleetRows(`### Fleet plan (${link(fleetReport.file)}, measured ${when(fleetReport.report.fleet?.at ?? "")})`, fleetReport.report.fleet?.data.rows ?? []));
+  } else if (fleetFile !== undefined) {
+    const f = JSON.parse(readFileSync(join(dir, fleetFile), "utf8")) as { command: string; date: string; rows: FleetScaleRow[] };
+    out.push(...fleetRows(`### Fleet plan (\`${f.command}\`, ${link(fleetFile)}, measured ${when(f.date)})`, f.rows));
+  }
+  out.push(...section((r) => r.throughput, throughput), ...section((r) => r.memory, memory), ...section((r) => r.boot, boot), ...section((r) => r.synth, synth));
+  return out.join("\n").trim();
 }

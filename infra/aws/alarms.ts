@@ -1,7 +1,7 @@
 // CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set): the instance's status
 // checks (with automatic recovery on a failed host) and disk usage of the root and data
 // filesystems as the host publishes it (mailfort-metrics; see infra/core/host-metrics.ts).
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE, PUBLISH_INTERVAL_SECONDS } from "../core/host-metrics";
 import { WATCHED_MOUNTS } from "../core/host";

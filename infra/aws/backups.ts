@@ -1,6 +1,6 @@
 // Snapshots of the data volume by Amazon Data Lifecycle Manager: every N hours from a fixed UTC
 // time, keeping the last M. DLM finds the volume by its backup tag.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_TAG_KEY, TYPE_PREFIX } from "./tags";
 

@@ -15,14 +15,16 @@ export interface DkimKey {
   readonly privateKeyPem: pulumi.Output<string>;
 }
 
+/** RSA 2048: what every verifier accepts and what fits a TXT record split in 255-char strings. */
+export const DKIM_KEY = { algorithm: "RSA", rsaBits: 2048 } as const;
+
 export class DkimKeys extends pulumi.ComponentResource {
   readonly keys: readonly DkimKey[];
 
   constructor(name: string, args: DkimKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:DkimKeys`, name, {}, opts);
     this.keys = args.keys.map(({ domain, selector }) => {
-      // RSA 2048: what every verifier accepts and what fits a TXT record split in 255-char strings.
-      const key = new tls.PrivateKey(logicalName(name, selector, domain), { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
+      const key = new tls.PrivateKey(logicalName(name, selector, domain), { ...DKIM_KEY }, { parent: this });
       return { domain, selector, publicKeyPem: key.publicKeyPem, privateKeyPem: key.privateKeyPem };
     });
     this.registerOutputs({ keys: this.keys.map((k) => ({ domain: k.domain, selector: k.selector, publicKeyPem: k.publicKeyPem })) });

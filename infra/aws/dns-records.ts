@@ -2,7 +2,7 @@
 // config (the core's recordPlan), so one resource is declared per planned record; each
 // resource's values then come from the real set (built from resolved addresses and keys):
 // DnsRecords takes both, already placed one to one (placeRecords).
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type DnsRecord, type PlannedRecord, route53ProviderValues } from "../core/dns";
 import { TYPE_PREFIX, logicalName } from "./tags";

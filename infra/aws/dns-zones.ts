@@ -2,7 +2,7 @@
 // name servers to set at the registrar) or looked up by zoneId. With DNSSEC on, each created
 // zone gets a key-signing key backed by one KMS key in us-east-1 (Route53 requires that region),
 // and its DS record becomes an output for the registrar.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX, logicalName } from "./tags";
 

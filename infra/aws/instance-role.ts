@@ -1,6 +1,6 @@
 // The instance's IAM role and profile: Session Manager (no SSH), and an inline policy limited to
 // this stack's parameters, key, metrics namespace and ACME challenge names.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { acmeChallengePolicy, instancePolicy, planAcmePolicies } from "./instance-policy";
 import { TYPE_PREFIX } from "./tags";

@@ -1,7 +1,7 @@
 // The mail server VM and its data volume. The instance is cattle: a user-data change replaces
 // it. Mail, queue and state live on a separate encrypted volume that is protected, retained on
 // delete, and re-attached to the replacement.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_VOLUME_DEVICE } from "../core/data-volume";
 import { DEBIAN_AMI_OWNER, debianAmiNamePattern, ec2Architecture } from "./debian-ami";

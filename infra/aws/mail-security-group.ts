@@ -1,7 +1,7 @@
 // The instance's security group: exactly the mail ports in (never 22: admin access is SSM),
 // exactly what the host needs out. Rules are inline so the group owns all of them and no stray
 // rule attached elsewhere can widen it; the default allow-all egress is replaced.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { PortRule } from "../core/ports";
 import { TYPE_PREFIX } from "./tags";

@@ -1,7 +1,7 @@
 // The whole mail server, wired from the validated config: network, firewall, keys, the SSM
 // parameter tree, DNS zones and records, the instance with its data volume, its address and
 // PTR, backups, alarms, and (optionally) the SES relay. Decisions come from the pure core.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
 import { type DnsRecord, recordPlan, zoneOf } from "../core/dns";

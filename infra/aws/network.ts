@@ -1,6 +1,6 @@
 // Where the instance lives: either its own small VPC with one public subnet (and IPv6 when on),
 // or an existing public subnet the admin names. Mail needs a public address, so no NAT.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX } from "./tags";
 

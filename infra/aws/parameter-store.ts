@@ -1,6 +1,6 @@
 // The stack's SSM parameter tree (/mailfort/<stack>/...) and the dedicated KMS key that encrypts
 // its SecureStrings, so the instance role's kms:Decrypt names exactly one key.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { ParameterKind } from "../core/parameters";
 import { TYPE_PREFIX, logicalName } from "./tags";

@@ -1,6 +1,6 @@
 // A stable public IPv4 for the server: an Elastic IP, associated with the instance. The reverse
 // name (PTR) is set separately once the forward A record exists (see ReverseDns).
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX } from "./tags";
 

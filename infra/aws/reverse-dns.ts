@@ -1,6 +1,6 @@
 // PTR for the Elastic IP = the mail hostname (receivers check forward-confirmed reverse DNS).
 // AWS only accepts it once the hostname's A record points at the address, hence dependsOn.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX } from "./tags";
 

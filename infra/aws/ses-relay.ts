@@ -2,7 +2,7 @@
 // a verified domain identity per sending domain (easy DKIM: its tokens become CNAMEs in the
 // record set) and an IAM user whose only right is to send raw mail as those identities. Its
 // SMTP password goes to SSM as a SecureString.
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { TYPE_PREFIX, logicalName } from "./tags";
 

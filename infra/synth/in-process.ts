@@ -1,12 +1,20 @@
-// Run the mailfort program in this process under Pulumi mocks. Mocks are process-global, so
-// this runs ONE stack per process: tests, the policy pack, the plan and the fleet use runSynth
-// (run.ts), which calls this in a child process.
+// Run the mailfort program in this process under Pulumi mocks. Mocks are process-global, so one
+// stack at a time: each synth starts from a clean runtime (setMocks resets the monitor, the stack
+// resource and what the SDK tracks; setAllConfig replaces the whole config), which is what lets a
+// synth worker (worker.ts) run many stacks one after the other without reloading its modules.
+// Tests, the policy pack, the plan and the fleet use runSynth or a worker pool (workers.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { type MailConfig, type StackFile, decryptStackSecrets, parseMailConfig, parseStackFile } from "../config";
+import { DKIM_KEY } from "../aws/dkim-keys";
+import { type MailConfig, type StackFile, decryptStackSecrets, mailDomains, parseMailConfig, parseStackFile } from "../config";
 import { renderReverseZone, renderZoneFile } from "../core/dns";
+// Imported up front: the program is a function (nothing runs at import), so it is enough that the
+// mocks are set before it is CALLED. A static import also keeps the synth loadable by Node's
+// CommonJS loader alone (`node --require tsx/cjs`), which starts faster than tsx's ESM hooks.
+import { mailfort } from "../program";
+import { generateAhead } from "./keys";
 import { MailfortMocks } from "./mocks";
 import { resolveOutput } from "./resolve";
 import type { SynthParameter, SynthResult } from "./result";
@@ -26,7 +34,7 @@ export interface SynthOptions {
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
-let used = false;
+let running = false;
 
 export function stackFilePath(stack: string): string {
   return join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
@@ -46,10 +54,12 @@ export function loadStack(stack: string, opts: Pick<SynthOptions, "configFile" |
 }
 
 export async function synthInProcess(stack: string, opts: SynthOptions = {}): Promise<SynthResult> {
-  if (used) throw new Error("synthInProcess runs one stack per process (Pulumi mocks are global): use runSynth for more");
+  if (running) throw new Error("synthInProcess runs one stack at a time (Pulumi mocks are global): use a worker pool (startSynthWorkers) for several at once");
   // Validate first: a bad config fails here, before mocks, resources or files exist.
   const { file, config } = loadStack(stack, opts);
-  used = true;
+  // One DKIM key per sending domain (MailServer): generated in the thread pool while the program is built.
+  generateAhead(DKIM_KEY, mailDomains(config).length);
+  running = true;
 
   const failures: unknown[] = [];
   const onFailure = (e: unknown) => failures.push(e);
@@ -62,7 +72,6 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     mocks.attach(pulumi.runtime.getMonitor());
     pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
 
-    const { mailfort } = await import("../program");
     const program = mailfort();
     const outputs = await Promise.race([
       resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
@@ -82,12 +91,15 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     const reverse = renderReverseZone(config, { ipv4: String(outputs.ipv4) }, { nameservers: zoneServers[hostZone] ?? [], hostmaster: `hostmaster@${hostZone}`, serial });
     zones[reverse.zone] = reverse.text;
 
-    const resources = mocks.resources.map((r) => ({
+    // In URN order: the order of registration depends on when the asynchronous mocks (keys from
+    // the thread pool, certificate signing) finish, and the artifacts should not change between runs.
+    const registered = [...mocks.resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    const resources = registered.map((r) => ({
       type: r.type, name: r.name, urn: r.urn, custom: r.custom, id: r.id, inputs: r.inputs,
       ...(r.secretPaths.length > 0 ? { secretPaths: r.secretPaths } : {}),
       ...(r.options !== undefined ? { options: r.options } : {}),
     }));
-    const parameters: SynthParameter[] = mocks.resources
+    const parameters: SynthParameter[] = registered
       .filter((r) => r.type === "aws:ssm/parameter:Parameter")
       .map((r) => ({ name: String(r.inputs.name), type: r.inputs.type === "SecureString" ? "SecureString" : "String", value: String(r.inputs.value) }));
     if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
@@ -98,6 +110,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
       parameters, opaqueSecrets: file.opaque,
     };
   } finally {
+    running = false;
     process.off("unhandledRejection", onFailure);
     process.off("uncaughtException", onFailure);
   }

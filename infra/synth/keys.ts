@@ -1,7 +1,13 @@
 // Real key pairs for the @pulumi/tls PrivateKey mock, shaped like the tls provider's outputs:
 // privateKeyPem is PKCS#1 (RSA) or SEC1 (ECDSA), privateKeyPemPkcs8 is PKCS#8, publicKeyPem is
 // SPKI, publicKeyOpenssh is the authorized_keys line.
-import { type KeyObject, createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
+// Keys are generated asynchronously, in libuv's thread pool: an RSA 2048 key costs a few hundred
+// ms of CPU, and off the main thread it overlaps with the program's own work instead of adding
+// to it (two DKIM keys were a quarter of the synth's wall time when generated synchronously).
+import { type KeyObject, createHash, createPrivateKey, generateKeyPair as generate } from "node:crypto";
+import { promisify } from "node:util";
+
+const generateAsync = promisify(generate);
 
 export interface KeyPairState {
   algorithm: string;
@@ -13,19 +19,50 @@ export interface KeyPairState {
   publicKeyFingerprintSha256: string;
 }
 
-export function generateKeyPair(algorithm: string, rsaBits = 2048, ecdsaCurve = "P224"): KeyPairState {
+/** The tls.PrivateKey inputs that choose a key. */
+export interface KeySpec {
+  readonly algorithm: string;
+  readonly rsaBits?: number;
+  readonly ecdsaCurve?: string;
+}
+
+const kindOf = (k: KeySpec) => `${k.algorithm}:${k.rsaBits ?? 2048}:${k.ecdsaCurve ?? "P224"}`;
+const ahead = new Map<string, Array<Promise<KeyPairState>>>();
+
+/**
+ * Start generating `count` keys of this kind now, before the program asks for them: the synth
+ * knows from the config how many DKIM keys the program will create, and generating them while
+ * the program is still being built takes them off the critical path.
+ */
+export function generateAhead(spec: KeySpec, count: number): void {
+  const queue = ahead.get(kindOf(spec)) ?? [];
+  for (let i = 0; i < count; i++) {
+    const key = generateKeyPair(spec.algorithm, spec.rsaBits, spec.ecdsaCurve);
+    // Reported to whoever takes it; a key nobody takes must not count as an unhandled rejection.
+    key.catch(() => undefined);
+    queue.push(key);
+  }
+  ahead.set(kindOf(spec), queue);
+}
+
+/** A key of this kind: one generated ahead when there is one left, a new one otherwise. */
+export function takeKeyPair(spec: KeySpec): Promise<KeyPairState> {
+  return ahead.get(kindOf(spec))?.shift() ?? generateKeyPair(spec.algorithm, spec.rsaBits, spec.ecdsaCurve);
+}
+
+export async function generateKeyPair(algorithm: string, rsaBits = 2048, ecdsaCurve = "P224"): Promise<KeyPairState> {
   if (algorithm === "RSA") {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: rsaBits });
+    const { privateKey, publicKey } = await generateAsync("rsa", { modulusLength: rsaBits });
     return describe(algorithm, privateKey, publicKey, privateKey.export({ type: "pkcs1", format: "pem" }).toString());
   }
   if (algorithm === "ECDSA") {
     const curve = { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[ecdsaCurve];
     if (curve === undefined) throw new Error(`mock tls.PrivateKey: unsupported ecdsaCurve ${ecdsaCurve}`);
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: curve });
+    const { privateKey, publicKey } = await generateAsync("ec", { namedCurve: curve });
     return describe(algorithm, privateKey, publicKey, privateKey.export({ type: "sec1", format: "pem" }).toString());
   }
   if (algorithm === "ED25519") {
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const { privateKey, publicKey } = await generateAsync("ed25519", {});
     return describe(algorithm, privateKey, publicKey, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   }
   throw new Error(`mock tls.PrivateKey: unsupported algorithm ${algorithm}`);

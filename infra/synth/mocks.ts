@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type PostDeployRequest, notRunSummary } from "../core/post-deploy-verify";
 import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "./certificates";
-import { generateKeyPair } from "./keys";
+import { takeKeyPair } from "./keys";
 import { unwrapSecrets } from "./secret-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -228,7 +228,7 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id: domain, state: { arn: arn("ses", `identity/${domain}`), identityType: "DOMAIN", dkimSigningAttributes: { ...(inputs.dkimSigningAttributes as object), tokens: [1, 2, 3].map(() => lowerAlnum(32)), status: "PENDING" } } };
       }
       case "tls:index/privateKey:PrivateKey": {
-        const pair = generateKeyPair(String(inputs.algorithm), Number(inputs.rsaBits ?? 2048), String(inputs.ecdsaCurve ?? "P224"));
+        const pair = await takeKeyPair({ algorithm: String(inputs.algorithm), rsaBits: Number(inputs.rsaBits ?? 2048), ecdsaCurve: String(inputs.ecdsaCurve ?? "P224") });
         return { id: hex(40), state: { ...pair } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert": {

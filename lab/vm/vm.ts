@@ -1,13 +1,15 @@
-// Boot the lab VM under qemu (TCG: no usable KVM here) in the core namespace, on the lab tap:
-// direct kernel boot of the cached image through a fresh copy-on-write overlay (the base stays
-// pristine), the data volume as a second disk that outlives the VM, the NoCloud seed and the
-// MFSECRETS disk when a quick run asks for it. The serial console goes to a file that waitReady() watches.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+// Boot the lab VM under qemu (KVM where a probe finds it working, TCG otherwise: accel.ts) in the
+// core namespace, on the lab tap: direct kernel boot of the cached image through a fresh
+// copy-on-write overlay (the base stays pristine), the data volume as a second disk that outlives
+// the VM, the NoCloud seed and the MFSECRETS disk when a quick run asks for it. The serial console
+// goes to a file that waitReady() watches.
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
 import type { LabImage } from "../image/build";
 import { labPaths } from "../paths";
 import { CORE_NETNS, TAP, VM_MAC } from "../topology";
+import { type Accelerator, accelArgs, labAccelerator } from "./accel";
 import { qgaSocketPath } from "./guest-agent";
 import { qmp } from "./qmp";
 
@@ -26,10 +28,13 @@ export interface RunningVm {
   readonly serialLog: string;
   readonly qmpSocket: string;
   readonly startedAt: number;
+  /** KVM or TCG, and why (for the lab and bench reports). */
+  readonly accelerator: Accelerator;
 }
 
 const vmDir = () => labPaths.vm();
 const pidFile = () => join(vmDir(), "qemu.pid");
+const accelFile = () => join(vmDir(), "accelerator.json");
 const qmpSocket = () => join(vmDir(), "qmp.sock");
 
 /** Create the data volume once (a blank disk: the boot script formats it, like a new EBS volume). */
@@ -48,18 +53,13 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
   rmSync(labPaths.serialLog(), { force: true });
   rmSync(qmpSocket(), { force: true });
   rmSync(pidFile(), { force: true });
+  const accelerator = labAccelerator();
   const args = [
     "-name", "mailfort-lab",
     "-machine", "pc",
     // No default devices (floppy, VGA, parallel port): the guest should see only the disks we give it.
     "-nodefaults",
-    // One host thread per vCPU: boot-to-ready takes half as long as with thread=single (324 s
-    // against 600 s measured). The price: qemu 7.2's multi-threaded TCG once oopsed the guest
-    // ("int3" while the kernel patched its own code across vCPUs). oops=panic below turns that
-    // into a clean qemu exit, and the runner boots such an instance again (bootUntilUp).
-    "-accel", "tcg,thread=multi",
-    // Rspamd's hyperscan needs SSSE3+; qemu's default CPU model lacks it.
-    "-cpu", "max",
+    ...accelArgs(accelerator),
     "-smp", String(spec.cpus),
     "-m", String(spec.memoryMb),
     "-display", "none",
@@ -97,15 +97,17 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
   ];
   run("qemu-system-x86_64", args, { netns: CORE_NETNS, timeoutMs: 60_000 });
   const pid = Number(readFileSync(pidFile(), "utf8").trim());
-  log(`vm: qemu started (pid ${pid}, ${spec.cpus} vCPU TCG, ${spec.memoryMb} MiB); serial log ${labPaths.serialLog()}`);
-  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: Date.now() };
+  writeFileSync(accelFile(), `${JSON.stringify(accelerator)}\n`);
+  log(`vm: qemu started (pid ${pid}, ${spec.cpus} vCPU ${accelerator.kind.toUpperCase()}, ${spec.memoryMb} MiB); ${accelerator.detail}; serial log ${labPaths.serialLog()}`);
+  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: Date.now(), accelerator };
 }
 
 export function runningVm(): RunningVm | undefined {
   if (!existsSync(pidFile())) return undefined;
   const pid = Number(readFileSync(pidFile(), "utf8").trim());
   if (!isAlive(pid)) return undefined;
-  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: statSync(pidFile()).mtimeMs };
+  const accelerator = existsSync(accelFile()) ? (JSON.parse(readFileSync(accelFile(), "utf8")) as Accelerator) : { kind: "tcg" as const, detail: "unknown (started before the accelerator was recorded)" };
+  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: statSync(pidFile()).mtimeMs, accelerator };
 }
 
 export function isAlive(pid: number): boolean {

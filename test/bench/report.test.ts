@@ -5,9 +5,13 @@ import { parseStackFile } from "../../infra/config";
 import { parseMailConfig } from "../../infra/config";
 import { BENCH_LIMITS, benchStackText } from "../../bench/lab-session";
 import { snapshotFromDump } from "../../bench/memory";
-import { type BenchReport, mergeReports, renderMarkdown } from "../../bench/report";
+import { type FigureSet, compareFigures } from "../../bench/compare";
+import { fleetHeadline } from "../../bench/headline";
+import { type BenchReport, type Section, finalizeReport, mergeReports, renderMarkdown } from "../../bench/report";
+import { parseBashTime } from "../../bench/synth-command";
 import { parseBootLog } from "../../bench/boot-log";
 import { summarize } from "../../bench/stats";
+import type { ThroughputResult } from "../../bench/throughput";
 
 const fixture = (f: string) => readFileSync(join(__dirname, "fixtures", f), "utf8");
 
@@ -28,8 +32,8 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
           // A deferred delivery: the queue emptied 380 s after the client was done (Postfix's retry).
           { target: "inbound", round: 3, messages: 80, acceptSeconds: 20, totalSeconds: 400, messagesPerSecond: 0.2, cpu: [] },
         ],
-        perTarget: { bare: summarize([10, 12, 8]), inbound: summarize([2.5, 3, 4]) },
-        ratios: { bOverA: 0.3 },
+        // Derived fields as older reports stored them (and wrong): finalizeReport drops them.
+        ...({ perTarget: { bare: summarize([10, 12, 8]), inbound: summarize([2.5, 3, 4]) }, ratios: { bOverA: 0.3 } } as object),
         cpuByTarget: { inbound: [{ unit: "rspamd.service", cpuSeconds: 20, share: 0.6 }] },
         settings: { sessions: 4, messages: 80, bodyBytes: 2048, bareSetup: "postfix -c /etc/postfix-bench" },
       },
@@ -41,24 +45,24 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
 
 describe("the bench report", () => {
   it("renders medians, the ratio against its target, failed rounds and per-unit CPU", () => {
-    const md = renderMarkdown(report());
+    const md = renderMarkdown(finalizeReport(report(), []));
     expect(md).toContain("| (a) bare Postfix -> discard, port 2525 | smtp-source | 10.0 | 10.00 | 11.43 |");
     // The deferred round is shown but left out of the end-to-end median; acceptance counts it.
     expect(md).toContain("| smtp-source | 2.5, error, (0.2 deferred) | 2.50 | 3.25 |");
-    expect(md).toContain("**b/a = 0.250** end to end (target >= 0.4), 0.284 on acceptance");
+    expect(md).toContain("**b/a = 0.250** end to end, 0.284 on acceptance");
     expect(md).toContain("inbound #2: smtp-source exit 1: 451 try again");
     expect(md).toContain("rspamd.service 20 s (60%)");
   });
 
   it("renders the memory table from a captured snapshot and says whether the target is met", () => {
-    const md = renderMarkdown(report());
+    const md = renderMarkdown(finalizeReport(report(), []));
     expect(md).toMatch(/\| at rest \| 386 \| 1972 \| 270 \| met \|/);
     expect(md).toContain("| rspamd.service | 427.4 / 129.9 (5) | - |");
     expect(md).toContain("ClamAV on: not measured. no signatures in the closed lab");
   });
 
   it("renders the boot stages of a captured console", () => {
-    const md = renderMarkdown(report({ boot: { at: "t", data: [{ label: "boot 1", hostSecondsToReady: 603, imageCached: false, imageBuildSeconds: 96, console: parseBootLog(fixture("serial-console.txt")), services: [{ unit: "postfix.service", startAt: 355.94, activeAt: 372.52, seconds: 16.58 }], systemdAnalyze: "Startup finished", blame: ["8min cloud-final.service"] }] } }));
+    const md = renderMarkdown(finalizeReport(report({ boot: { at: "t", data: [{ label: "boot 1", hostSecondsToReady: 603, imageCached: false, imageBuildSeconds: 96, console: parseBootLog(fixture("serial-console.txt")), services: [{ unit: "postfix.service", startAt: 355.94, activeAt: 372.52, seconds: 16.58 }], systemdAnalyze: "Startup finished", blame: ["8min cloud-final.service"] }] } }), []));
     expect(md).toContain("qemu start to MAILFORT-READY: **603 s**; image built in this run (96 s); guest uptime at READY 321.7 s");
     expect(md).toContain("| secrets:fetched -> mailfort:ready | 119.9 | 321.7 | 201.8 |");
     expect(md).toContain("| postfix.service | 355.9 | 372.5 | 16.6 |");
@@ -71,6 +75,77 @@ describe("the bench report", () => {
     expect(merged.command).toBe("npm run bench -- synth");
     expect(merged.throughput?.at).toBe("2026-11-28T00:10:00Z");
     expect(mergeReports(now, undefined).throughput).toBeUndefined();
+  });
+});
+
+describe("one computation for the JSON and the Markdown", () => {
+  // The throughput section of bench/results/2026-11-28.json as it was first written: its stored
+  // ratios counted the deferred submission rounds (c/a' 0.005), its Markdown did not (0.145).
+  const captured = JSON.parse(fixture("throughput-2026-11-28.json")) as Section<ThroughputResult>;
+  const final = finalizeReport(report({ throughput: captured, memory: undefined }), []);
+  const json = JSON.parse(JSON.stringify(final)) as typeof final;
+  const md = renderMarkdown(final);
+
+  it("stores the figures it prints: c/a' = 0.145 and b/a = 0.113 in both", () => {
+    expect(json.figures.throughput?.ratios).toMatchObject({ bOverA: 0.113, cOverAprime: 0.145 });
+    expect(json.figures.throughput?.perTarget.submission?.deferredRounds).toBe(3);
+    expect(json.figures.throughput?.perTarget.submission?.endToEnd?.median).toBe(7.37);
+    expect(md).toContain("**b/a = 0.113** end to end");
+    expect(md).toContain("**c/a' = 0.145** end to end");
+    expect(json.figures.headline.find((h) => h.id === "throughput.c-over-a-prime")?.value).toBe(0.145);
+  });
+
+  it("drops the derived fields the old file kept, so no second answer is left in it", () => {
+    expect(captured.data).toHaveProperty("ratios.cOverAprime", 0.005);
+    expect(json.throughput?.data).not.toHaveProperty("ratios");
+    expect(json.throughput?.data).not.toHaveProperty("perTarget");
+    expect(JSON.stringify(json)).not.toMatch(/0\.005\b/);
+    expect(json.throughput?.data.rounds).toHaveLength(20);
+  });
+});
+
+describe("the comparison with earlier results", () => {
+  const at = "2026-12-01T00:00:00Z";
+  const synthCommand = (median: number): BenchReport["synthCommand"] => ({ at, data: { command: "npm run synth -- --stack lab", runs: 5, wallSeconds: summarize([median, median, median]), cpuSeconds: summarize([2, 2, 2]), peakRssMb: 200, loadBefore: 1 } });
+  const fleetRow = { customers: 50, stacks: 50, parallel: 2, wallS: 40, perStackS: 0.8, peakTotalMb: 800, peakWorkerMb: 290, parentMb: 280, planned: 50, loadBefore: 1 };
+  const earlier: FigureSet[] = [
+    // The older fleet benchmark file, as bench/results/fleet-2026-11-27.json holds it.
+    { file: "fleet-2026-11-27.json", date: "2026-11-27", figures: fleetHeadline([{ ...fleetRow, wallS: 687.12, peakTotalMb: 683.7 }]) },
+    { file: "2026-11-28.json", date: "2026-11-28", figures: finalizeReport(report({ synthCommand: synthCommand(3.2) }), []).figures.headline },
+    // A later file without the synth command: the comparison reaches past it to 11-28.
+    { file: "2026-11-30.json", date: "2026-11-30", figures: [] },
+  ];
+  const final = finalizeReport(report({ date: "2026-12-01", throughput: undefined, memory: undefined, synthCommand: synthCommand(1.2), fleet: { at, data: { rows: [fleetRow] } } }), earlier);
+
+  it("compares each figure with the newest earlier file that has it, in the figure's direction, against its target", () => {
+    const byId = Object.fromEntries(final.figures.comparison.map((c) => [c.figure.id, c]));
+    expect(byId["synth-command.wall"]).toMatchObject({ verdict: "better", previous: { value: 3.2, date: "2026-11-28", file: "2026-11-28.json" }, targetMet: true });
+    expect(byId["synth-command.wall"]?.change).toBeCloseTo(1.2 / 3.2 - 1, 6);
+    expect(byId["synth-command.cpu"]).toMatchObject({ verdict: "same" });
+    expect(byId["fleet.50x2.wall"]).toMatchObject({ verdict: "better", previous: { value: 687.12, file: "fleet-2026-11-27.json" }, targetMet: true });
+    expect(byId["fleet.50x2.peak-rss"]).toMatchObject({ verdict: "worse" });
+    expect(Object.keys(byId).sort()).toEqual(final.figures.headline.map((h) => h.id).sort());
+  });
+
+  it("prints the same rows in the Markdown", () => {
+    const md = renderMarkdown(final);
+    expect(md).toContain("## Compared with earlier results");
+    expect(md).toContain("| `npm run synth -- --stack lab`: median wall of 5 | 1.20 s | <= 1.50 s: met | 3.20 s (2026-11-28) | -63 % (better) |");
+    expect(md).toContain("| fleet plan, 50 customers, 2 workers: wall | 40 s | <= 60 s: met | 687.12 s (2026-11-27) | -94 % (better) |");
+    expect(md).toContain("**median 1.20 s wall**");
+    expect(md).toContain("| 50 | 2 | 40.0 | 0.80 | 800 | 290 | 50/50 | 1 |");
+  });
+
+  it("calls a figure new when no earlier file has it, and a target missed when it is", () => {
+    const rows = compareFigures([{ file: "a.json", date: "2026-12-02", figures: [{ id: "x", label: "x", value: 2, unit: "s", better: "lower", target: 1.5 }] }]);
+    expect(rows).toEqual([expect.objectContaining({ verdict: "new", targetMet: false })]);
+  });
+});
+
+describe("the synth command's timing", () => {
+  it("reads bash's time (TIMEFORMAT='%R %U %S') from the last stderr line", () => {
+    expect(parseBashTime("npm notice\n1.43 0.97 0.21\n")).toEqual({ wall: 1.43, cpu: expect.closeTo(1.18, 6) });
+    expect(() => parseBashTime("Killed")).toThrow(/no timing/);
   });
 });
 

@@ -29,4 +29,17 @@ describe("fleet CLI", () => {
     expect(r.stderr).toContain('customer Bad Name: customers[0].name: "Bad Name" is not a lowercase slug');
     expect(readFileSync(ws.inventoryPath, "utf8")).toContain("name: shop");
   });
+
+  it("refuses a malformed --shard or --environments with the fix, and a merge of nothing fails", () => {
+    const ws = tempProject("defaults:\n  region: eu-west-1\ncustomers: []\n");
+    const shard = fleet(ws.projectDir, "preview", "--shard", "3/2");
+    expect(shard.status).not.toBe(0);
+    expect(shard.stderr).toContain("option '--shard <k/n>' argument '3/2' is invalid. e.g. --shard 2/4 runs the second of four shards");
+    const env = fleet(ws.projectDir, "plan", "--environments", "qa");
+    expect(env.status).toBe(1);
+    expect(env.stderr).toContain('--environments: "qa" is not an environment');
+    const merge = fleet(ws.projectDir, "merge", "no-such-artifacts", "--out", "merged");
+    expect(merge.status).toBe(1);
+    expect(merge.stdout).toContain("problem: no shard reported");
+  });
 });

@@ -74,7 +74,8 @@ describe("fleet plan, real synth and policy pack", () => {
     const ws = tempProject(generatedInventory(20));
     expect(generateCommand(ws, { force: false }, () => undefined)).toBe(0);
     const started = Date.now();
-    const { code, plan, markdownPath } = await planCommand(ws, { parallel: 2, engine: realPlanEngine(), sink: quiet });
+    const engine = realPlanEngine({ workers: 2 });
+    const { code, plan, markdownPath } = await planCommand(ws, { parallel: 2, engine, sink: quiet }).finally(() => engine.close());
     const seconds = (Date.now() - started) / 1000;
     console.warn(`fleet plan, 20 customers, real synth, 2 workers: ${seconds.toFixed(1)} s`);
     expect(plan.stacks.filter((s) => s.status !== "planned").map((s) => `${s.stack}: ${s.errors.join("; ")}`)).toEqual([]);
@@ -122,7 +123,8 @@ describe("fleet plan --base, real synth on both sides", () => {
 
     const base = checkoutBase(dir, "HEAD", ws.stacksDir);
     try {
-      const { plan } = await planCommand(ws, { customers: ["customer001", "newcomer"], parallel: 2, base: base.ref, engine: realPlanEngine(base), sink: quiet });
+      const engine = realPlanEngine({ workers: 2, base });
+      const { plan } = await planCommand(ws, { customers: ["customer001", "newcomer"], parallel: 2, base: base.ref, engine, sink: quiet }).finally(() => engine.close());
       const byStack = Object.fromEntries(plan.stacks.map((s) => [s.stack, s]));
       expect(byStack["newcomer-prod"]?.changes).toBe("new");
       const changes = byStack["customer001-prod"]?.changes;

@@ -43,6 +43,8 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(r.outputs.hostname).toBe(r.config.hostname);
     expect(r.outputs.sessionCommand).toBe(`aws ssm start-session --target ${String(r.outputs.instanceId)} --region ${r.config.region}`);
     expect(String(r.outputs.dataVolumeId)).toMatch(/^vol-/);
+    // In URN order whatever order the asynchronous mocks finished in: the artifacts are stable.
+    expect(r.resources.map((x) => x.urn)).toEqual(r.resources.map((x) => x.urn).sort());
     // Every component's children carry the explicit regional provider, never the default one.
     for (const res of r.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
       expect(res.options?.provider ?? "", `${res.type} ${res.name}`).toMatch(/pulumi:providers:aws::/);

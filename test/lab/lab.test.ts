@@ -40,6 +40,8 @@ describe("npm run lab", () => {
       // The report and the figures are the evidence: show them in the CI log.
       console.log(`${r.stdout}\nlab test: ${minutes.toFixed(1)} min (budget ${LAB_BUDGET_MS / 60_000})`);
       expect(existsSync(report), `the lab wrote no report (exit ${r.status}${r.signal ? `, ${r.signal}` : ""}); its progress is in the log above`).toBe(true);
+      // The report names the accelerator that ran, and why (KVM where a test guest runs under it).
+      expect(r.stdout).toMatch(/^figures: (KVM: a test guest ran under KVM|TCG: .+)$/m);
       const results = JSON.parse(readFileSync(report, "utf8")) as CheckResult[];
       const failed = results.filter((x) => x.status !== "pass").map((x) => `${x.status} ${x.id}: ${x.detail}`);
       expect(failed).toEqual([]);

@@ -1,6 +1,7 @@
 // The GitHub workflows parse, and say what the README promises: PR = npm ci + npm test + offline
 // plan/policy per stack (no secrets) + credentialed preview with the policy pack; main = pulumi up
-// dev then prod behind environments. Every `npm run <script>` they call exists.
+// dev then prod behind environments; the fleet = shards side by side, merged after each matrix,
+// a failed or missing shard stopping the next wave. Every `npm run <script>` they call exists.
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
@@ -8,8 +9,8 @@ import { describe, expect, it } from "vitest";
 
 const dir = path.resolve(__dirname, "../../.github/workflows");
 interface Step { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }
-interface Job { steps: Step[]; needs?: string | string[]; environment?: string; if?: string; strategy?: { matrix?: { stack?: string[] } }; permissions?: Record<string, string> }
-interface Workflow { name: string; on: Record<string, unknown>; jobs: Record<string, Job>; permissions?: Record<string, string> }
+interface Job { steps: Step[]; needs?: string | string[]; environment?: string; if?: string; strategy?: { "fail-fast"?: boolean; matrix?: { stack?: string[]; shard?: number[] } }; permissions?: Record<string, string>; env?: Record<string, string> }
+interface Workflow { name: string; on: Record<string, unknown>; jobs: Record<string, Job>; permissions?: Record<string, string>; env?: Record<string, string | number> }
 
 const workflows = new Map(readdirSync(dir).filter((f) => f.endsWith(".yml")).map((f) => [f, load(readFileSync(path.join(dir, f), "utf8")) as Workflow]));
 const wf = (f: string): Workflow => {
@@ -22,7 +23,7 @@ const scripts = (JSON.parse(readFileSync(path.resolve(__dirname, "../../package.
 
 describe("GitHub workflows", () => {
   it("all parse as YAML with jobs", () => {
-    expect([...workflows.keys()].sort()).toEqual(["deploy.yml", "pr-comment.yml", "pr.yml"]);
+    expect([...workflows.keys()].sort()).toEqual(["deploy.yml", "fleet.yml", "pr-comment.yml", "pr.yml"]);
     for (const w of workflows.values()) expect(Object.keys(w.jobs).length).toBeGreaterThan(0);
   });
 
@@ -77,12 +78,66 @@ describe("GitHub workflows", () => {
 
   it("every job that runs the Pulumi CLI type checks first (the CLI loads the program with tsx, which does not)", () => {
     const cliJobs = [...workflows.values()].flatMap((w) => Object.values(w.jobs)).filter((job) => job.steps.some((s) => s.uses?.startsWith("pulumi/actions")));
-    expect(cliJobs.length).toBe(3); // the PR preview, deploy dev, deploy prod
+    expect(cliJobs.length).toBe(5); // the PR preview, deploy dev, deploy prod, the fleet's two waves
     for (const job of cliJobs) {
       const typecheck = job.steps.findIndex((s) => s.run === "npm run typecheck");
       expect(typecheck).toBeGreaterThanOrEqual(0);
       expect(typecheck).toBeLessThan(job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions")));
     }
+  });
+
+  describe("the fleet, sharded", () => {
+    const f = wf("fleet.yml");
+    const shards = Number(f.env?.SHARDS);
+    const matrixJobs = Object.entries(f.jobs).filter(([, j]) => j.strategy?.matrix?.shard !== undefined);
+    const needs = (j: Job) => (Array.isArray(j.needs) ? j.needs : j.needs === undefined ? [] : [j.needs]);
+
+    it("runs every shard 1..SHARDS of each matrix to the end, each with --shard k/SHARDS, and keeps its report even when it failed", () => {
+      expect(shards).toBeGreaterThan(1);
+      expect(matrixJobs.map(([name]) => name)).toEqual(["plan", "wave-1", "wave-2"]);
+      for (const [name, job] of matrixJobs) {
+        expect(job.strategy?.matrix?.shard, name).toEqual(Array.from({ length: shards }, (_, i) => i + 1));
+        expect(job.strategy?.["fail-fast"], name).toBe(false);
+        expect(runs(job), name).toMatch(/npm run fleet -- \S+ .*--shard \$\{\{ matrix\.shard \}\}\/\$\{\{ env\.SHARDS \}\}/);
+        const upload = job.steps.find((st) => st.uses?.startsWith("actions/upload-artifact"));
+        expect(upload?.if, name).toBe("always()");
+        expect(String(upload?.with?.name), name).toMatch(/-shard-\$\{\{ matrix\.shard \}\}$/);
+      }
+    });
+
+    it("merges each matrix in a job that runs even when a shard failed, reads every shard's artifact, and fails on a problem", () => {
+      for (const [name, job] of matrixJobs) {
+        const merges = Object.entries(f.jobs).filter(([, j]) => needs(j).includes(name) && /npm run fleet -- merge/.test(runs(j)));
+        expect(merges.map(([m]) => m), name).toEqual([`${name === "plan" ? "plan" : name}-summary`]);
+        const [, merge] = merges[0] as [string, Job];
+        expect(merge.if, name).toMatch(/!cancelled\(\)/);
+        const download = merge.steps.find((st) => st.uses?.startsWith("actions/download-artifact"));
+        const uploaded = String(job.steps.find((st) => st.uses?.startsWith("actions/upload-artifact"))?.with?.name);
+        expect(String(download?.with?.pattern).replace("*", "${{ matrix.shard }}"), name).toBe(uploaded);
+        // The merge step itself is not allowed to fail quietly.
+        const step = merge.steps.find((st) => /npm run fleet -- merge/.test(st.run ?? ""));
+        expect(step?.if, name).toBeUndefined();
+        expect(step?.run, name).not.toMatch(/\|\| true|continue-on-error/);
+      }
+    });
+
+    it("starts prod only after every shard of dev + staging succeeded, each wave behind its GitHub environment", () => {
+      const w1 = f.jobs["wave-1"] as Job;
+      const w2 = f.jobs["wave-2"] as Job;
+      expect(runs(w1)).toMatch(/--environments dev,staging/);
+      expect(runs(w2)).toMatch(/--environments prod/);
+      // Needs the merged summary of wave 1 (not the matrix): a failed or missing shard stops here.
+      expect(needs(w2)).toEqual(["wave-1-summary"]);
+      expect(w2.if).toBeUndefined();
+      expect(w1.environment).toBe("fleet-staging");
+      expect(w2.environment).toBe("fleet-prod");
+    });
+
+    it("plans pull requests without secrets; only the waves get credentials", () => {
+      for (const name of ["inventory", "plan", "plan-summary"]) expect(JSON.stringify(f.jobs[name]), name).not.toMatch(/secrets\./);
+      expect(f.permissions).toEqual({ contents: "read" });
+      expect(f.jobs["wave-1"]?.permissions?.["id-token"]).toBe("write");
+    });
   });
 
   it("every npm script a workflow calls exists in package.json", () => {

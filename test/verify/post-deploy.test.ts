@@ -184,7 +184,7 @@ describe("the runner the Command starts", () => {
 
   it.skipIf(!isRoot && !mustRun)("waits until HTTPS presents a certificate that verifies (ACME replaces the boot-time stand-in)", async () => {
     const cert = async () => {
-      const key = generateKeyPair("ECDSA", 2048, "P256");
+      const key = await generateKeyPair("ECDSA", 2048, "P256");
       const c = await selfSignedCertificate({ privateKeyPem: key.privateKeyPem, subject: { commonName: "mail.shop.example" }, dnsNames: ["mail.shop.example"], isCaCertificate: true, validityPeriodHours: 24, allowedUses: ["digital_signature", "server_auth", "cert_signing"] });
       return { key: key.privateKeyPem, cert: c.certPem };
     };

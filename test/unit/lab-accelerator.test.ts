@@ -1,0 +1,89 @@
+// The lab's accelerator (lab/vm/accel.ts): KVM only when a test guest really runs under it, TCG
+// otherwise, with the reason. This machine exercises the fallback (/dev/kvm opens, no guest
+// runs); the KVM path's arguments are checked here, and the test guest itself is run under TCG.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { haveCommand, run } from "../../lab/exec";
+import { KVM_MARKER, accelArgs, judgeProbe, labAccelerator, probeArgs, probeKvm, testGuestBootSector } from "../../lab/vm/accel";
+
+const haveQemu = haveCommand("qemu-system-x86_64");
+const inCi = process.env.CI === "true";
+
+describe("qemu arguments per accelerator", () => {
+  it("KVM passes the host CPU through; TCG runs one thread per vCPU on qemu's max CPU (SSSE3+ for hyperscan)", () => {
+    expect(accelArgs({ kind: "kvm", detail: "" })).toEqual(["-accel", "kvm", "-cpu", "host"]);
+    expect(accelArgs({ kind: "tcg", detail: "" })).toEqual(["-accel", "tcg,thread=multi", "-cpu", "max"]);
+  });
+
+  it("the probe boots the test guest under KVM with its serial on stdout and a debug-exit port", () => {
+    const args = probeArgs("/tmp/x.img");
+    expect(args.slice(0, 2)).toEqual(["-accel", "kvm"]);
+    expect(args.join(" ")).toContain("-drive file=/tmp/x.img,format=raw,if=ide");
+    expect(args.join(" ")).toContain("-serial stdio");
+    expect(args.join(" ")).toContain("-device isa-debug-exit,iobase=0xf4,iosize=0x01");
+    expect(args).not.toContain("-daemonize");
+  });
+});
+
+describe("the test guest", () => {
+  it("is a boot sector: 512 bytes, the 0x55AA signature, the marker written to COM1", () => {
+    const s = testGuestBootSector();
+    expect(s.length).toBe(512);
+    expect(s.readUInt16LE(510)).toBe(0xaa55);
+    expect(s.subarray(0, 3)).toEqual(Buffer.from([0xba, 0xf8, 0x03]));
+    const written = [...s.subarray(3)].flatMap((b, i, all) => (b === 0xb0 && all[i + 2] === 0xee ? [all[i + 1] as number] : []));
+    expect(Buffer.from(written).toString("ascii")).toBe(`${KVM_MARKER}\n`);
+  });
+
+  it.skipIf(!haveQemu && !inCi)("runs: under TCG it prints the marker and switches qemu off (exit 1 from isa-debug-exit)", () => {
+    const image = join(mkdtempSync(join(tmpdir(), "accel-test-")), "boot.img");
+    writeFileSync(image, testGuestBootSector());
+    const r = run("qemu-system-x86_64", probeArgs(image, "tcg"), { allowFail: true, timeoutMs: 30_000 });
+    expect(r.timedOut).toBeUndefined();
+    expect(r.stdout).toContain(KVM_MARKER);
+    expect(r.status).toBe(1);
+  });
+});
+
+describe("judging the probe", () => {
+  it("KVM when the marker came; TCG with the reason when qemu timed out or failed", () => {
+    expect(judgeProbe({ status: 1, stdout: `${KVM_MARKER}\n`, stderr: "" }, 5000)).toEqual({ kind: "kvm", detail: "KVM: a test guest ran under KVM" });
+    expect(judgeProbe({ status: 0, stdout: "", stderr: "qemu: terminating on signal 15\nError: spawnSync qemu-system-x86_64 ETIMEDOUT", timedOut: true }, 5000).detail)
+      .toBe("TCG: /dev/kvm opens, but a test guest under KVM ran no instruction within 5 s (nested virtualization without support?)");
+    const denied = judgeProbe({ status: 1, stdout: "", stderr: "qemu-system-x86_64: warning: host doesn't support requested feature\nCould not access KVM kernel module: Permission denied\nqemu-system-x86_64: failed to initialize kvm: Permission denied" }, 5000);
+    expect(denied).toEqual({ kind: "tcg", detail: "TCG: qemu could not run a guest under KVM (exit 1): Could not access KVM kernel module: Permission denied; qemu-system-x86_64: failed to initialize kvm: Permission denied" });
+  });
+
+  it("falls back to TCG, naming the device, when /dev/kvm is missing", () => {
+    expect(probeKvm("/nonexistent/kvm", 1000)).toEqual({ kind: "tcg", detail: "TCG: /nonexistent/kvm is not usable (ENOENT)" });
+  });
+});
+
+describe("MAILFORT_LAB_ACCEL", () => {
+  const saved = process.env.MAILFORT_LAB_ACCEL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MAILFORT_LAB_ACCEL;
+    else process.env.MAILFORT_LAB_ACCEL = saved;
+  });
+
+  it("tcg skips the probe; an unknown value is refused", () => {
+    process.env.MAILFORT_LAB_ACCEL = "tcg";
+    expect(labAccelerator()).toEqual({ kind: "tcg", detail: "TCG: MAILFORT_LAB_ACCEL=tcg" });
+    process.env.MAILFORT_LAB_ACCEL = "hvf";
+    expect(() => labAccelerator()).toThrow(/MAILFORT_LAB_ACCEL=hvf: use auto/);
+  });
+
+  it.skipIf(!haveQemu && !inCi)("auto on this machine: the verdict agrees with what the test guest did; kvm turns a fallback into an error", () => {
+    process.env.MAILFORT_LAB_ACCEL = "auto";
+    const a = labAccelerator();
+    if (a.kind === "kvm") {
+      expect(a.detail).toBe("KVM: a test guest ran under KVM");
+    } else {
+      expect(a.detail).toMatch(/^TCG: (\/dev\/kvm is not usable|\/dev\/kvm opens, but a test guest|qemu could not run a guest under KVM)/);
+      process.env.MAILFORT_LAB_ACCEL = "kvm";
+      expect(() => labAccelerator()).toThrow(`MAILFORT_LAB_ACCEL=kvm, but ${a.detail}`);
+    }
+  }, 30_000);
+});
