@@ -5,7 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
+import { acmeZoneNames } from "./core/certificate-names";
 import { renderUserData } from "./core/host";
+import { planAcmePolicies } from "./aws/acme-policies";
 import { MailServer } from "./aws/mail-server";
 import { PostDeployVerify } from "./aws/post-deploy-verify";
 import type { VerificationSummary } from "./core/post-deploy-verify";
@@ -54,6 +56,9 @@ function readConfig(): MailConfig {
 
 export function mailfort(): Mailfort {
   const config = readConfig();
+  // Before any resource exists: more ACME zones than the instance role can hold fails the
+  // program here, not halfway through creating the stack.
+  planAcmePolicies(acmeZoneNames(config));
   const userData = renderUserData(config);
   const settings = new pulumi.Config(NAMESPACE);
   const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));

@@ -4,8 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
-import { type DnsRecord, recordPlan, zoneOf } from "../core/dns";
-import { certificateNames } from "../core/certificate-names";
+import { type DnsRecord, recordPlan } from "../core/dns";
+import { acmeZoneNames, certificateNames } from "../core/certificate-names";
 import { egressRules, inboundPorts } from "../core/ports";
 import { Alarms } from "./alarms";
 import { Backups } from "./backups";
@@ -84,7 +84,7 @@ export class MailServer extends pulumi.ComponentResource {
       tags,
     }, child);
     const zoneIds = Object.fromEntries(zones.zones.map((z) => [z.domain, z.zoneId]));
-    const role = new InstanceRole(`${name}-role`, { stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones: acmeZones(cfg, certNames, zoneIds), tags }, child);
+    const role = new InstanceRole(`${name}-role`, { stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones: acmeZones(cfg, zoneIds), tags }, child);
 
     const address = new PublicAddress(`${name}-ip`, { tags }, child);
     const instance = new MailInstance(`${name}-host`, {
@@ -146,12 +146,6 @@ function sesRelay(name: string, cfg: MailConfig, tags: Record<string, string>, p
 }
 
 /** The ACME challenge names per hosted zone the instance may write (none for a self-signed stack). */
-function acmeZones(cfg: MailConfig, certNames: readonly string[], zoneIds: Record<string, pulumi.Output<string>>) {
-  if (cfg.tls.mode === "self-signed") return [];
-  const byZone = new Map<string, string[]>();
-  for (const n of certNames) {
-    const zone = zoneOf(cfg, n);
-    byZone.set(zone, [...(byZone.get(zone) ?? []), n]);
-  }
-  return [...byZone.entries()].map(([domain, names]) => ({ domain, zoneId: zoneIds[domain] as pulumi.Output<string>, names }));
+function acmeZones(cfg: MailConfig, zoneIds: Record<string, pulumi.Output<string>>) {
+  return acmeZoneNames(cfg).map(({ domain, names }) => ({ domain, zoneId: zoneIds[domain] as pulumi.Output<string>, names }));
 }
