@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
+import type { HostBundle } from "../core/host";
 import { type DnsRecord, recordPlan } from "../core/dns";
 import { acmeZoneNames, certificateNames } from "../core/certificate-names";
 import { egressRules, inboundPorts } from "../core/ports";
@@ -27,8 +28,10 @@ import { TlsMaterial } from "./tls-material";
 
 export interface MailServerArgs {
   config: MailConfig;
-  /** The user data, base64 as EC2's API takes it (public: no secrets). */
+  /** The user data, base64 as EC2's API takes it (public: no secrets): the host's bootstrap. */
   userDataBase64: pulumi.Input<string>;
+  /** The rest of the host's files, for the SSM parameters the bootstrap installs them from. */
+  hostBundle: HostBundle;
   /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
   passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -73,7 +76,7 @@ export class MailServer extends pulumi.ComponentResource {
     const certNames = certificateNames(cfg);
     const tls = new TlsMaterial(`${name}-tls`, { stack: cfg.stack, selfSigned: cfg.tls.mode === "self-signed", hostname: cfg.hostname, dnsNames: certNames }, child);
     const ses = sesRelay(name, cfg, tags, this);
-    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, ...(ses !== undefined ? { ses } : {}) });
+    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, hostBundle: args.hostBundle, ...(ses !== undefined ? { ses } : {}) });
     const store = new ParameterStore(`${name}-params`, { stack: cfg.stack, parameters, tags }, child);
 
     const zones = new DnsZones(`${name}-dns`, {
