@@ -85,8 +85,17 @@ export function readHostBundle(resources: readonly BundleSource[], stack: string
   return { parts: parts.size, sha256, ...filesOf(doc) };
 }
 
-/** The digest an instance's user data pins (MAILFORT_HOST_BUNDLE_SHA256 in its mailfort.env). */
-export function pinnedBundleDigest(files: readonly HostFile[]): string | undefined {
+export interface PinnedBundle {
+  /** MAILFORT_HOST_BUNDLE_SHA256: the document's digest. */
+  readonly sha256?: string;
+  /** MAILFORT_HOST_BUNDLE_PARTS: how many parameters the host reads (000 to parts-1). */
+  readonly parts?: number;
+}
+
+/** What an instance's user data pins in its mailfort.env: the bundle's digest and part count. */
+export function pinnedBundle(files: readonly HostFile[]): PinnedBundle {
   const env = files.filter((f) => f.path === "/etc/mailfort/mailfort.env").at(-1)?.content ?? "";
-  return /^MAILFORT_HOST_BUNDLE_SHA256="?([0-9a-f]{64})"?\s*$/m.exec(env)?.[1];
+  const sha256 = /^MAILFORT_HOST_BUNDLE_SHA256="?([0-9a-f]{64})"?\s*$/m.exec(env)?.[1];
+  const parts = /^MAILFORT_HOST_BUNDLE_PARTS="?([0-9]{1,3})"?\s*$/m.exec(env)?.[1];
+  return { ...(sha256 !== undefined ? { sha256 } : {}), ...(parts !== undefined ? { parts: Number(parts) } : {}) };
 }

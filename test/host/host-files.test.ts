@@ -3,14 +3,14 @@
 // must be refused whole, and `install` in the Debian 13 root: modes, owners, the manifest, and a
 // tampered or redirected bundle that writes nothing and reports MAILFORT-FAILED.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_DOMAINS } from "../../infra/config/schema";
-import { HOST_BUNDLE_FORMAT, type HostFile, packHostBundle, renderHost } from "../../infra/core/host";
+import { HOST_BUNDLE_FORMAT, type HostBundle, type HostFile, packHostBundle, renderHost } from "../../infra/core/host";
 import { CONFIGS_DIR } from "../../infra/core/host/template";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, bigStack, loadStack } from "./stacks";
@@ -19,18 +19,21 @@ const INSTALLER = join(CONFIGS_DIR, "bin", "mailfort-host-files");
 const work = mkdtempSync(join(tmpdir(), "mailfort-host-files-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A fetched tree (host/bundle/NNN) and an env file pinning `pin`, as the installer finds them. */
-function staged(name: string, parts: readonly string[], pin: string): { tree: string; env: string } {
-  const tree = join(work, name, "tree");
-  mkdirSync(join(tree, "host", "bundle"), { recursive: true });
-  parts.forEach((p, n) => writeFileSync(join(tree, "host", "bundle", String(n).padStart(3, "0")), p));
+/** The seed the lab's secrets disk holds (<seed>/mailfort/lab/host/bundle/NNN, the SSM names)
+ * and an env file pinning `pin` and `pinnedParts` parts, as the installer finds them. */
+function staged(name: string, parts: readonly string[], pin: string, pinnedParts = parts.length): { seed: string; env: string } {
+  const seed = join(work, name, "seed");
+  const dir = join(seed, "mailfort", "lab", "host", "bundle");
+  mkdirSync(dir, { recursive: true });
+  parts.forEach((p, n) => writeFileSync(join(dir, String(n).padStart(3, "0")), p));
   const env = join(work, name, "mailfort.env");
-  writeFileSync(env, `MAILFORT_STACK=lab\nMAILFORT_HOST_BUNDLE_SHA256=${pin}\n`);
-  return { tree, env };
+  writeFileSync(env, `MAILFORT_STACK=lab\nMAILFORT_SSM_PREFIX=/mailfort/lab\nMAILFORT_HOST_BUNDLE_PARTS=${pinnedParts}\nMAILFORT_HOST_BUNDLE_SHA256=${pin}\n`);
+  return { seed, env };
 }
+const partFile = (s: { seed: string }, n: number) => join(s.seed, "mailfort", "lab", "host", "bundle", String(n).padStart(3, "0"));
 
-function check(s: { tree: string; env: string }) {
-  const r = spawnSync("python3", [INSTALLER, "check"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MAILFORT_HOST_FILES_TREE: s.tree, MAILFORT_ENV_FILE: s.env } });
+function check(s: { seed: string; env: string }) {
+  const r = spawnSync("python3", [INSTALLER, "check"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MAILFORT_SECRET_DIR: s.seed, MAILFORT_ENV_FILE: s.env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -57,6 +60,15 @@ describe("mailfort-host-files check: every rendered bundle is accepted", () => {
   });
 });
 
+describe("mailfort-host-files check: only the pinned parts are read", () => {
+  it("a stale part beyond the pin (a deploy that shrank the bundle deletes it only after the new instance boots) and a stray file are left alone", () => {
+    const { bundle } = renderHost(loadStack("lab"));
+    const s = staged("stale", [...bundle.chunks, bundle.chunks[0] ?? ""], bundle.sha256, bundle.chunks.length);
+    writeFileSync(join(s.seed, "mailfort", "lab", "host", "bundle", "notes"), "hi");
+    expect(check(s)).toMatchObject({ status: 0, stderr: "", stdout: expect.stringContaining(`bundle sha256:${bundle.sha256}, ${bundle.chunks.length} parameters`) });
+  });
+});
+
 describe("mailfort-host-files check: a bundle it must refuse whole", () => {
   const lab = renderHost(loadStack("lab")).bundle;
 
@@ -65,18 +77,21 @@ describe("mailfort-host-files check: a bundle it must refuse whole", () => {
     expect(check(staged("other", other.chunks, lab.sha256))).toMatchObject({ status: 1, stderr: expect.stringMatching(new RegExp(`has SHA-256 ${other.sha256}, but this instance's user data pins ${lab.sha256}`)) });
   });
 
-  it("parts missing, out of order, renamed or padded", () => {
-    expect(check(staged("gap", [lab.chunks[0] ?? "", "", ...lab.chunks.slice(2)], lab.sha256)).status).toBe(1);
-    const gap = staged("gap2", lab.chunks, lab.sha256);
-    rmSync(join(gap.tree, "host", "bundle", "001"));
-    expect(check(gap).stderr).toMatch(/not numbered 000\.\.00\d without a gap/);
-    const extra = staged("extra", lab.chunks, lab.sha256);
-    writeFileSync(join(extra.tree, "host", "bundle", "notes"), "hi");
-    expect(check(extra).stderr).toMatch(/expected 000\.\.099/);
+  it("parts missing, emptied, fewer than the stack holds, or padded", () => {
+    expect(check(staged("emptied", [lab.chunks[0] ?? "", "", ...lab.chunks.slice(2)], lab.sha256))).toMatchObject({ status: 1, stderr: expect.stringMatching(/does not decode|not one gzip stream/) });
+    const gap = staged("gap", lab.chunks, lab.sha256);
+    rmSync(partFile(gap, 1));
+    expect(check(gap).stderr).toMatch(/lacks \/mailfort\/lab\/host\/bundle\/001 \(the stack was not deployed with this bundle\)/);
+    expect(check(staged("short", lab.chunks, lab.sha256, lab.chunks.length - 1)).stderr).toMatch(/not one gzip stream|does not decode/);
     expect(check(staged("padded", [...lab.chunks.slice(0, -1), `${lab.chunks.at(-1)}QUFB`], lab.sha256)).stderr).toMatch(/does not decode|not one gzip stream/);
-    const none = staged("none", [], lab.sha256);
-    rmSync(join(none.tree, "host"), { recursive: true });
-    expect(check(none).stderr).toMatch(/no host bundle in the stack's tree/);
+    const none = staged("none", [], lab.sha256, lab.chunks.length);
+    expect(check(none).stderr).toMatch(/lacks \/mailfort\/lab\/host\/bundle\/000/);
+  });
+
+  it("a pin the installer cannot read: no count, a count out of range, no digest", () => {
+    for (const [name, parts, pin] of [["zero", 0, lab.sha256], ["many", 101, lab.sha256], ["no-digest", lab.chunks.length, "pending"]] as const) {
+      expect(check(staged(name, lab.chunks, pin, parts)).stderr).toMatch(/pins no host bundle \(MAILFORT_SSM_PREFIX, MAILFORT_HOST_BUNDLE_PARTS 1\.\.100, MAILFORT_HOST_BUNDLE_SHA256\)/);
+    }
   });
 
   it("a gzip bomb: more than 16 MiB once inflated, refused before it is parsed", () => {
@@ -99,6 +114,7 @@ describe("mailfort-host-files check: a bundle it must refuse whole", () => {
     ["an SSH server unit", file("/etc/systemd/system/ssh.service"), /is not a place mailfort installs/],
     ["the env file that pins the digest", file("/etc/mailfort/mailfort.env"), /mailfort\.env' is not a place/],
     ["the installer itself", file("/usr/local/sbin/mailfort-host-files", { mode: "0755" }), /mailfort-host-files' is not a place/],
+    ["the manifest it writes", file("/etc/mailfort/host-files.manifest"), /host-files\.manifest' is not a place/],
     ["a relative path", file("etc/postfix/main.cf"), /is not a plain absolute path/],
     ["a world-writable file", file("/etc/postfix/main.cf", { mode: "0666" }), /mode '0666' is not an octal mode without group\/other write/],
     ["a setuid script", file("/usr/local/sbin/mailfort-x", { mode: "4755" }), /mode '4755'/],
@@ -117,6 +133,57 @@ describe("mailfort-host-files check: a bundle it must refuse whole", () => {
     const r = check(staged("twice", [gzipSync(json).toString("base64")], createHash("sha256").update(json).digest("hex")));
     expect(r.stderr).toMatch(/main\.cf' is listed twice/);
   });
+});
+
+/** Whether the host's Python has boto3 and moto (Debian: python3-boto3, python3-moto). */
+function motoUnavailable(): string | undefined {
+  const r = spawnSync("python3", ["-c", "import boto3, moto"], { encoding: "utf8" });
+  return r.status === 0 ? undefined : `python3 cannot import boto3 and moto (apt-get install python3-boto3 python3-moto): ${r.stderr.trim().split("\n").at(-1) ?? ""}`;
+}
+const noMoto = motoUnavailable();
+if (noMoto && process.env.CI === "true") throw new Error(`the installer's SSM tests cannot run in CI: ${noMoto}`);
+if (noMoto) console.warn(`SKIPPING mailfort-host-files SSM tests: ${noMoto}`);
+
+describe.skipIf(Boolean(noMoto))("mailfort-host-files on AWS: the pinned parts from SSM (moto), by name", () => {
+  const part = (n: number) => `/mailfort/lab/host/bundle/${String(n).padStart(3, "0")}`;
+  type Probe = { ok: boolean; refused?: string; parts?: number; files?: string[]; putErrors: string[]; calls: Array<{ op: string; names?: string[] }> };
+  /** The bundle's parameters, plus what must not be read: a stale part a later deploy is about
+   * to delete, and a secret beside it; then the installer's fetch against them. */
+  const run = (bundle: HostBundle, ...extra: string[]): Probe => {
+    const params = [
+      ...bundle.chunks.map((value, n) => ({ name: part(n), type: "String", value })),
+      { name: part(bundle.chunks.length), type: "String", value: "c3RhbGU=" },
+      { name: "/mailfort/lab/dkim/example.org", type: "SecureString", value: "-----BEGIN PRIVATE KEY-----" },
+    ];
+    const dir = mkdtempSync(join(work, "ssm-"));
+    writeFileSync(join(dir, "params.json"), JSON.stringify(params));
+    writeFileSync(join(dir, "mailfort.env"), `MAILFORT_REGION=eu-central-1\nMAILFORT_SSM_PREFIX=/mailfort/lab\nMAILFORT_HOST_BUNDLE_PARTS=${bundle.chunks.length}\nMAILFORT_HOST_BUNDLE_SHA256=${bundle.sha256}\n`);
+    const r = spawnSync("python3", [join(__dirname, "probes", "host_files_ssm.py"), INSTALLER, join(dir, "mailfort.env"), join(dir, "params.json"), ...extra], { encoding: "utf8", timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`probe failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Probe;
+  };
+  const lab = renderHost(loadStack("lab")).bundle;
+
+  it("reads exactly the pinned parts (GetParameters by name, nothing else) and decodes the bundle", () => {
+    const out = run(lab);
+    expect(out.putErrors).toEqual([]);
+    expect(out).toMatchObject({ ok: true, parts: lab.chunks.length, files: lab.files.map((f) => f.path) });
+    expect(out.calls.map((c) => c.op)).toEqual(["GetParameters"]);
+    expect(out.calls.flatMap((c) => c.names ?? [])).toEqual(lab.chunks.map((_, n) => part(n)));
+  }, 120_000);
+
+  it("more than ten parts: fetched ten names a call (GetParameters' limit), in order", () => {
+    // Incompressible content: about 17 parts of 4096 characters.
+    const big = packHostBundle([file("/etc/mailfort/noise", { content: randomBytes(50_000).toString("base64") })]);
+    expect(big.chunks.length).toBeGreaterThan(10);
+    const out = run(big);
+    expect(out).toMatchObject({ ok: true, parts: big.chunks.length, files: ["/etc/mailfort/noise"] });
+    expect(out.calls.map((c) => c.names?.length)).toEqual([10, big.chunks.length - 10]);
+  }, 120_000);
+
+  it("a part missing from SSM is refused, naming it", () => {
+    expect(run(lab, `drop:${part(1)}`)).toMatchObject({ ok: false, refused: expect.stringMatching(/SSM has no \/mailfort\/lab\/host\/bundle\/001/) });
+  }, 120_000);
 });
 
 const unavailable = checkerUnavailable();

@@ -86,7 +86,7 @@ describe("injection: hostile values never reach a rendered file", () => {
 });
 
 describe("cloud-init user data: the bootstrap only", () => {
-  const BOOTSTRAP = ["/etc/mailfort/mailfort.env", "/usr/local/sbin/mailfort-secrets", "/usr/local/sbin/mailfort-host-files"];
+  const BOOTSTRAP = ["/etc/mailfort/mailfort.env", "/usr/local/sbin/mailfort-host-files"];
   /** The limit the user data is held to, well under EC2's: what grows goes to the host bundle. */
   const BOOTSTRAP_BUDGET = 8192;
 
@@ -116,7 +116,7 @@ describe("cloud-init user data: the bootstrap only", () => {
     expect(host.bundle.files.map((f) => f.path).filter((p) => BOOTSTRAP.includes(p))).toEqual([]);
     expect(renderHostFiles(cfg).map((f) => f.path)).toEqual([...BOOTSTRAP, ...host.bundle.files.map((f) => f.path)]);
     const env = doc.write_files.find((f) => f.path === "/etc/mailfort/mailfort.env")?.content ?? "";
-    expect(env).toContain(`\nMAILFORT_HOST_BUNDLE_SHA256=${host.bundle.sha256}\n`);
+    expect(env).toContain(`\nMAILFORT_HOST_BUNDLE_PARTS=${host.bundle.chunks.length}\nMAILFORT_HOST_BUNDLE_SHA256=${host.bundle.sha256}\n`);
     expect(createHash("sha256").update(host.bundle.json).digest("hex")).toBe(host.bundle.sha256);
   });
 

@@ -74,7 +74,7 @@ export function bundleParts(g: Graph): GraphResource[] {
 }
 
 /** Replace the bundle's files, re-packed into as many part parameters as they need. */
-function setBundleFiles(g: Graph, files: HostFile[]): string {
+function setBundleFiles(g: Graph, files: HostFile[]): { sha256: string; parts: number } {
   const parts = bundleParts(g);
   const packed = packHostBundle(files);
   const prefix = String(parts[0]?.inputs.name).replace(/\d{3}$/, "");
@@ -85,7 +85,7 @@ function setBundleFiles(g: Graph, files: HostFile[]): string {
     if (existing) existing.inputs.value = value;
     else g.push({ ...structuredClone(parts[0] as GraphResource), name: `${parts[0]?.name}-${n}`, urn: undefined, inputs: { ...parts[0]?.inputs, name, value } } as GraphResource);
   });
-  return packed.sha256;
+  return { sha256: packed.sha256, parts: packed.chunks.length };
 }
 
 /**
@@ -101,8 +101,12 @@ export function editHostFile(g: Graph, path: string, edit: (content: string) => 
   const before = f.content;
   const after = edit(before);
   if (after === before) throw new Error(`the edit of ${path} changed nothing`);
-  const sha256 = setBundleFiles(g, files.map((x) => (x.path === path ? { ...x, content: after } : x)));
-  if (opts.repin !== false) editUserDataFile(g, "/etc/mailfort/mailfort.env", setLine(/^MAILFORT_HOST_BUNDLE_SHA256=.*$/m, `MAILFORT_HOST_BUNDLE_SHA256=${sha256}`));
+  const { sha256, parts } = setBundleFiles(g, files.map((x) => (x.path === path ? { ...x, content: after } : x)));
+  if (opts.repin === false) return;
+  editUserDataFile(g, "/etc/mailfort/mailfort.env", (env) => {
+    const pinned = setLine(/^MAILFORT_HOST_BUNDLE_SHA256=.*$/m, `MAILFORT_HOST_BUNDLE_SHA256=${sha256}`)(env);
+    return pinned.replace(/^MAILFORT_HOST_BUNDLE_PARTS=.*$/m, `MAILFORT_HOST_BUNDLE_PARTS=${parts}`);
+  });
 }
 
 /** Replace a `name = value` line (the first match) in a config text; fails if absent. */

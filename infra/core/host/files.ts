@@ -65,13 +65,14 @@ const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-boot", "/usr/local/sbin/mailfort-boot"],
   ["bin/mailfort-sync", "/usr/local/sbin/mailfort-sync"],
   ["bin/mailfort-cert", "/usr/local/sbin/mailfort-cert"],
+  ["bin/mailfort-secrets", "/usr/local/sbin/mailfort-secrets"],
 ];
 
-/** What the user data itself writes: the stack's values (with the bundle's pinned digest), the
- * secret fetch (which also fetches the bundle) and the installer. Nothing here grows with the stack. */
+/** What the user data itself writes: the stack's values (which pin the bundle: its parameter count
+ * and digest) and the installer, which fetches exactly those parameters. Neither grows with the
+ * stack; everything else, the secret fetch included, comes in the bundle. */
 const BOOTSTRAP_ENV: readonly [template: string, path: string] = ["mailfort/mailfort.env", "/etc/mailfort/mailfort.env"];
 const BOOTSTRAP_SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
-  ["bin/mailfort-secrets", "/usr/local/sbin/mailfort-secrets"],
   ["bin/mailfort-host-files", "/usr/local/sbin/mailfort-host-files"],
 ];
 
@@ -83,7 +84,7 @@ export interface HostRendering {
 
 export function renderHost(cfg: MailConfig): HostRendering {
   const bundle = packHostBundle(renderBundleFiles(cfg));
-  const view = { ...hostView(cfg), hostBundleSha256: bundle.sha256 };
+  const view = { ...hostView(cfg), hostBundle: { sha256: bundle.sha256, parts: bundle.chunks.length } };
   const [envTemplate, envPath] = BOOTSTRAP_ENV;
   const bootstrap: HostFile[] = [
     { path: envPath, mode: "0644", owner: "root:root", content: stripComments(envTemplate, renderTemplate(envTemplate, view)) },
