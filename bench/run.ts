@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     .option("--bare-messages <n>", "messages per round against the bare Postfix (a, a'): it is ~10x faster", "320")
     .option("--sessions <n>", "parallel SMTP sessions per round", "4")
     .option("--body-bytes <n>", "message body size", "2048")
-    .option("--synth-sizes <list>", "domain counts for the synth scaling (the config caps a stack at 40)", "1,5,20,40")
+    .option("--synth-sizes <list>", "domain counts for the synth scaling (the config caps a stack at 200)", "1,5,20,200")
     .option("--synth-rounds <n>", "synth rounds per size", "3")
     .option("--boots <n>", "boots for the boot benchmark (2: the second with the cached image)", "2")
     .option("--settle-seconds <n>", "wait after READY before the at-rest memory sample", "60")

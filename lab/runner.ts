@@ -9,6 +9,7 @@ import { startDns, stopDns } from "./dns/nsd";
 import { type LabImage, buildImage } from "./image/build";
 import { networkDown, networkUp } from "./net/network";
 import { writeNetnsResolvConf, removeNetnsResolvConf } from "./net/resolv";
+import { guestHostFilesCheck } from "./host-files-check";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
 import { labStackConfig } from "./stack";
@@ -156,6 +157,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
     if (up.ready.ready) {
+      results.push(await guestHostFilesCheck(labPaths.synthOut()));
       const verifyStarted = Date.now();
       results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
       // testssl.sh from the scanner (its connections spread over an ignoreIps pool), side by

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_DOMAINS } from "../../infra/config/schema";
 import { HOST_BUNDLE_FORMAT, type HostBundle, type HostFile, packHostBundle, renderHost } from "../../infra/core/host";
 import { CONFIGS_DIR } from "../../infra/core/host/template";
+import { GUEST_HOST_FILES_SCRIPT, hostFilesCheck } from "../../lab/host-files-check";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { STACKS, bigStack, loadStack } from "./stacks";
 
@@ -206,6 +207,24 @@ describe.skipIf(Boolean(unavailable))("mailfort-host-files install, in the Debia
     const manifest = readFileSync(join(root.dir, "etc/mailfort/host-files.manifest"), "utf8").split("\n");
     expect(manifest[0]).toBe(`# mailfort: host files installed from the host bundle sha256:${bundle.sha256} (${bundle.chunks.length} SSM parameters)`);
     expect(manifest).toContain(`${createHash("sha256").update(bundle.files[0]?.content ?? "").digest("hex")} 0644 root:root ${bundle.files[0]?.path}`);
+  });
+
+  it("the lab's lab-host-files check, its guest script run here: passes as installed, fails on a changed file, mode or bundle", () => {
+    const expected = { bundleSha256: bundle.sha256, files: bundle.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, sha256: createHash("sha256").update(f.content).digest("hex") })) };
+    const guest = () => root.run(["sh", "-c", GUEST_HOST_FILES_SCRIPT]).stdout;
+    expect(hostFilesCheck(guest(), expected)).toMatchObject({ status: "pass", detail: expect.stringContaining(`all ${bundle.files.length} files on disk as rendered`) });
+    const main = join(root.dir, "etc/postfix/main.cf");
+    const before = readFileSync(main, "utf8");
+    try {
+      writeFileSync(main, `${before}smtpd_tls_security_level = none\n`);
+      chmodSync(main, 0o666);
+      expect(hostFilesCheck(guest(), expected)).toMatchObject({ status: "fail", detail: expect.stringMatching(/^\/etc\/postfix\/main\.cf: on disk [0-9a-f]{64} 0666 root:root, rendered [0-9a-f]{64} 0644 root:root$/) });
+    } finally {
+      writeFileSync(main, before);
+      chmodSync(main, 0o644);
+    }
+    expect(hostFilesCheck(guest(), { ...expected, bundleSha256: "0".repeat(64) }).detail).toMatch(/not the synthesized bundle sha256:0{64}/);
+    expect(hostFilesCheck(guest(), { ...expected, files: [...expected.files, { path: "/etc/mailfort/extra", mode: "0644", owner: "root:root", sha256: "0".repeat(64) }] }).detail).toMatch(/\/etc\/mailfort\/extra is not in the manifest/);
   });
 
   it("a tampered parameter: nothing written, MAILFORT-FAILED reported", () => {
