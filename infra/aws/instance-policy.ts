@@ -36,6 +36,15 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
       Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter/mailfort/${p.stack}/*`,
     },
     {
+      Sid: "ReadHostBundle",
+      Effect: "Allow",
+      // The host-file installer reads the bundle's parts by name before anything else runs
+      // (configs/bin/mailfort-host-files): public String parameters under the bundle's own path,
+      // no decryption, so it needs neither the whole tree nor the key.
+      Action: ["ssm:GetParameters"],
+      Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter/mailfort/${p.stack}/host/bundle/*`,
+    },
+    {
       Sid: "DecryptOwnStackParameters",
       Effect: "Allow",
       Action: ["kms:Decrypt"],

@@ -14,6 +14,8 @@ describe("instancePolicy", () => {
     const doc = instancePolicy({ ...base, acme: false });
     expect(doc.Statement).toEqual([
       expect.objectContaining({ Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/mailfort/prod/*" }),
+      // The host-file installer: the bundle's parts by name, nothing else (configs/bin/mailfort-host-files).
+      expect.objectContaining({ Sid: "ReadHostBundle", Action: ["ssm:GetParameters"], Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/mailfort/prod/host/bundle/*" }),
       expect.objectContaining({ Action: ["kms:Decrypt"], Resource: base.parametersKeyArn, Condition: { StringEquals: { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" } } }),
     ]);
   });

@@ -44,7 +44,9 @@ describe(`a generated ${MAX_DOMAINS}-domain stack (the config's cap)`, () => {
   it("grants the instance role the stack's own SSM path only, and ACME challenge names of every zone within IAM's limits", () => {
     const role = `mailfort-${r.stack}-role`;
     const ssm = roleStatements(r, role).filter((s) => list(s.Action).some((a) => a.startsWith("ssm:Get")));
-    expect(ssm.flatMap((s) => list(s.Resource))).toEqual([expect.stringMatching(new RegExp(`:parameter/mailfort/${r.stack}/\\*$`))]);
+    for (const resource of ssm.flatMap((s) => list(s.Resource))) expect(resource).toMatch(new RegExp(`:parameter/mailfort/${r.stack}(/|$)`));
+    // The installer's own grant: the bundle's parts, by name.
+    expect(ssm.find((s) => s.Sid === "ReadHostBundle")?.Resource).toMatch(new RegExp(`:parameter/mailfort/${r.stack}/host/bundle/\\*$`));
     const acme = roleStatements(r, role).filter((s) => s.Sid?.startsWith("AcmeChallenge"));
     const names = acme.flatMap((s) => s.Condition?.["ForAllValues:StringEquals"]?.["route53:ChangeResourceRecordSetsNormalizedRecordNames"] as string[]);
     expect(names).toHaveLength(1 + 3 * MAX_DOMAINS);
