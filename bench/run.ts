@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     .option("--bare-messages <n>", "messages per round against the bare Postfix (a, a'): it is ~10x faster", "320")
     .option("--sessions <n>", "parallel SMTP sessions per round", "4")
     .option("--body-bytes <n>", "message body size", "2048")
-    .option("--synth-sizes <list>", "domain counts for the synth scaling (the config caps a stack at 40)", "1,5,20,40")
+    .option("--synth-sizes <list>", "domain counts for the synth scaling (the config caps a stack at 200)", "1,5,20,200")
     .option("--synth-rounds <n>", "synth rounds per size", "3")
     .option("--synth-runs <n>", `runs of the whole \`npm run synth -- --stack lab\` command (after one warm-up; target <= ${GOALS.synthCommandSeconds} s)`, "5")
     .option("--fleet-customers <n>", `generated customers for the fleet plan (target: ${GOALS.fleetPlanSeconds.customers} in <= ${GOALS.fleetPlanSeconds.seconds} s)`, String(GOALS.fleetPlanSeconds.customers))

@@ -1,6 +1,7 @@
 // Synth scaling: wall time and peak memory (the synth child process, sampled from /proc by
-// proc-memory.ts) of `synth` for stacks of 1, 5, 20 and 40 (the config's cap; 50 was measured before the cap came down from 60) generated domains, and the size of the
-// user data EC2 would receive (gzip, before base64; the EC2 limit is 16 KiB).
+// proc-memory.ts) of `synth` for stacks of 1, 5, 20 and 200 (the config's cap) generated domains,
+// and the size of the user data EC2 would receive (gzip, before base64; the EC2 limit is 16 KiB;
+// it no longer grows with the domains, which travel in the SSM host bundle).
 import { cpus, loadavg } from "node:os";
 import { runSynth } from "../infra/synth";
 import { sampleMemory } from "./proc-memory";

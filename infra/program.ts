@@ -5,7 +5,9 @@
 import * as aws from "./aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
-import { renderUserData } from "./core/host";
+import { acmeZoneNames } from "./core/certificate-names";
+import { type RenderedHost, renderHostConfig } from "./core/host";
+import { planAcmePolicies } from "./aws/acme-policies";
 import { MailServer } from "./aws/mail-server";
 import { PostDeployVerify } from "./aws/post-deploy-verify";
 import type { VerificationSummary } from "./core/post-deploy-verify";
@@ -15,6 +17,8 @@ export interface Mailfort {
   readonly server: MailServer;
   /** Base64 of the gzip-compressed #cloud-config, exactly as handed to EC2 (userDataBase64). */
   readonly userData: string;
+  /** The host's files as rendered: the user data's bootstrap and the SSM host bundle. */
+  readonly host: RenderedHost;
   readonly outputs: MailfortOutputs;
 }
 
@@ -54,11 +58,15 @@ function readConfig(): MailConfig {
 
 export function mailfort(): Mailfort {
   const config = readConfig();
-  const userData = renderUserData(config);
+  // Before any resource exists: a host file that cannot render, or more ACME zones than the
+  // instance role can hold, fails the program here, not halfway through creating the stack.
+  const host = renderHostConfig(config);
+  planAcmePolicies(acmeZoneNames(config));
+  const userData = host.userDataBase64;
   const settings = new pulumi.Config(NAMESPACE);
   const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
   const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
-  const server = new MailServer(`mailfort-${config.stack}`, { config, userDataBase64: userData, passwordHashes }, { providers: [provider] });
+  const server = new MailServer(`mailfort-${config.stack}`, { config, userDataBase64: userData, hostBundle: host.bundle, passwordHashes }, { providers: [provider] });
   const created = server.zones.filter((z) => z.created);
   const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
   const signed = server.zones.filter((z) => z.dsRecord !== undefined);
@@ -83,5 +91,5 @@ export function mailfort(): Mailfort {
     ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
     ...(verify !== undefined ? { verification: verify.summary } : {}),
   };
-  return { config, server, userData, outputs };
+  return { config, server, userData, host, outputs };
 }

@@ -3,7 +3,9 @@
 // least privilege over everything the host called and the negative controls; then down.
 import type { CheckResult } from "../verify/contract";
 import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
+import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
+import { labPaths } from "./paths";
 import { replaceInstance } from "./replace";
 import { labStackConfig } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
@@ -36,6 +38,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
     let instanceId = up.instanceId;
     if (up.ready.ready) {
+      results.push(await guestHostFilesCheck(labPaths.synthOut()));
       results.push(...bootChecks(up.cfg, up.aws, opts.secretsDisk === true));
       const verifyStarted = Date.now();
       results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));

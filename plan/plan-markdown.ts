@@ -18,7 +18,7 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
   out.push(`**Resources:** ${count("added")} to add, ${count("changed")} to change, ${count("removed")} to remove (${d.resourceCounts.base} -> ${d.resourceCounts.head}).  `);
   out.push(`**DNS records:** +${d.records.added.length} / -${d.records.removed.length}.  `);
   out.push(`**Open ports:** ${d.ports.added.length + d.ports.removed.length === 0 ? "unchanged" : `+${d.ports.added.length} / -${d.ports.removed.length}`}.  `);
-  out.push(`**Host files:** ${d.files.length === 0 ? "unchanged" : `${d.files.length} changed`}${d.files.length > 0 ? " (the instance is replaced: user data changed; the data volume re-attaches)" : ""}.`, "");
+  out.push(`**Host files:** ${d.files.length === 0 ? "unchanged" : `${d.files.length} changed`}${d.files.length > 0 ? " (the instance is replaced: the user data pins the host files; the data volume re-attaches)" : ""}.`, "");
 
   const baseFail = failing(d.policies.base);
   const headFail = failing(d.policies.head);
@@ -41,7 +41,7 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
   out.push(details(`${d.ports.head.length} inbound rules after this change`, fence("", d.ports.head.join("\n") || "(none)")), "");
   const head = out.join("\n");
   if (d.files.length === 0) return head;
-  const files = (full: boolean) => ["### Host settings (rendered files in the user data)", "", ...d.files.flatMap((f) => [
+  const files = (full: boolean) => ["### Host settings (rendered files: the user data's bootstrap and the SSM host bundle)", "", ...d.files.flatMap((f) => [
     details(`${f.kind} <code>${f.path}</code>`, full || f.kind === "changed"
       ? fence(f.kind === "changed" ? "diff" : "", f.patch)
       : `(${f.patch.split("\n").length} lines; see the plan artifact or \`npm run synth\`)`),

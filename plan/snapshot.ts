@@ -1,7 +1,8 @@
 // One synthesized stack as the plan and the offline check read it: the resource graph, the DNS
 // records and the host files the instance receives, plus the facts the policies need.
 import type { PolicyFacts } from "../policy/facts";
-import { type HostFile, userDataOf } from "../policy/lib/user-data";
+import { instanceHostFiles } from "../policy/lib/host-files";
+import type { HostFile } from "../policy/lib/user-data";
 import type { GraphResource } from "../policy/run";
 
 export interface SnapshotRecord {
@@ -21,13 +22,14 @@ export interface Snapshot {
 
 const INSTANCE_TYPES = new Set(["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"]);
 
-/** The files every instance's user data writes, keyed "<instance>:<path>" when there are several instances. */
+/** The files every instance gets (its user data's, then the host bundle's from SSM), keyed
+ * "<instance>:<path>" when there are several instances. Where a file travels is not a change. */
 export function hostFilesOf(s: Snapshot): Map<string, HostFile> {
   const out = new Map<string, HostFile>();
+  const graph = s.resources.map((r) => ({ type: r.type, props: r.inputs }));
   const instances = s.resources.filter((r) => INSTANCE_TYPES.has(r.type));
   for (const r of instances) {
-    const ud = userDataOf(r.inputs);
-    for (const f of ud?.files ?? []) out.set(instances.length > 1 ? `${r.name}:${f.path}` : f.path, f);
+    for (const f of instanceHostFiles(r.inputs, graph, s.stack) ?? []) out.set(instances.length > 1 ? `${r.name}:${f.path}` : f.path, f);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import type { MailfortPolicy } from "./define";
 import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
+import { hostBundlePinnedPolicy } from "./policies/host-bundle";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
 import { srvPolicy } from "./policies/dns-srv";
@@ -12,16 +13,16 @@ import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } fr
 import { networkIngressPolicy } from "./policies/network";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
-import { noPlainSecretsPolicy, secureStringPolicy } from "./policies/secrets";
+import { noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy } from "./policies/secrets";
 import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-ciphers";
 
 export const ALL_POLICIES: readonly MailfortPolicy[] = [
   networkIngressPolicy, networkEgressPolicy,
   imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
-  noPlainSecretsPolicy, secureStringPolicy,
+  noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy,
   mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
-  postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
+  hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
   postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy,
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,

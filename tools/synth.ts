@@ -41,6 +41,8 @@ async function main(): Promise<number> {
   const { result, files, fresh } = written;
   const custom = result.resources.filter((r) => r.custom).length;
   console.log(`synth ${o.stack}: ${custom} resources, ${result.records.length} DNS records, ${result.parameters.length} SSM parameters in ${Date.now() - started} ms`);
+  const h = result.hostFiles;
+  console.log(`user data ${Buffer.from(result.userData, "base64").length} bytes (gzip, of EC2's 16384); host bundle ${h.bundleParameters} SSM parameters (${h.bundleChars} characters, ${h.bundle.length} files)`);
   console.log(`wrote ${fresh ? "new " : ""}${o.out}/{${files.join(",")}}`);
   if (o.secretsDir !== undefined) console.log(`wrote the SSM parameter tree (real secrets, mode 0600) under ${o.secretsDir}`);
   if (result.opaqueSecrets.length > 0) console.log(`opaque secrets (placeholders used): ${result.opaqueSecrets.join(", ")}`);

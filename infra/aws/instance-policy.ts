@@ -2,13 +2,6 @@
 // the policy pack and tests can read exactly what the instance may do.
 import { HOST_METRICS_NAMESPACE } from "../core/host-metrics";
 
-export interface AcmeZone {
-  /** Route53 hosted zone id (without the /hostedzone/ prefix). */
-  readonly zoneId: string;
-  /** Names the host requests certificates for that live in this zone (no trailing dot). */
-  readonly names: readonly string[];
-}
-
 export interface InstancePolicyInput {
   readonly partition: string;
   readonly region: string;
@@ -38,13 +31,8 @@ export function stackParameterPath(stack: string): string {
   return `/mailfort/${stack}`;
 }
 
-/** The DNS-01 challenge name of a certificate name. */
-function acmeChallengeName(name: string): string {
-  return `_acme-challenge.${name}`;
-}
-
 /** The role's own inline policy: parameters, key, and (ACME modes) the zone-independent
- * Route53 reads. The per-zone challenge statements live in acmeChallengePolicies. */
+ * Route53 reads. The per-zone challenge statements live in acme-policies.ts. */
 export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
   const statements: PolicyStatement[] = [
     {
@@ -55,6 +43,15 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
       // resource is the path itself; `/*` below it would match nothing the host asks for.
       Action: ["ssm:GetParametersByPath"],
       Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter${stackParameterPath(p.stack)}`,
+    },
+    {
+      Sid: "ReadHostBundle",
+      Effect: "Allow",
+      // The host-file installer reads the bundle's parts by name before anything else runs
+      // (configs/bin/mailfort-host-files): public String parameters under the bundle's own path,
+      // no decryption, so it needs neither the whole tree nor the key.
+      Action: ["ssm:GetParameters"],
+      Resource: `arn:${p.partition}:ssm:${p.region}:${p.accountId}:parameter${stackParameterPath(p.stack)}/host/bundle/*`,
     },
     {
       Sid: "DecryptOwnStackParameters",
@@ -111,57 +108,4 @@ export function instancePolicy(p: InstancePolicyInput): PolicyDocument {
     );
   }
   return { Version: "2012-10-17", Statement: statements };
-}
-
-/** One statement per zone: change only TXT records named _acme-challenge.<cert name> there. */
-function acmeChallengeStatement(partition: string, zone: AcmeZone): PolicyStatement {
-  return {
-    Sid: `AcmeChallenge${zone.zoneId}`,
-    Effect: "Allow",
-    Action: ["route53:ChangeResourceRecordSets"],
-    Resource: `arn:${partition}:route53:::hostedzone/${zone.zoneId}`,
-    Condition: {
-      "ForAllValues:StringEquals": {
-        "route53:ChangeResourceRecordSetsNormalizedRecordNames": zone.names.map(acmeChallengeName),
-        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
-        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
-      },
-    },
-  };
-}
-
-export function acmeChallengePolicy(partition: string, zones: readonly AcmeZone[]): PolicyDocument {
-  return { Version: "2012-10-17", Statement: zones.map((z) => acmeChallengeStatement(partition, z)) };
-}
-
-/** IAM's size limit for a customer managed policy (characters, whitespace not counted). */
-const MANAGED_POLICY_MAX_CHARS = 6144;
-/** Managed policies a role may have by default (10), less two left to the operator (e.g. an agent's). */
-export const MAX_ACME_POLICIES = 8;
-/** Longest Route53 zone id, for sizing policies before the ids are known. */
-const ZONE_ID_MAX = `Z${"X".repeat(31)}`;
-
-/** Split zones into groups whose challenge policy fits one managed policy. Decided from names
- * alone (with the longest possible zone id), so the number of policies is known up front. */
-export function planAcmePolicies(zones: ReadonlyArray<{ domain: string; names: readonly string[] }>, partition = "aws"): string[][] {
-  const groups: string[][] = [];
-  let current: Array<{ zoneId: string; names: readonly string[] }> = [];
-  let domains: string[] = [];
-  for (const z of zones) {
-    const candidate = [...current, { zoneId: ZONE_ID_MAX, names: z.names }];
-    if (JSON.stringify(acmeChallengePolicy(partition, candidate)).length > MANAGED_POLICY_MAX_CHARS) {
-      if (current.length === 0) throw new Error(`the ACME challenge policy for ${z.domain} alone exceeds IAM's ${MANAGED_POLICY_MAX_CHARS}-character limit`);
-      groups.push(domains);
-      current = [{ zoneId: ZONE_ID_MAX, names: z.names }];
-      domains = [z.domain];
-    } else {
-      current = candidate;
-      domains.push(z.domain);
-    }
-  }
-  if (domains.length > 0) groups.push(domains);
-  if (groups.length > MAX_ACME_POLICIES) {
-    throw new Error(`mailfort:domains: ${zones.length} zones need ${groups.length} ACME policies, over IAM's default of ${MAX_ACME_POLICIES} for this role: split the domains over two stacks`);
-  }
-  return groups;
 }

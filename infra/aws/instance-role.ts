@@ -2,7 +2,8 @@
 // this stack's parameters, key, metrics namespace and ACME challenge names.
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { acmeChallengePolicy, instancePolicy, planAcmePolicies } from "./instance-policy";
+import { acmeChallengePolicy, planAcmePolicies } from "./acme-policies";
+import { instancePolicy } from "./instance-policy";
 import { TYPE_PREFIX } from "./tags";
 
 export interface InstanceRoleArgs {
@@ -43,18 +44,29 @@ export class InstanceRole extends pulumi.ComponentResource {
         acme: args.acmeZones.length > 0,
       })));
     new aws.iam.RolePolicy(`${name}-scoped`, { role: role.name, policy: this.policyDocument }, { parent: this });
-    // The per-zone ACME statements grow with the domains; managed policies (6,144 characters
-    // each) hold them, since a role's inline policies share one 10,240-character budget.
-    planAcmePolicies(args.acmeZones).forEach((domains, i) => {
-      const zones = args.acmeZones.filter((z) => domains.includes(z.domain));
-      const policy = new aws.iam.Policy(`${name}-acme-${i + 1}`, {
+    // The ACME statements grow with the domains: the first group goes inline beside the role's own
+    // policy (their 10,240 characters are shared), the rest into managed policies of 6,144 (acme-policies.ts).
+    const zoneIdOf = new Map(args.acmeZones.map((z) => [z.domain, z.zoneId]));
+    const namesOf = new Map(args.acmeZones.map((z) => [z.domain, z.names]));
+    const document = (statements: readonly (readonly string[])[]) => {
+      const domains = statements.flat();
+      return pulumi.all([partition, ...domains.map((d) => zoneIdOf.get(d) as pulumi.Input<string>)]).apply(([part, ...ids]) => {
+        const idOf = new Map(domains.map((d, n) => [d, ids[n] as string]));
+        return JSON.stringify(acmeChallengePolicy(part as string, statements.map((st) => st.map((domain) => ({ domain, zoneId: idOf.get(domain) as string, names: namesOf.get(domain) ?? [] })))));
+      });
+    };
+    planAcmePolicies(args.acmeZones).forEach((statements, i) => {
+      if (i === 0) {
+        new aws.iam.RolePolicy(`${name}-acme`, { role: role.name, policy: document(statements) }, { parent: this });
+        return;
+      }
+      const policy = new aws.iam.Policy(`${name}-acme-${i}`, {
         path: "/mailfort/",
-        description: `mailfort ${args.stack}: DNS-01 challenges (_acme-challenge TXT only) for ${domains.join(", ")}`.slice(0, 1000),
-        policy: pulumi.all([partition, ...zones.map((z) => z.zoneId)]).apply(([part, ...ids]) =>
-          JSON.stringify(acmeChallengePolicy(part as string, zones.map((z, n) => ({ zoneId: ids[n] as string, names: z.names }))))),
+        description: `mailfort ${args.stack}: DNS-01 challenges (_acme-challenge TXT only) for ${statements.flat().join(", ")}`.slice(0, 1000),
+        policy: document(statements),
         tags: args.tags,
       }, { parent: this });
-      new aws.iam.RolePolicyAttachment(`${name}-acme-${i + 1}`, { role: role.name, policyArn: policy.arn }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${name}-acme-${i}`, { role: role.name, policyArn: policy.arn }, { parent: this });
     });
     const profile = new aws.iam.InstanceProfile(name, { role: role.name, tags: args.tags }, { parent: this });
     this.roleArn = role.arn;

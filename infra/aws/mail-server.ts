@@ -4,8 +4,9 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
-import { type DnsRecord, recordPlan, zoneOf } from "../core/dns";
-import { certificateNames } from "../core/certificate-names";
+import type { HostBundle } from "../core/host";
+import { type DnsRecord, recordPlan } from "../core/dns";
+import { acmeZoneNames, certificateNames } from "../core/certificate-names";
 import { egressRules, inboundPorts } from "../core/ports";
 import { Alarms } from "./alarms";
 import { Backups } from "./backups";
@@ -27,8 +28,10 @@ import { TlsMaterial } from "./tls-material";
 
 export interface MailServerArgs {
   config: MailConfig;
-  /** The user data, base64 as EC2's API takes it (public: no secrets). */
+  /** The user data, base64 as EC2's API takes it (public: no secrets): the host's bootstrap. */
   userDataBase64: pulumi.Input<string>;
+  /** The rest of the host's files, for the SSM parameters the bootstrap installs them from. */
+  hostBundle: HostBundle;
   /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
   passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -73,7 +76,7 @@ export class MailServer extends pulumi.ComponentResource {
     const certNames = certificateNames(cfg);
     const tls = new TlsMaterial(`${name}-tls`, { stack: cfg.stack, selfSigned: cfg.tls.mode === "self-signed", hostname: cfg.hostname, dnsNames: certNames }, child);
     const ses = sesRelay(name, cfg, tags, this);
-    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, ...(ses !== undefined ? { ses } : {}) });
+    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, hostBundle: args.hostBundle, ...(ses !== undefined ? { ses } : {}) });
     const store = new ParameterStore(`${name}-params`, { stack: cfg.stack, parameters, tags }, child);
 
     const zones = new DnsZones(`${name}-dns`, {
@@ -84,7 +87,7 @@ export class MailServer extends pulumi.ComponentResource {
       tags,
     }, child);
     const zoneIds = Object.fromEntries(zones.zones.map((z) => [z.domain, z.zoneId]));
-    const role = new InstanceRole(`${name}-role`, { stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones: acmeZones(cfg, certNames, zoneIds), tags }, child);
+    const role = new InstanceRole(`${name}-role`, { stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones: acmeZones(cfg, zoneIds), tags }, child);
 
     const address = new PublicAddress(`${name}-ip`, { tags }, child);
     const instance = new MailInstance(`${name}-host`, {
@@ -146,12 +149,6 @@ function sesRelay(name: string, cfg: MailConfig, tags: Record<string, string>, p
 }
 
 /** The ACME challenge names per hosted zone the instance may write (none for a self-signed stack). */
-function acmeZones(cfg: MailConfig, certNames: readonly string[], zoneIds: Record<string, pulumi.Output<string>>) {
-  if (cfg.tls.mode === "self-signed") return [];
-  const byZone = new Map<string, string[]>();
-  for (const n of certNames) {
-    const zone = zoneOf(cfg, n);
-    byZone.set(zone, [...(byZone.get(zone) ?? []), n]);
-  }
-  return [...byZone.entries()].map(([domain, names]) => ({ domain, zoneId: zoneIds[domain] as pulumi.Output<string>, names }));
+function acmeZones(cfg: MailConfig, zoneIds: Record<string, pulumi.Output<string>>) {
+  return acmeZoneNames(cfg).map(({ domain, names }) => ({ domain, zoneId: zoneIds[domain] as pulumi.Output<string>, names }));
 }

@@ -1,8 +1,10 @@
 // The SSM parameters a mail server's host reads at boot and on every sync (infra/core/parameters.ts
-// names them): DKIM and TLS private keys, mailboxes, aliases, local lists, and, when they exist,
-// the self-signed chain and CA and the SES SMTP credentials.
+// names them): DKIM and TLS private keys, mailboxes, aliases, local lists, the host bundle (its
+// configuration files, read once per instance), and, when they exist, the self-signed chain and
+// CA and the SES SMTP credentials.
 import * as pulumi from "@pulumi/pulumi";
 import type { MailConfig } from "../config";
+import type { HostBundle } from "../core/host";
 import { LOCAL_LISTS, localListValues, parameterNames } from "../core/parameters";
 import type { DkimKey } from "./dkim-keys";
 import type { ParameterSpec } from "./parameter-store";
@@ -15,6 +17,8 @@ export interface ServerSecrets {
   /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
   readonly passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
   readonly ses?: SesRelay;
+  /** The host's files beyond the user data's bootstrap, packed for SSM. */
+  readonly hostBundle: HostBundle;
 }
 
 export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSpec[] {
@@ -33,6 +37,10 @@ export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSp
     }),
     ...cfg.aliases.map((a): ParameterSpec => ({ ...names.alias(a.from), value: JSON.stringify({ from: a.from, to: a.to }), description: `alias ${a.from}` })),
     ...LOCAL_LISTS.map((l): ParameterSpec => ({ ...names.list(l), value: JSON.stringify(localListValues(cfg)[l]), description: `local list ${l}` })),
+    ...s.hostBundle.chunks.map((value, n): ParameterSpec => ({
+      ...names.hostBundlePart(n), value,
+      description: `host files bundle sha256:${s.hostBundle.sha256.slice(0, 16)}, part ${n + 1} of ${s.hostBundle.chunks.length} (base64 of gzip JSON)`,
+    })),
   ];
   if (s.tls.certChainPem !== undefined && s.tls.caCertPem !== undefined) {
     parameters.push(

@@ -9,12 +9,13 @@ import {
 import { normaliseIpOrCidr } from "./ip";
 
 /**
- * Domains per stack (see the note at `domains`). Each domain adds ~28 gzip bytes of user data;
- * 40 domains with POP3, IPv6 and custom selectors render 16.2 of EC2's 16 KiB (test/host/render:
- * "max-domains"); the benchmark found 60 no longer fit. Longer names are still caught by
- * renderUserData's size check, with the same fix.
+ * Domains per stack (see the note at `domains`). The user data no longer grows with them (per-domain
+ * files travel in the host bundle, from SSM). What bounds a stack now: the instance role's ACME
+ * permissions (its managed policies hold 200 zones of names up to ~25 characters; more, or longer,
+ * are refused before any resource is created, infra/aws/acme-policies.ts) and the deploy itself
+ * (~15 resources per domain).
  */
-export const MAX_DOMAINS = 40;
+export const MAX_DOMAINS = 200;
 const DLM_INTERVALS: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 24];
 
 export const FIX_SEP = "\u0000";
@@ -211,8 +212,7 @@ export const mailConfigSchema = z.strictObject({
     .describe("prod tightens policies (DMARC must be reject); only lab may keep password hashes in plain text"),
   hostname: domainName.describe("the server's name: MX target, PTR, certificate name, HELO; must lie inside one of the domains"),
   domains: z.array(domainSchema).min(1, { error: say("lists no domains", "add at least one entry under mailfort:domains") })
-    // One host's user data (16 KiB) and instance role policies hold about 75 domains; keep headroom.
-    .max(MAX_DOMAINS, { error: say(`lists more than ${MAX_DOMAINS} domains, more than one server's user data and IAM policies hold`, "split the domains over several stacks (see docs/fleet.md)") })
+    .max(MAX_DOMAINS, { error: say(`lists more than ${MAX_DOMAINS} domains, more than one server's ACME permissions and deploy hold`, "split the domains over several stacks (see docs/fleet.md)") })
     .describe("the domains this server serves; one hosted zone each"),
   mailboxes: z.array(mailboxSchema).max(5000).default([]).describe("the mailboxes (kept in SSM: a change needs no new instance)"),
   aliases: z.array(aliasSchema).max(5000).default([]).describe("aliases and their targets (kept in SSM)"),

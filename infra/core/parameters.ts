@@ -3,7 +3,7 @@
 // whole tree under the stack's prefix. Names use only SSM-safe characters: addresses are not
 // part of names (they may contain '+'); each entry is keyed by a short hash and carries its
 // address in its value. Secrets (private keys, password hashes, SMTP credentials) are
-// SecureString; public material is String.
+// SecureString; public material (certificates, lists, the host bundle) is String.
 import { createHash } from "node:crypto";
 import { type MailConfig, ssmPrefix } from "../config";
 
@@ -41,6 +41,8 @@ export function parameterNames(cfg: Pick<MailConfig, "stack">) {
     sesSmtp: { name: `${p}/ses/smtp`, kind: "SecureString" } as ParameterName,
     /** Rspamd controller password hash (JSON string); never the password itself. */
     rspamdController: { name: `${p}/rspamd/controller`, kind: "SecureString" } as ParameterName,
+    /** Part n (from 0) of the host bundle (infra/core/host/bundle.ts): public config, no secret. */
+    hostBundlePart: (n: number): ParameterName => ({ name: `${p}/host/bundle/${String(n).padStart(3, "0")}`, kind: "String" }),
   };
 }
 

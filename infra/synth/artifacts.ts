@@ -1,5 +1,6 @@
 // Write a synth's artifacts: resources.json, zones/<zone>.zone, user-data (+ user-data.yaml, the
-// readable #cloud-config), plan.md, synth.json.
+// readable #cloud-config), host-files/<path> (every file the host gets, bootstrap and SSM host
+// bundle alike, as it lands), plan.md, synth.json.
 // Only the public view (secrets as "[secret]") is ever written here.
 //
 // All or nothing: every file is first written into a staging directory beside the target; only
@@ -12,7 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { renderPlan } from "./plan";
 import { type SynthResult, publicView } from "./result";
 
-const TOP_LEVEL = ["resources.json", "user-data", "user-data.yaml", "plan.md", "synth.json", "zones"];
+const TOP_LEVEL = ["resources.json", "user-data", "user-data.yaml", "plan.md", "synth.json", "zones", "host-files"];
 
 export function artifactFiles(result: SynthResult): Array<[string, string]> {
   const pub = publicView(result);
@@ -24,6 +25,7 @@ export function artifactFiles(result: SynthResult): Array<[string, string]> {
     ["plan.md", renderPlan(pub)],
     ["synth.json", `${JSON.stringify(pub, null, 2)}\n`],
     ...Object.entries(pub.zones).map(([zone, text]): [string, string] => [join("zones", `${zone}.zone`), text]),
+    ...[...pub.hostFiles.bootstrap, ...pub.hostFiles.bundle].map((f): [string, string] => [join("host-files", f.path), f.content]),
   ];
 }
 
@@ -58,7 +60,8 @@ export function writeAllOrNothing(dir: string, files: ReadonlyArray<readonly [st
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return files.map(([name]) => name);
+  // The host-files tree as one entry: a listing of sixty paths helps nobody.
+  return [...new Set(files.map(([name]) => (name.startsWith("host-files/") ? "host-files/" : name)))];
 }
 
 /** Only an empty directory or a previous synth's output may be replaced as a whole (checked

@@ -15,9 +15,11 @@ import { renderReverseZone, renderZoneFile } from "../core/dns";
 // CommonJS loader alone (`node --require tsx/cjs`), which starts faster than tsx's ESM hooks.
 import { mailfort } from "../program";
 import { generateAhead } from "./keys";
+import { type RenderedHost, unpackHostBundle } from "../core/host";
+import { parameterNames } from "../core/parameters";
 import { MailfortMocks } from "./mocks";
 import { resolveOutput } from "./resolve";
-import type { SynthParameter, SynthResult } from "./result";
+import type { SynthHostFiles, SynthParameter, SynthResult } from "./result";
 
 export interface SynthOptions {
   /** A stack file to read instead of stacks/Pulumi.<stack>.yaml. */
@@ -96,7 +98,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     const registered = [...mocks.resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const resources = registered.map((r) => ({
       type: r.type, name: r.name, urn: r.urn, custom: r.custom, id: r.id, inputs: r.inputs,
-      ...(r.secretPaths.length > 0 ? { secretPaths: r.secretPaths } : {}),
+      ...(publicPaths(r).length > 0 ? { secretPaths: publicPaths(r) } : {}),
       ...(r.options !== undefined ? { options: r.options } : {}),
     }));
     const parameters: SynthParameter[] = registered
@@ -105,7 +107,8 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
 
     return {
-      stack, config, resources, userData: program.userData, cloudConfig: decodeUserData(program.userData), records, zones,
+      stack, config, resources, userData: program.userData, cloudConfig: decodeUserData(program.userData),
+      hostFiles: hostFilesFrom(parameters, program.host, stack), records, zones,
       outputs: JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>,
       parameters, opaqueSecrets: file.opaque,
     };
@@ -116,10 +119,31 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
+/** The AWS SDK marks every SSM parameter's value secret, String or not. A String parameter is
+ * public by the parameter contract (certificates, lists, aliases, the host bundle; the pack's
+ * secrets-securestring policy holds it to that), and the pack sees its value under the CLI too:
+ * so the synth shows it, and offline policies and plans judge what the CLI's would. */
+function publicPaths(r: { type: string; inputs: Record<string, unknown>; secretPaths: string[] }): string[] {
+  if (r.type === "aws:ssm/parameter:Parameter" && r.inputs.type === "String") return r.secretPaths.filter((p) => p !== "value");
+  return r.secretPaths;
+}
+
 /** base64 (of gzip, or of plain text) -> the text cloud-init runs. */
 export function decodeUserData(base64: string): string {
   const raw = Buffer.from(base64, "base64");
   return (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
+}
+
+/** The host's files from what the stack holds: the bundle decoded from the synthesized SSM
+ * parameters (the same set the lab seeds), checked against the rendering the user data pins. */
+function hostFilesFrom(parameters: readonly SynthParameter[], host: RenderedHost, stack: string): SynthHostFiles {
+  const part = (n: number) => parameterNames({ stack }).hostBundlePart(n).name;
+  const values = new Map(parameters.map((p) => [p.name, p.value]));
+  const chunks: string[] = [];
+  for (let n = 0; values.has(part(n)); n++) chunks.push(values.get(part(n)) as string);
+  const bundle = unpackHostBundle(chunks);
+  if (bundle.sha256 !== host.bundle.sha256) throw new Error(`internal: the host bundle in the SSM parameters (sha256:${bundle.sha256}) is not the one the user data pins (sha256:${host.bundle.sha256})`);
+  return { bootstrap: host.bootstrap, bundle: bundle.files, bundleSha256: bundle.sha256, bundleParameters: chunks.length, bundleChars: chunks.join("").length };
 }
 
 /** Resolves never; rejects as soon as a failure was recorded (polls: failures arrive as events). */

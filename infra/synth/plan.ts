@@ -1,6 +1,7 @@
 // plan.md: what a reviewer reads before anything touches AWS: resources by type, the open
 // ports (taken from the security group as synthesized), the DNS records, the SSM parameters
-// (names only), and the secrets that could not be decrypted offline.
+// (names only), the host files and how each reaches the host, and the secrets that could not be
+// decrypted offline.
 import type { SynthResult } from "./result";
 
 interface SgRule { protocol?: string; fromPort?: number; toPort?: number; cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; description?: string }
@@ -54,6 +55,21 @@ export function renderPlan(result: SynthResult): string {
     ...table(["name", "type"], result.parameters.map((p) => [p.name, p.type])),
     "",
   ];
+  const h = result.hostFiles;
+  const userDataBytes = Buffer.from(result.userData, "base64").length;
+  lines.push(
+    `## Host files (${h.bootstrap.length + h.bundle.length})`,
+    "",
+    `The user data carries the bootstrap only (${userDataBytes} of EC2's 16384 bytes); the host bundle (sha256 \`${h.bundleSha256.slice(0, 16)}…\`, ` +
+      `pinned in the user data) travels in ${h.bundleParameters} SSM String parameters (${h.bundleChars} characters) under \`/mailfort/${result.stack}/host/bundle/\`. ` +
+      "Every file as it lands is in `host-files/`.",
+    "",
+    ...table(["path", "mode", "bytes", "travels in"], [
+      ...h.bootstrap.map((f) => [`\`${f.path}\``, f.mode, Buffer.byteLength(f.content), "user data"]),
+      ...h.bundle.map((f) => [`\`${f.path}\``, f.mode, Buffer.byteLength(f.content), "host bundle (SSM)"]),
+    ]),
+    "",
+  );
   if (result.opaqueSecrets.length > 0) {
     lines.push(
       "## Opaque secrets",

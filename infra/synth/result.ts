@@ -4,6 +4,7 @@
 // between processes.
 import type { MailConfig } from "../config";
 import type { DnsRecord } from "../core/dns";
+import type { HostFile } from "../core/host";
 import type { RecordedOptions } from "./mocks";
 import { SECRET_MARK, redact } from "./secret-values";
 
@@ -27,6 +28,19 @@ export interface SynthParameter {
   value: string;
 }
 
+/** What lands on the host, and how it travels there. */
+export interface SynthHostFiles {
+  /** Written by the user data itself (cloud-init write_files). */
+  readonly bootstrap: readonly HostFile[];
+  /** Installed from the SSM host bundle, decoded from the synthesized parameters. */
+  readonly bundle: readonly HostFile[];
+  /** The bundle's SHA-256, as the user data pins it. */
+  readonly bundleSha256: string;
+  /** How many SSM parameters carry the bundle, and their characters in all. */
+  readonly bundleParameters: number;
+  readonly bundleChars: number;
+}
+
 export interface SynthResult {
   stack: string;
   config: MailConfig;
@@ -35,6 +49,7 @@ export interface SynthResult {
   userData: string;
   /** The same, decoded: the #cloud-config text cloud-init runs. */
   cloudConfig: string;
+  hostFiles: SynthHostFiles;
   records: DnsRecord[];
   /** Zone file text per zone (configured domains and the reverse zone). */
   zones: Record<string, string>;

@@ -1,21 +1,26 @@
-// The files a host policy judges: the instance's user data decoded into the files cloud-init
-// writes, and Postfix's effective settings per smtpd service. A missing piece is reported, so a
-// policy can never pass because there was nothing to read.
-import { type Props, type ResourceCheck, resourcePolicy } from "../define";
+// The files a host policy judges: what the instance's user data writes (its bootstrap, decoded as
+// cloud-init does) followed by the host bundle it installs from the stack's SSM parameters (read
+// by the pack's own reader), and Postfix's effective settings per smtpd service. Host policies are
+// stack policies, since the files span the instance and the parameters. A missing piece is
+// reported, so a policy can never pass because there was nothing to read.
+import type { PolicyResource } from "@pulumi/policy";
+import { type StackCheck, stackPolicy } from "../define";
+import type { PolicyFacts } from "../facts";
 import { INSTANCE, LAUNCH_TEMPLATE } from "../policies/instance";
+import { readHostBundle } from "./host-bundle";
 import { parseMainCf, parseMasterCf, smtpdViews, type MainCf, type MasterService, type SmtpdView } from "./postfix";
 import { filesMatching, userDataOf, type HostFile } from "./user-data";
 
-export function hostFilesOf(props: Props, report: (m: string) => void): readonly HostFile[] | undefined {
+export const HOST_TYPES: readonly string[] = [INSTANCE, LAUNCH_TEMPLATE];
+
+/** Every file the host gets: the user data's, then the bundle's (the order the host writes them). */
+export function instanceHostFiles(props: Record<string, unknown>, resources: readonly Pick<PolicyResource, "type" | "props">[], stack: string): readonly HostFile[] | undefined {
   const ud = userDataOf(props);
-  if (!ud) {
-    report("has no user data, so its host settings cannot be checked");
-    return undefined;
-  }
-  return ud.files;
+  if (!ud) return undefined;
+  return [...ud.files, ...readHostBundle(resources, stack).files];
 }
 
-/** The last file the user data writes at exactly this path. */
+/** The last file the host gets at exactly this path. */
 export function lastFile(files: readonly HostFile[], path: string): HostFile | undefined {
   return files.filter((f) => f.path === path).at(-1);
 }
@@ -32,7 +37,7 @@ export interface PostfixSettings {
 export function postfixOf(files: readonly HostFile[], report: (m: string) => void): PostfixSettings | undefined {
   const main = filesMatching(files, /^\/etc\/postfix\/main\.cf$/).at(-1);
   if (!main) {
-    report("user data writes no /etc/postfix/main.cf");
+    report("the host gets no /etc/postfix/main.cf (neither in its user data nor in its host bundle)");
     return undefined;
   }
   const masterFile = filesMatching(files, /^\/etc\/postfix\/master\.cf$/).at(-1);
@@ -42,19 +47,22 @@ export function postfixOf(files: readonly HostFile[], report: (m: string) => voi
   return { main: parsedMain, master, ...views, all: [views.mainView, ...views.submission] };
 }
 
-type Meta = Omit<Parameters<typeof resourcePolicy>[0], "types" | "check">;
-type Context = Parameters<ResourceCheck>[2];
+type Meta = Omit<Parameters<typeof stackPolicy>[0], "check">;
+export interface HostContext {
+  readonly facts: PolicyFacts;
+}
 
-/** A policy judged on the files the user data writes (an instance without user data is reported). */
-export function hostFilesPolicy(meta: Meta, check: (files: readonly HostFile[], report: (m: string) => void, ctx: Context) => void) {
-  return resourcePolicy({
-    ...meta,
-    types: [INSTANCE, LAUNCH_TEMPLATE],
-    check: (props, report, ctx) => {
-      const files = hostFilesOf(props, report);
-      if (files) check(files, report, ctx);
-    },
-  });
+/** A policy judged on the files each instance gets (an instance without user data is reported). */
+export function hostFilesPolicy(meta: Meta, check: (files: readonly HostFile[], report: (m: string) => void, ctx: HostContext) => void) {
+  const judge: StackCheck = (resources, report, { facts }) => {
+    for (const r of resources.filter((x) => HOST_TYPES.includes(x.type))) {
+      const at = (m: string) => report(`${r.name}: ${m}`, r.urn);
+      const files = instanceHostFiles(r.props, resources, facts.stack);
+      if (files) check(files, at, { facts });
+      else at("has no user data, so its host settings cannot be checked");
+    }
+  };
+  return stackPolicy({ ...meta, check: judge });
 }
 
 /** A policy judged on Postfix's main.cf and master.cf as they land (missing files are reported). */

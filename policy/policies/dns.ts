@@ -6,7 +6,8 @@ import type { PolicyFacts } from "../facts";
 import { parseMainCf } from "../lib/postfix";
 import { EIP_DOMAIN_NAME, normName, recordsOf, valuesAt, type PublishedRecord } from "../lib/records";
 import { dkimKey, tagList, txtJoined, txtStrings } from "../lib/txt";
-import { filesMatching, userDataOf } from "../lib/user-data";
+import { HOST_TYPES, instanceHostFiles } from "../lib/host-files";
+import { filesMatching } from "../lib/user-data";
 
 type Domain = PolicyFacts["domains"][number];
 
@@ -152,9 +153,9 @@ export const ptrPolicy = stackPolicy({
     for (const c of certNames(resources)) {
       if (!c.names.includes(host)) report(`TLS certificate names ${c.names.join(", ")} do not include ${host}`, c.urn);
     }
-    for (const r of resources) {
-      const ud = userDataOf(r.props);
-      for (const f of ud ? filesMatching(ud.files, /^\/etc\/postfix\/main\.cf$/) : []) {
+    for (const r of resources.filter((x) => HOST_TYPES.includes(x.type))) {
+      const files = instanceHostFiles(r.props, resources, facts.stack) ?? [];
+      for (const f of filesMatching(files, /^\/etc\/postfix\/main\.cf$/)) {
         const my = parseMainCf(f.content).get("myhostname");
         if (my !== undefined && normName(my) !== host) report(`Postfix myhostname (HELO) is ${my}, not ${host}`, r.urn);
       }

@@ -27,7 +27,7 @@ export const fail2banSettingsPolicy = hostFilesPolicy({
   why: "bantime 0 or an ignoreip of the whole Internet leave the jails running while nobody is ever banned (paper: brute-force protection).",
 }, (files, report) => {
   const jails = files.filter((f) => /^\/etc\/fail2ban\/(jail\.(conf|local)|jail\.d\/[^/]+\.(conf|local))$/.test(f.path));
-  if (jails.length === 0) { report("user data writes no fail2ban jail configuration"); return; }
+  if (jails.length === 0) { report("the host gets no fail2ban jail configuration"); return; }
   const ini = parseIni(jails.map((f) => f.content));
   for (const [section, values] of ini) {
     const where = section === "DEFAULT" ? "[DEFAULT]" : `[${section}]`;
@@ -55,7 +55,7 @@ export const unattendedUpgradesPolicy = hostFilesPolicy({
   if (setting("APT::Periodic::Update-Package-Lists") !== "1") report(`APT::Periodic::Update-Package-Lists is ${JSON.stringify(setting("APT::Periodic::Update-Package-Lists") ?? "unset")}; set "1" (upgrades need fresh lists)`);
   const origins = /Unattended-Upgrade::Origins-Pattern\s*\{([\s\S]*?)\};/.exec(periodic)?.[1] ?? "";
   if (!/codename=[^,"]*-security/.test(origins)) report("Unattended-Upgrade::Origins-Pattern does not include the Debian security archive");
-  if (!lastFile(files, "/etc/apt/apt.conf.d/20auto-upgrades")) report("user data writes no /etc/apt/apt.conf.d/20auto-upgrades");
+  if (!lastFile(files, "/etc/apt/apt.conf.d/20auto-upgrades")) report("the host gets no /etc/apt/apt.conf.d/20auto-upgrades");
 });
 
 export const localListsPolicy = resourcePolicy({

@@ -1,53 +1,13 @@
-// Host settings, judged on the files the instance actually receives in its user data (decoded
-// cloud-config write_files): Postfix main.cf/master.cf, Dovecot, fail2ban. What lands is what
-// counts, never the renderer's inputs.
-import { type ResourceCheck, resourcePolicy, type Props } from "../define";
+// Host settings, judged on the files the instance actually receives: its user data (decoded
+// cloud-config write_files) and the host bundle it installs from SSM (lib/host-files.ts): Postfix
+// main.cf/master.cf, Dovecot, fail2ban, nftables, Rspamd, unbound. What lands is what counts,
+// never the renderer's inputs.
+import { hostFilesPolicy, postfixPolicy } from "../lib/host-files";
 import { parseDovecot } from "../lib/dovecot";
 import { iniTrue, parseIni } from "../lib/ini";
-import { LEGACY_PROTOCOLS, allowedTlsProtocols, listOf, parseMainCf, parseMasterCf, smtpdViews, type SmtpdView } from "../lib/postfix";
-import { filesMatching, userDataOf, type HostFile } from "../lib/user-data";
-import { INSTANCE, LAUNCH_TEMPLATE } from "./instance";
+import { LEGACY_PROTOCOLS, allowedTlsProtocols, listOf, type SmtpdView } from "../lib/postfix";
+import { filesMatching } from "../lib/user-data";
 import { allowedInboundPorts } from "./network";
-
-const HOST_TYPES = [INSTANCE, LAUNCH_TEMPLATE];
-
-function hostFiles(props: Props, report: (m: string) => void): readonly HostFile[] | undefined {
-  const ud = userDataOf(props);
-  if (!ud) { report("has no user data, so its host settings cannot be checked"); return undefined; }
-  return ud.files;
-}
-
-function postfix(files: readonly HostFile[], report: (m: string) => void) {
-  const main = filesMatching(files, /^\/etc\/postfix\/main\.cf$/).at(-1);
-  if (!main) { report("user data writes no /etc/postfix/main.cf"); return undefined; }
-  const master = filesMatching(files, /^\/etc\/postfix\/master\.cf$/).at(-1);
-  const views = smtpdViews(parseMainCf(main.content), master ? parseMasterCf(master.content) : []);
-  return { ...views, all: [views.mainView, ...views.submission] };
-}
-
-type PostfixViews = NonNullable<ReturnType<typeof postfix>>;
-type Meta = Omit<Parameters<typeof resourcePolicy>[0], "types" | "check">;
-type Context = Parameters<ResourceCheck>[2];
-
-/** A policy judged on the files the user data writes (an instance without user data is reported). */
-function hostFilesPolicy(meta: Meta, check: (files: readonly HostFile[], report: (m: string) => void, ctx: Context) => void) {
-  return resourcePolicy({
-    ...meta,
-    types: HOST_TYPES,
-    check: (props, report, ctx) => {
-      const files = hostFiles(props, report);
-      if (files) check(files, report, ctx);
-    },
-  });
-}
-
-/** A policy judged on Postfix's main.cf and master.cf as they land (missing files are reported). */
-function postfixPolicy(meta: Meta, check: (pf: PostfixViews, report: (m: string) => void) => void) {
-  return hostFilesPolicy(meta, (files, report) => {
-    const pf = postfix(files, report);
-    if (pf) check(pf, report);
-  });
-}
 
 const yes = (v: string | undefined) => (v ?? "").trim().toLowerCase() === "yes";
 
@@ -142,7 +102,7 @@ export const dovecotTlsPolicy = hostFilesPolicy({
   why: "Mail clients must never send passwords unencrypted, and old TLS versions are downgradeable.",
 }, (files, report) => {
   const conf = filesMatching(files, /^\/etc\/dovecot\/.*\.(conf|ext)$/);
-  if (conf.length === 0) { report("user data writes no Dovecot configuration under /etc/dovecot"); return; }
+  if (conf.length === 0) { report("the host gets no Dovecot configuration under /etc/dovecot"); return; }
   const order = (p: string) => (p === "/etc/dovecot/dovecot.conf" ? 0 : /local\.conf$/.test(p) ? 2 : 1);
   const s = parseDovecot([...conf].sort((a, b) => order(a.path) - order(b.path) || a.path.localeCompare(b.path)).map((f) => f.content));
   const cleartext = s.top.get("auth_allow_cleartext");
@@ -167,7 +127,7 @@ export const fail2banPolicy = hostFilesPolicy({
   why: "Password guessing against SMTP AUTH and IMAP never stops; banning repeat offenders is the paper's brute-force protection.",
 }, (files, report) => {
   const jails = filesMatching(files, /^\/etc\/fail2ban\/(jail\.(conf|local)|jail\.d\/[^/]+\.(conf|local))$/);
-  if (jails.length === 0) { report("user data writes no fail2ban jail configuration (/etc/fail2ban/jail.d/)"); return; }
+  if (jails.length === 0) { report("the host gets no fail2ban jail configuration (/etc/fail2ban/jail.local or jail.d/)"); return; }
   const rank = (p: string) => (p.endsWith("jail.conf") ? 0 : p.includes("jail.d/") && p.endsWith(".conf") ? 1 : p.endsWith("jail.local") ? 2 : 3);
   const ini = parseIni([...jails].sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path)).map((f) => f.content));
   const defaultOn = iniTrue(ini.get("DEFAULT")?.get("enabled"));
@@ -196,7 +156,7 @@ export const hostFirewallPolicy = hostFilesPolicy({
   why: "Defence in depth: if the security group is ever widened by hand, the host still exposes only mail and HTTPS.",
 }, (files, report, { facts }) => {
   const nft = filesMatching(files, /^\/etc\/nftables\.conf$/).at(-1);
-  if (!nft) { report("user data writes no /etc/nftables.conf"); return; }
+  if (!nft) { report("the host gets no /etc/nftables.conf"); return; }
   const text = nft.content.replace(/#.*$/gm, "");
   if (!/hook input[^;]*;\s*policy drop;/.test(text)) report("nftables: the input chain does not have `policy drop`");
   const allowed = allowedInboundPorts(facts);
@@ -216,7 +176,7 @@ export const localServicesPolicy = hostFilesPolicy({
 }, (files, report) => {
   for (const worker of ["worker-controller", "worker-proxy"]) {
     const f = filesMatching(files, new RegExp(`^/etc/rspamd/(local|override)\\.d/${worker}\\.inc$`)).at(-1);
-    if (!f) { report(`user data writes no /etc/rspamd/local.d/${worker}.inc (Rspamd's default binds the controller to all addresses)`); continue; }
+    if (!f) { report(`the host gets no /etc/rspamd/local.d/${worker}.inc (Rspamd's default binds the controller to all addresses)`); continue; }
     for (const m of f.content.matchAll(/^\s*bind_socket\s*=\s*([^;]+);/gm)) {
       if (!LOCAL_BIND.test((m[1] ?? "").trim())) report(`Rspamd ${worker} binds to ${(m[1] ?? "").trim()}; bind it to localhost`);
     }

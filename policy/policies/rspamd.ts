@@ -38,7 +38,7 @@ export const rspamdOutboundLimitPolicy = hostFilesPolicy({
   why: "The outbound limit caps what a stolen password can send before anyone notices, keeping the server off blocklists (paper: outbound limits).",
 }, (files, report) => {
   const texts = moduleConf(files, "ratelimit");
-  if (texts.length === 0) { report("user data writes no /etc/rspamd/local.d/ratelimit.conf"); return; }
+  if (texts.length === 0) { report("the host gets no /etc/rspamd/local.d/ratelimit.conf"); return; }
   if (texts.some((t) => /^\s*enabled\s*=\s*false\s*;/m.test(t))) report("ratelimit.conf sets enabled = false");
   const perUser = texts.flatMap(rateBuckets).filter((b) => /\bselector\s*=\s*"user\b/.test(b.body));
   if (perUser.length === 0) { report("ratelimit.conf has no bucket with selector \"user...\" (a limit per authenticated user)"); return; }
@@ -63,7 +63,7 @@ export const rspamdReputationPolicy = hostFilesPolicy({
     if (disabled !== undefined && /"[^"]+\.[a-z]{2,}"/i.test(disabled)) report(`rbl.conf disables lists by suffix: ${disabled.trim()}`);
   }
   const multimap = moduleConf(files, "multimap").join("\n");
-  if (multimap === "") { report("user data writes no /etc/rspamd/local.d/multimap.conf (the local block and allow lists)"); return; }
+  if (multimap === "") { report("the host gets no /etc/rspamd/local.d/multimap.conf (the local block and allow lists)"); return; }
   for (const [type, what] of [["ip", "client address"], ["from", "sender domain"]] as const) {
     const blocks = [...multimap.matchAll(/([A-Z0-9_]+)\s*\{([^}]*)\}/g)].filter((m) => new RegExp(`\\btype\\s*=\\s*"${type}"`).test(m[2] ?? "") && /block/i.test(`${m[1]} ${m[2]}`));
     if (!blocks.some((m) => /\baction\s*=\s*"reject"/.test(m[2] ?? ""))) report(`multimap.conf has no ${what} block list that rejects (type "${type}", action "reject")`);

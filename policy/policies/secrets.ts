@@ -1,10 +1,11 @@
 // Secrets: private keys, password hashes and tokens live only in SSM SecureStrings (and in the
 // provider fields built to carry them). Never in user data (readable by anyone with
 // ec2:DescribeInstanceAttribute, and logged by cloud-init), tags, or any other plain input.
-import { resourcePolicy, str } from "../define";
+import { resourcePolicy, stackPolicy, str } from "../define";
+import { SSM_PARAMETER, readHostBundle } from "../lib/host-bundle";
 import { userDataOf } from "../lib/user-data";
 
-export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
+export { SSM_PARAMETER };
 
 /** What a secret looks like, with a name for the message. Never print the match itself. */
 const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
@@ -92,5 +93,18 @@ export const secureStringPolicy = resourcePolicy({
     const what = typeof props.value === "string" ? findSecret(props.value) : undefined;
     if (SECRET_PARAMETER_PATHS.test(name)) report(`parameter ${name} holds secret material by the parameter contract but is ${JSON.stringify(props.type ?? "String")}; make it SecureString`);
     else if (what) report(`parameter ${name || "(unnamed)"} holds ${what} but is ${JSON.stringify(props.type ?? "String")}; make it SecureString`);
+  },
+});
+
+export const noSecretsInHostBundlePolicy = stackPolicy({
+  name: "secrets-not-in-host-files",
+  area: "secrets",
+  description: "No private key, password, password hash or token in the host files the instance installs from the stack's SSM host bundle (String parameters, judged decoded, file by file).",
+  why: "The host bundle is plain String parameters: readable with ssm:GetParameter, shown in the console and kept in plain state; secrets go through SecureStrings and the secret fetch.",
+  check: (resources, report, { facts }) => {
+    for (const f of readHostBundle(resources, facts.stack).files) {
+      const what = findSecret(f.content);
+      if (what) report(`host bundle file ${f.path} holds ${what}; move it to an SSM SecureString under /mailfort/<stack>/ and write it on the host with mailfort-secrets`);
+    }
   },
 });

@@ -56,10 +56,10 @@ export const tlsServerCipherOrderPolicy = hostFilesPolicy({
   const pf = postfixOf(files, report);
   if (pf) for (const v of pf.all) if ((v.get("tls_preempt_cipherlist") ?? "no").toLowerCase() !== "yes") report(`${v.label}: tls_preempt_cipherlist is ${JSON.stringify(v.get("tls_preempt_cipherlist") ?? "unset (no)")}; set it to yes`);
   const dovecot = dovecotOf(files);
-  if (!dovecot) report("user data writes no Dovecot configuration under /etc/dovecot");
+  if (!dovecot) report("the host gets no Dovecot configuration under /etc/dovecot");
   else if (dovecot.top.get("ssl_server_prefer_ciphers") !== "server") report(`Dovecot ssl_server_prefer_ciphers is ${JSON.stringify(dovecot.top.get("ssl_server_prefer_ciphers") ?? "unset (client)")}; set it to server`);
   const nginx = nginxOf(files);
-  if (!nginx) { report("user data writes no /etc/nginx/conf.d/mailfort.conf"); return; }
+  if (!nginx) { report("the host gets no /etc/nginx/conf.d/mailfort.conf"); return; }
   const topOn = directive(nginx.top, "ssl_prefer_server_ciphers").at(-1) === "on";
   nginx.servers.filter((s) => s.tls && s.handshakes).forEach((s) => {
     const own = directive(s.text, "ssl_prefer_server_ciphers").at(-1);

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { type IamStatement, type NamedPolicy, conditionHolds, evaluate, wildcardMatch } from "../../lab/aws/iam/evaluate";
 import { iamRequests, normalizedRecordName } from "../../lab/aws/iam/requests";
-import { instancePolicy, acmeChallengePolicy } from "../../infra/aws/instance-policy";
+import { acmeChallengePolicy } from "../../infra/aws/acme-policies";
+import { instancePolicy } from "../../infra/aws/instance-policy";
 
 const doc = (...Statement: IamStatement[]): NamedPolicy => ({ name: "p", document: { Statement } });
 const ssmParams = (resource: string | string[]) => doc({ Effect: "Allow", Action: ["ssm:GetParametersByPath"], Resource: resource });
@@ -90,7 +91,7 @@ describe("mailfort's own instance policy, judged", () => {
   const input = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stack: "lab", parametersKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k1", acme: true };
   const policies: NamedPolicy[] = [
     { name: "inline", document: instancePolicy(input) },
-    { name: "acme", document: acmeChallengePolicy("aws", [{ zoneId: "ZSYNTH", names: ["mail.mailfort.test"] }]) },
+    { name: "acme", document: acmeChallengePolicy("aws", [[{ domain: "mailfort.test", zoneId: "ZSYNTH", names: ["mail.mailfort.test"] }]]) },
   ];
   it("allows the host's own secret read and its decryption, and nothing of another stack", () => {
     for (const r of iamRequests(byPath, view)) expect(evaluate(policies, r), r.action).toMatchObject({ allowed: true });

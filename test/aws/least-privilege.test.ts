@@ -3,7 +3,8 @@
 // pattern), no verdict without calls; and the instance role's real documents judged against the
 // calls its host makes: each grant has its call, a missing permission and an over-broad one show.
 import { describe, expect, it } from "vitest";
-import { acmeChallengePolicy, instancePolicy } from "../../infra/aws/instance-policy";
+import { acmeChallengePolicy } from "../../infra/aws/acme-policies";
+import { instancePolicy } from "../../infra/aws/instance-policy";
 import type { IamRequest, IamStatement, NamedPolicy } from "../../lab/aws/iam/evaluate";
 import { describeVerdict, grantsOf, judgeRoleUse } from "../../lab/aws/iam/least-privilege";
 import { AWS_ONLY_GRANTS } from "../../lab/aws/checks/least-privilege";
@@ -60,13 +61,15 @@ describe("the instance role's own documents against the calls its host makes", (
   const base = { partition: "aws", region: "eu-west-1", accountId: "123456789012", stack: "lab", parametersKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k1" };
   const role = [
     { name: "inline", document: instancePolicy({ ...base, acme: true }) as unknown as NamedPolicy["document"] },
-    { name: "acme", document: acmeChallengePolicy("aws", [{ zoneId: "Z1", names: ["mail.mailfort.test"] }]) as unknown as NamedPolicy["document"] },
+    { name: "acme", document: acmeChallengePolicy("aws", [[{ domain: "mailfort.test", zoneId: "Z1", names: ["mail.mailfort.test"] }]]) as unknown as NamedPolicy["document"] },
   ];
   const challenge = (name: string) => req("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z1", {
     "route53:ChangeResourceRecordSetsNormalizedRecordNames": [name], "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"], "route53:ChangeResourceRecordSetsActions": ["UPSERT"],
   });
   const hostCalls = [
     req("ssm:GetParametersByPath", "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/lab"),
+    // The host-file installer reads the bundle's parts by name.
+    req("ssm:GetParameters", "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/lab/host/bundle/000"),
     req("kms:Decrypt", base.parametersKeyArn, { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" }),
     req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "mailfort" }),
     req("route53:ListHostedZones"),
@@ -82,13 +85,13 @@ describe("the instance role's own documents against the calls its host makes", (
     expect([...new Set(v.awsOnly.map((g) => g.action))].sort()).toEqual(["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
   });
 
-  it("denies a challenge record outside the certificate's names, another namespace's metrics and a direct decrypt", () => {
-    const v = judgeRoleUse(role, [...hostCalls, challenge("_acme-challenge.www.mailfort.test"), req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/EC2" }), req("kms:Decrypt", base.parametersKeyArn)], AWS_ONLY_GRANTS);
-    expect(v.denied.map((d) => d.request.action)).toEqual(["route53:ChangeResourceRecordSets", "cloudwatch:PutMetricData", "kms:Decrypt"]);
+  it("denies a challenge record outside the certificate's names, another namespace's metrics, a direct decrypt and a by-name read outside the bundle", () => {
+    const v = judgeRoleUse(role, [...hostCalls, challenge("_acme-challenge.www.mailfort.test"), req("cloudwatch:PutMetricData", "*", { "cloudwatch:namespace": "AWS/EC2" }), req("kms:Decrypt", base.parametersKeyArn), req("ssm:GetParameters", "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/lab/dkim/mailfort.test/s1")], AWS_ONLY_GRANTS);
+    expect(v.denied.map((d) => d.request.action)).toEqual(["route53:ChangeResourceRecordSets", "cloudwatch:PutMetricData", "kms:Decrypt", "ssm:GetParameters"]);
   });
 
   it("reports the read permission as unused when the host never fetched (a shortcut took its place)", () => {
     const v = judgeRoleUse(role, hostCalls.filter((c) => !c.action.startsWith("ssm:") && !c.action.startsWith("kms:")), AWS_ONLY_GRANTS);
-    expect(v.unused.map((g) => g.action).sort()).toEqual(["kms:Decrypt", "ssm:GetParametersByPath"]);
+    expect(v.unused.map((g) => g.action).sort()).toEqual(["kms:Decrypt", "ssm:GetParameters", "ssm:GetParametersByPath"]);
   });
 });

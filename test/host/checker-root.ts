@@ -1,6 +1,7 @@
 // A Debian 13 root in which the real daemons check mailfort's rendered configuration:
 // the shared trixie root (lab/rootfs/build-rootfs.sh, cached), an overlay per stack on top of it,
-// the rendered files written in, and a secret-source seed the host's own scripts read.
+// the user data's bootstrap written in as cloud-init would, and a secret-source seed (with the host
+// bundle) from which the host's own installer lands every other file.
 import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { MailConfig } from "../../infra/config";
 import { parameterNames, localListValues, LOCAL_LISTS } from "../../infra/core/parameters";
-import { checkerRootPackages, renderHostFiles } from "../../infra/core/host";
+import { type HostFile, checkerRootPackages, renderHost } from "../../infra/core/host";
 
 const REPO = join(__dirname, "../..");
 
@@ -38,7 +39,7 @@ export interface CheckerRoot {
   dispose(): void;
 }
 
-/** Overlay the base root, write the stack's files and a seed, and run the host's secret apply. */
+/** Overlay the base root, write the bootstrap and a seed, and run the host's installer and secret apply. */
 export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
   const work = mkdtempSync(join(tmpdir(), `mailfort-check-${cfg.stack}-`));
   const [upper, wk, dir] = ["upper", "work", "root"].map((d) => join(work, d));
@@ -58,20 +59,19 @@ export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
   try {
     execFileSync("mount", ["-t", "proc", "proc", join(dir, "proc")]);
     mounted.push(join(dir, "proc"));
-    for (const f of renderHostFiles(cfg)) {
-      const path = join(dir, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
-      chmodSync(path, parseInt(f.mode, 8));
-    }
-    // What mailfort-boot does before the daemons start: remove Debian's default site, make the
-    // vmail user, then fetch and apply the secrets and make the bootstrap certificate.
-    rmSync(join(dir, "etc/nginx/sites-enabled/default"), { force: true });
-    writeSeed(join(dir, "seed"), cfg);
+    const host = renderHost(cfg);
+    writeBootstrap(dir, host.bootstrap);
+    // What the user data's runcmd and mailfort-boot do before the daemons start: install the host
+    // bundle from the secret source, remove Debian's default site, make the vmail user, then fetch
+    // and apply the secrets and make the bootstrap certificate.
+    writeSeed(join(dir, "seed"), cfg, host.bundle.chunks);
     const steps: string[][] = [
+      ["mkdir", "-p", "/run/mailfort"],
+      ["/usr/local/sbin/mailfort-host-files", "install"],
+      ["rm", "-f", "/etc/nginx/sites-enabled/default"],
       ["groupadd", "-g", "5000", "vmail"],
       ["useradd", "-r", "-u", "5000", "-g", "vmail", "-M", "-s", "/usr/sbin/nologin", "vmail"],
-      ["mkdir", "-p", "/srv/mailfort/dkim", "/run/mailfort"],
+      ["mkdir", "-p", "/srv/mailfort/dkim"],
       // unbound.service's ExecStartPre: install the root trust anchor from dns-root-data.
       ["/usr/libexec/unbound-helper", "root_trust_anchor_update"],
       ["/usr/local/sbin/mailfort-secrets", "fetch"],
@@ -91,11 +91,21 @@ export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
   }
 }
 
+/** What cloud-init's write_files does with the user data's bootstrap. */
+export function writeBootstrap(root: string, files: readonly HostFile[]): void {
+  for (const f of files) {
+    const path = join(root, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+    chmodSync(path, parseInt(f.mode, 8));
+  }
+}
+
 /** A test password hash (BLF-CRYPT of "lab-password", not used anywhere real). */
 const TEST_HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
 
-/** The secret-source tree, exactly as SSM names it (<seed>/mailfort/<stack>/...). */
-export function writeSeed(seed: string, cfg: MailConfig): void {
+/** The secret-source tree, exactly as SSM names it (<seed>/mailfort/<stack>/...), with the host bundle. */
+export function writeSeed(seed: string, cfg: MailConfig, bundle: readonly string[]): void {
   const names = parameterNames(cfg);
   const put = (name: string, value: string) => {
     const path = join(seed, name);
@@ -105,6 +115,7 @@ export function writeSeed(seed: string, cfg: MailConfig): void {
   const pem = (type: "rsa" | "ec") => (type === "rsa"
     ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "prime256v1" }))
     .privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  bundle.forEach((part, n) => put(names.hostBundlePart(n).name, part));
   for (const m of cfg.mailboxes) put(names.mailbox(m.address).name, JSON.stringify({ address: m.address, quotaMb: m.quotaMb, passwordHash: TEST_HASH }));
   for (const a of cfg.aliases) put(names.alias(a.from).name, JSON.stringify({ from: a.from, to: a.to }));
   const lists = localListValues(cfg);

@@ -6,12 +6,13 @@ import { appendFileSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
+import { MAX_DOMAINS } from "../../infra/config/schema";
 import { certificateNames } from "../../infra/core/certificate-names";
 import { renderCloudConfig } from "../../infra/core/host";
 import { parameterNames } from "../../infra/core/parameters";
 import { labForwardConf } from "../../lab/vm/vendor-data";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
-import { STACKS, loadStack } from "./stacks";
+import { STACKS, bigStack, loadStack } from "./stacks";
 
 const unavailable = checkerUnavailable();
 if (unavailable && process.env.CI === "true") throw new Error(`host checker tests cannot run in CI: ${unavailable}`);
@@ -35,9 +36,11 @@ function clean(root: CheckerRoot, argv: string[], opts: { netns?: boolean } = {}
   return r.stdout;
 }
 
-/** The three stacks, plus prod with every optional path on (SES relay, POP3, ClamAV, no greylisting). */
+/** The three stacks, the largest stack the config allows, and prod with every optional path on
+ * (SES relay, POP3, ClamAV, no greylisting). */
 const VARIANTS: Array<[string, MailConfig]> = [
   ...STACKS.map((s): [string, MailConfig] => [s, loadStack(s)]),
+  [`${MAX_DOMAINS} domains`, bigStack(MAX_DOMAINS)],
   ["prod+ses+pop3+clamav", (() => {
     const prod = loadStack("prod");
     return {

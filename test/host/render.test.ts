@@ -1,7 +1,9 @@
-// Host rendering as a specification: MailConfig in, files and cloud-init user data out.
-// Strict templates (no placeholder left, no unknown variable), the renderer's own injection guard,
-// the 16 KiB user-data limit, no secret in the user data, and settings that follow the config.
+// Host rendering as a specification: MailConfig in, files out: the bootstrap in the cloud-init
+// user data, the rest in the SSM host bundle it pins. Strict templates (no placeholder left, no
+// unknown variable), the renderer's own injection guard, a user data that stays small and fixed,
+// no secret in either, and settings that follow the config.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -9,9 +11,10 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ConfigError, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
 import { MAX_DOMAINS } from "../../infra/config/schema";
+import { certificateNames } from "../../infra/core/certificate-names";
 import {
-  TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
-  renderCloudConfig, renderHostFiles, renderTemplateText, renderUserData,
+  HOST_BUNDLE_CHUNK_CHARS, TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
+  packHostBundle, renderCloudConfig, renderHost, renderHostFiles, renderTemplateText, renderUserData, unpackHostBundle,
 } from "../../infra/core/host";
 import { CONFIGS_DIR } from "../../infra/core/host/template";
 import { STACKS, bigStack, loadStack } from "./stacks";
@@ -82,53 +85,108 @@ describe("injection: hostile values never reach a rendered file", () => {
   });
 });
 
-describe("cloud-init user data", () => {
-  const sizes: Record<string, number> = {};
-  it.each([...STACKS, "big", "max-domains"])("stack %s: gzip user data within EC2's 16384-byte raw limit", (stack) => {
+describe("cloud-init user data: the bootstrap only", () => {
+  const BOOTSTRAP = ["/etc/mailfort/mailfort.env", "/usr/local/sbin/mailfort-host-files"];
+  /** The limit the user data is held to, well under EC2's: what grows goes to the host bundle. */
+  const BOOTSTRAP_BUDGET = 8192;
+
+  it.each([...STACKS, "big", "max-domains"])(`stack %s: gzip user data within ${BOOTSTRAP_BUDGET} bytes`, (stack) => {
     // max-domains: as many domains as the config model allows (MAX_DOMAINS), with POP3 and IPv6 on.
     const cfg = stack === "big" ? bigStack() : stack === "max-domains" ? bigStack(MAX_DOMAINS) : loadStack(stack);
     const raw = Buffer.from(renderUserData(cfg), "base64");
-    sizes[stack] = raw.length;
     console.log(`user data ${stack}: ${raw.length} bytes raw (gzip), ${renderCloudConfig(cfg).length} bytes as text`);
-    expect(raw.length).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
+    expect(raw.length).toBeLessThanOrEqual(BOOTSTRAP_BUDGET);
+    expect(BOOTSTRAP_BUDGET).toBeLessThan(USER_DATA_LIMIT_BYTES);
     expect(gunzipSync(raw).toString("utf8")).toBe(renderCloudConfig(cfg));
   });
 
-  it("mailboxes do not grow the user data (they come from SSM)", () => {
+  it("does not grow with the domains: 1, 20 and 200 domains differ by a few bytes of compression", () => {
+    const sizes = [1, 20, MAX_DOMAINS].map((n) => Buffer.from(renderUserData(bigStack(n)), "base64").length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThan(64);
+    // ...while the host bundle, which does grow, holds every per-domain file.
+    const big = renderHost(bigStack(MAX_DOMAINS));
+    expect(big.bundle.files.filter((f) => f.path.startsWith("/var/www/mailfort/mta-sts/"))).toHaveLength(MAX_DOMAINS);
+  });
+
+  it("writes exactly the bootstrap; every other file travels in the host bundle the user data pins", () => {
+    const cfg = loadStack("lab");
+    const host = renderHost(cfg);
+    const doc = load(renderCloudConfig(cfg)) as { write_files: Array<{ path: string; content: string }> };
+    expect(doc.write_files.map((f) => f.path)).toEqual(BOOTSTRAP);
+    expect(host.bundle.files.map((f) => f.path).filter((p) => BOOTSTRAP.includes(p))).toEqual([]);
+    expect(renderHostFiles(cfg).map((f) => f.path)).toEqual([...BOOTSTRAP, ...host.bundle.files.map((f) => f.path)]);
+    const env = doc.write_files.find((f) => f.path === "/etc/mailfort/mailfort.env")?.content ?? "";
+    expect(env).toContain(`\nMAILFORT_HOST_BUNDLE_PARTS=${host.bundle.chunks.length}\nMAILFORT_HOST_BUNDLE_SHA256=${host.bundle.sha256}\n`);
+    expect(createHash("sha256").update(host.bundle.json).digest("hex")).toBe(host.bundle.sha256);
+  });
+
+  it("a change to any host file changes the user data (so the instance is replaced)", () => {
+    const lab = loadStack("lab");
+    const changed = { ...lab, limits: { ...lab.limits, recipientsPerMessage: lab.limits.recipientsPerMessage + 1 } };
+    expect(fileOf(changed, "/etc/postfix/main.cf")).not.toBe(fileOf(lab, "/etc/postfix/main.cf"));
+    expect(renderUserData(changed)).not.toBe(renderUserData(lab));
+  });
+
+  it("mailboxes do not grow the user data or the bundle (they come from SSM)", () => {
     const big = bigStack();
     const fewer = { ...big, mailboxes: big.mailboxes.slice(0, 1), aliases: big.aliases.slice(0, 1) };
     expect(renderUserData(fewer)).toBe(renderUserData(big));
+    expect(renderHost(fewer).bundle.chunks).toEqual(renderHost(big).bundle.chunks);
   });
 
-  it("is deterministic", () => {
+  it("is deterministic, the gzip header included (no build machine's OS byte)", () => {
     expect(renderUserData(loadStack("prod"))).toBe(renderUserData(loadStack("prod")));
+    expect(Buffer.from(renderUserData(loadStack("prod")), "base64")[9]).toBe(3);
+    expect(Buffer.from(renderHost(loadStack("prod")).bundle.chunks.join(""), "base64")[9]).toBe(3);
   });
 
   it("an oversized user data is refused with the fix, never truncated", () => {
     expect(checkUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES))).toBe(USER_DATA_LIMIT_BYTES);
     expect(() => checkUserDataSize("x".repeat(USER_DATA_LIMIT_BYTES + 1))).toThrow(UserDataTooLargeError);
-    expect(() => checkUserDataSize(Buffer.alloc(20_000))).toThrow(/20000 bytes, over EC2's limit of 16384 .*Fix:/);
+    expect(() => checkUserDataSize(Buffer.alloc(20_000))).toThrow(/20000 bytes, over EC2's limit of 16384 .*Fix:.*host bundle/);
   });
 
-  it("is a #cloud-config with packages, the files and the boot command", () => {
+  it("is a #cloud-config with packages, the bootstrap, and one command that installs the bundle and boots", () => {
     const cfg = loadStack("lab");
     const text = renderCloudConfig(cfg);
     expect(text.startsWith("#cloud-config\n")).toBe(true);
-    const doc = load(text) as { packages: string[]; write_files: Array<{ path: string }>; runcmd: string[][] };
+    const doc = load(text) as { packages: string[]; runcmd: string[][] };
     expect(doc.packages).toEqual(hostPackages(cfg));
-    expect(doc.write_files.map((f) => f.path)).toContain("/usr/local/sbin/mailfort-boot");
-    expect(doc.runcmd.at(-1)).toEqual(["/usr/local/sbin/mailfort-boot"]);
+    // Nothing starts unless the bundle installed: && keeps the start denial in place otherwise.
+    expect(doc.runcmd).toEqual([["sh", "-c", "/usr/local/sbin/mailfort-host-files install && rm -f /usr/sbin/policy-rc.d && exec /usr/local/sbin/mailfort-boot"]]);
   });
 
-  it("carries no secret: no key, no password hash, no credential", () => {
+  it("carries no secret, and neither does the bundle: no key, no password hash, no credential", () => {
     const stackText = parseStackFile(readFileSync(join(__dirname, "../../stacks/Pulumi.lab.yaml"), "utf8"), "lab");
     const hashes = Object.values(stackText.values).filter((v) => v.startsWith("{BLF-CRYPT}"));
     expect(hashes.length).toBeGreaterThan(0);
     for (const stack of STACKS) {
-      const text = renderCloudConfig(loadStack(stack));
-      expect(text).not.toMatch(/PRIVATE KEY|\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$argon2id\$v=\d+\$m=\d|AKIA[0-9A-Z]{16}/);
-      for (const h of hashes) expect(text).not.toContain(h.slice(12));
+      for (const text of [renderCloudConfig(loadStack(stack)), renderHost(loadStack(stack)).bundle.json]) {
+        expect(text).not.toMatch(/PRIVATE KEY|\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$argon2id\$v=\d+\$m=\d|AKIA[0-9A-Z]{16}/);
+        for (const h of hashes) expect(text).not.toContain(h.slice(12));
+      }
     }
+  });
+});
+
+describe("host bundle: SSM parameters of the standard tier", () => {
+  it.each([1, 20, MAX_DOMAINS])("%i domains: parts of at most 4096 characters that put the document back together", (n) => {
+    const { bundle } = renderHost(bigStack(n));
+    console.log(`host bundle, ${n} domain(s): ${bundle.files.length} files, ${bundle.json.length} bytes as JSON, ${bundle.chunks.length} parameters, ${bundle.chunks.join("").length} characters`);
+    for (const c of bundle.chunks) expect(c.length).toBeLessThanOrEqual(HOST_BUNDLE_CHUNK_CHARS);
+    const back = unpackHostBundle(bundle.chunks);
+    expect(back.sha256).toBe(bundle.sha256);
+    expect(back.files).toEqual(bundle.files);
+  });
+
+  it("refuses a file rendered twice", () => {
+    const f = { path: "/etc/postfix/main.cf", mode: "0644", owner: "root:root", content: "x\n" };
+    expect(() => packHostBundle([f, f])).toThrow(/main\.cf is rendered twice/);
+  });
+
+  it("the certificate names travel in the bundle, one a line, as the stack scopes ACME to them", () => {
+    const cfg = loadStack("dev");
+    expect(fileOf(cfg, "/etc/mailfort/certificate-names")).toBe(`${certificateNames(cfg).join("\n")}\n`);
   });
 });
 

@@ -81,7 +81,9 @@ describe("a stack with an existing subnet and zone, SES relay, POP3 and DNSSEC",
   it("has no snapshot policy when backups are off, and scopes ACME to the existing zone's id", () => {
     expect(ofType(r, "aws:dlm/lifecyclePolicy:LifecyclePolicy")).toHaveLength(0);
     const acme = roleStatements(r, `mailfort-${r.stack}-role`).filter((s) => list(s.Action).includes("route53:ChangeResourceRecordSets"));
-    expect(acme.map((s) => s.Resource)).toContain("arn:aws:route53:::hostedzone/Z0EXISTINGZONE1234567");
-    expect(acme).toHaveLength(2);
+    // Both zones in one statement (neither is the other's parent), the existing one by its id.
+    expect(acme).toHaveLength(1);
+    expect(list(acme[0]?.Resource ?? [])).toHaveLength(2);
+    expect(list(acme[0]?.Resource ?? [])).toContain("arn:aws:route53:::hostedzone/Z0EXISTINGZONE1234567");
   });
 });

@@ -49,6 +49,7 @@ describe("npm run lab", () => {
       const ids = results.map((x) => x.id);
       for (const id of [
         "lab-boot-ready",
+        "lab-host-files",
         "dns-ptr-fcrdns",
         "auth-no-send-as-other",
         "limit-connection-flood-25",

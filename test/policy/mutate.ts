@@ -3,6 +3,7 @@
 // never pass because its mutation silently did nothing.
 import { gzipSync } from "node:zlib";
 import { dump, load } from "js-yaml";
+import { type HostFile, packHostBundle, unpackHostBundle } from "../../infra/core/host";
 import { decodeUserDataText } from "../../policy/lib/user-data";
 import type { GraphResource } from "../../policy/run";
 
@@ -46,19 +47,66 @@ export function removeRecord(g: Graph, name: string, type: string): void {
 interface CloudConfig { write_files: { path: string; content?: string; encoding?: string }[] }
 
 /** Rewrite one file the instance's user data writes, re-encoding the user data as it was (gzip+base64). */
-export function editHostFile(g: Graph, path: string, edit: (content: string) => string): void {
+function editUserDataFile(g: Graph, path: string, edit: (content: string) => string): boolean {
   const inst = inputs(g, "aws:ec2/instance:Instance");
   const field = typeof inst.userDataBase64 === "string" ? "userDataBase64" : "userData";
   if (typeof inst[field] !== "string") throw new Error("the instance has no user data");
   const text = decodeUserDataText(String(inst[field]), field === "userDataBase64");
   const doc = load(text) as CloudConfig;
   const f = doc.write_files.find((x) => x.path === path);
-  if (!f) throw new Error(`user data writes no ${path}`);
+  if (!f) return false;
   const before = f.content ?? "";
   f.content = edit(before);
   delete f.encoding;
   if (f.content === before) throw new Error(`the edit of ${path} changed nothing`);
   inst[field] = gzipSync(`#cloud-config\n${dump(doc, { lineWidth: -1 })}`).toString("base64");
+  return true;
+}
+
+const BUNDLE_PART = /^\/mailfort\/[^/]+\/host\/bundle\/(\d{3})$/;
+const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
+
+/** The host bundle's part parameters, in order. */
+export function bundleParts(g: Graph): GraphResource[] {
+  const parts = g.filter((r) => r.type === SSM_PARAMETER && BUNDLE_PART.test(String(r.inputs.name)));
+  if (parts.length === 0) throw new Error("the graph has no host bundle parameters");
+  return parts.sort((a, b) => String(a.inputs.name).localeCompare(String(b.inputs.name)));
+}
+
+/** Replace the bundle's files, re-packed into as many part parameters as they need. */
+function setBundleFiles(g: Graph, files: HostFile[]): { sha256: string; parts: number } {
+  const parts = bundleParts(g);
+  const packed = packHostBundle(files);
+  const prefix = String(parts[0]?.inputs.name).replace(/\d{3}$/, "");
+  for (const old of parts.slice(packed.chunks.length)) g.splice(g.indexOf(old), 1);
+  packed.chunks.forEach((value, n) => {
+    const name = `${prefix}${String(n).padStart(3, "0")}`;
+    const existing = parts[n];
+    if (existing) existing.inputs.value = value;
+    else g.push({ ...structuredClone(parts[0] as GraphResource), name: `${parts[0]?.name}-${n}`, urn: undefined, inputs: { ...parts[0]?.inputs, name, value } } as GraphResource);
+  });
+  return { sha256: packed.sha256, parts: packed.chunks.length };
+}
+
+/**
+ * Rewrite one file the host gets, wherever it travels: in the user data (re-encoded as it was),
+ * or in the SSM host bundle (re-packed, and re-pinned in the user data unless `repin` is false,
+ * the way a careless edit of configs/ renders both).
+ */
+export function editHostFile(g: Graph, path: string, edit: (content: string) => string, opts: { repin?: boolean } = {}): void {
+  if (editUserDataFile(g, path, edit)) return;
+  const files = unpackHostBundle(bundleParts(g).map((p) => String(p.inputs.value))).files;
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`neither the user data nor the host bundle writes ${path}`);
+  const before = f.content;
+  const after = edit(before);
+  if (after === before) throw new Error(`the edit of ${path} changed nothing`);
+  const { sha256, parts } = setBundleFiles(g, files.map((x) => (x.path === path ? { ...x, content: after } : x)));
+  if (opts.repin === false) return;
+  editUserDataFile(g, "/etc/mailfort/mailfort.env", (env) => {
+    const pinned = setLine(/^MAILFORT_HOST_BUNDLE_SHA256=.*$/m, `MAILFORT_HOST_BUNDLE_SHA256=${sha256}`)(env);
+    return pinned.replace(/^MAILFORT_HOST_BUNDLE_PARTS=.*$/m, `MAILFORT_HOST_BUNDLE_PARTS=${parts}`);
+  });
 }
 
 /** Replace a `name = value` line (the first match) in a config text; fails if absent. */

@@ -53,18 +53,30 @@ describe("the policy pack under the analyzer protocol", () => {
     expect(d).toEqual([expect.objectContaining({ policy: "network-ingress", level: 1, message: expect.stringMatching(/opens SSH port 22/) })]);
   });
 
-  it("during preview, an unknown user data skips the secrets scan quietly and turns host checks into advisory notices", async () => {
-    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown-string sentinel
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown-string sentinel
+  const unknownUserDataInstance = () => ({ userDataBase64: UNKNOWN, tags: { Name: "mail" }, monitoring: true, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true } });
+
+  it("during preview, an unknown user data skips the secrets scan quietly", async () => {
     const type = "aws:ec2/instance:Instance";
     const req = new AnalyzeRequest()
       .setType(type).setName("mail").setUrn(urn("dev", type, "mail"))
-      .setProperties(Struct.fromJavaScript({ userDataBase64: UNKNOWN, tags: { Name: "mail" }, monitoring: true, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, rootBlockDevice: { encrypted: true } }))
+      .setProperties(Struct.fromJavaScript(unknownUserDataInstance()))
       .setOptions(new AnalyzerResourceOptions());
     const res = await call<AnalyzeRequest, AnalyzeResponse>(client.analyze, req);
     const d = res.getDiagnosticsList().map((x) => ({ policy: x.getPolicyname(), level: x.getEnforcementlevel(), message: x.getMessage() }));
     expect(d.filter((x) => x.policy === "secrets-not-in-plain-inputs")).toEqual([]);
-    expect(d.find((x) => x.policy === "host-postfix-tls-protocols")).toMatchObject({ level: 0, message: expect.stringMatching(/can't run policy .* during preview/) });
     expect(d.filter((x) => x.level === 1)).toEqual([]);
+  });
+
+  it("during preview, an unknown user data turns the host checks (stack policies) into advisory notices", async () => {
+    const type = "aws:ec2/instance:Instance";
+    const r = new AnalyzerResource().setType(type).setName("mail").setUrn(urn("dev", type, "mail"))
+      .setProperties(Struct.fromJavaScript(unknownUserDataInstance())).setOptions(new AnalyzerResourceOptions());
+    const res = await call<AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack, new AnalyzeStackRequest().setResourcesList([r]));
+    const host = res.getDiagnosticsList().filter((x) => x.getPolicyname().startsWith("host-")).map((x) => ({ policy: x.getPolicyname(), level: x.getEnforcementlevel(), message: x.getMessage() }));
+    expect(host.find((x) => x.policy === "host-postfix-tls-protocols")).toMatchObject({ level: 0, message: expect.stringMatching(/can't run policy .* during preview/) });
+    expect(host.find((x) => x.policy === "host-files-pinned")).toMatchObject({ level: 0 });
+    expect(host.filter((x) => x.level === 1)).toEqual([]);
   });
 
   it("judges the stack: a PTR that is not prod's hostname fails dns-ptr-hostname", async () => {

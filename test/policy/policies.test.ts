@@ -4,10 +4,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ALL_POLICIES, policyById } from "../../policy/all";
-import { runPolicy } from "../../policy/run";
+import { type GraphResource, runPolicy } from "../../policy/run";
 import { STACKS, type StackName, synthesizedStacks } from "./graphs";
 import { MUTATIONS } from "./mutations.cases";
-import { type Graph, RECORD, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
+import { type Graph, RECORD, bundleParts, clone, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
 const stack = synthesizedStacks();
 
@@ -53,6 +53,12 @@ const BAD: readonly Row[] = [
   { id: "iam-instance-scope", stack: "prod", bad: "reads every stack's parameters", mutate: (g) => editStatements(g, (st) => st.Sid === "ReadOwnStackParameters" && Boolean(st.Resource = "arn:aws:ssm:eu-west-1:123456789012:parameter/mailfort/*")), expect: /reaches arn:aws:ssm:eu-west-1:123456789012:parameter\/mailfort\/\*/ },
   { id: "iam-instance-scope", stack: "dev", bad: "may change any record of the zone", mutate: (g) => editStatements(g, (st) => String(st.Sid).startsWith("AcmeChallenge") && delete st.Condition), expect: /ChangeResourceRecordSets has no ForAllValues/ },
   { id: "secrets-not-in-plain-inputs", stack: "lab", bad: "a private key in a user-data file", mutate: (g) => editHostFile(g, "/etc/mailfort/mailfort.env", (c) => `${c}\n${TEST_PEM_KEY}`), expect: /user data file \/etc\/mailfort\/mailfort.env holds a PEM private key/ },
+  { id: "secrets-not-in-host-files", stack: "prod", bad: "a private key in a host bundle file", mutate: (g) => editHostFile(g, MAIN_CF, (c) => `${c}\n${TEST_PEM_KEY}`), expect: /host bundle file \/etc\/postfix\/main.cf holds a PEM private key/ },
+  { id: "secrets-not-in-host-files", stack: "lab", bad: "a password assignment in a host bundle script", mutate: (g) => editHostFile(g, "/usr/local/sbin/mailfort-sync", (c) => `${c}password=Sup3rSecretValue\n`), expect: /host bundle file \/usr\/local\/sbin\/mailfort-sync holds a literal password/ },
+  { id: "host-files-pinned", stack: "dev", bad: "a host file changed without changing the user data's pin", mutate: (g) => editHostFile(g, MAIN_CF, setLine(/^disable_vrfy_command = .*$/m, "disable_vrfy_command = no"), { repin: false }), expect: /pins host bundle sha256:[0-9a-f]{64} but the parameters hold sha256:[0-9a-f]{64}/ },
+  { id: "host-files-pinned", stack: "prod", bad: "a bundle part missing", mutate: (g) => { g.splice(g.indexOf(bundleParts(g)[1] as GraphResource), 1); }, expect: /host bundle parts are 000, 002/ },
+  { id: "host-files-pinned", stack: "dev", bad: "the user data pins another part count (the host would read too few parts, or too many)", mutate: (g) => editHostFile(g, "/etc/mailfort/mailfort.env", setLine(/^MAILFORT_HOST_BUNDLE_PARTS=.*$/m, "MAILFORT_HOST_BUNDLE_PARTS=9")), expect: /pins MAILFORT_HOST_BUNDLE_PARTS=9 but the stack has \d host bundle parameters/ },
+  { id: "host-files-pinned", stack: "lab", bad: "no bundle in SSM at all", mutate: (g) => { for (const p of bundleParts(g)) g.splice(g.indexOf(p), 1); }, expect: /pins host bundle sha256:[0-9a-f]{64} but the stack has no \/mailfort\/lab\/host\/bundle\/ parameters/ },
   { id: "secrets-not-in-plain-inputs", stack: "dev", bad: "a password hash in a tag", mutate: (g) => { (inputs(g, INSTANCE).tags as Record<string, unknown>).note = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy"; }, expect: /input tags.note holds a Dovecot password hash/ },
   { id: "secrets-securestring", stack: "prod", bad: "DKIM private key as a String parameter", mutate: (g) => { inputs(g, "aws:ssm/parameter:Parameter", (r) => String(r.inputs.name).includes("/dkim/")).type = "String"; }, expect: /holds secret material by the parameter contract but is "String"/ },
   { id: "dns-mx", stack: "dev", bad: "no MX", mutate: (g) => removeRecord(g, "dev.example.com", "MX"), expect: /dev.example.com: has no MX record/ },

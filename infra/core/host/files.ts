@@ -1,8 +1,12 @@
-// Which configs/ template lands where on the host, with which mode. Owners are root:root here:
-// cloud-init writes these files before the packages (and their system users) exist; the few files
-// a daemon user must read are secrets, placed later by mailfort-boot with their own owners.
+// Which configs/ template lands where on the host, with which mode, and how it gets there. The
+// user data writes only the bootstrap (the stack's env file, the secret fetch and the host-file
+// installer); every other file travels in the host bundle (bundle.ts) through SSM, and the
+// installer writes it before mailfort-boot runs. Owners are root:root: the few files a daemon
+// user must read are secrets, placed by mailfort-secrets with their own owners.
 import type { MailConfig } from "../../config";
+import { certificateNames } from "../certificate-names";
 import { mtaStsPolicy } from "../dns/mta-sts";
+import { type HostBundle, packHostBundle } from "./bundle";
 import { stripComments } from "./strip-comments";
 import { readStatic, renderTemplate } from "./template";
 import { hostView } from "./view";
@@ -17,7 +21,6 @@ export interface HostFile {
 
 /** Config templates, in the order an admin reads them: mail flow first, then defences, then plumbing. */
 const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: string]> = [
-  ["mailfort/mailfort.env", "/etc/mailfort/mailfort.env"],
   ["postfix/main.cf", "/etc/postfix/main.cf"],
   ["postfix/master.cf", "/etc/postfix/master.cf"],
   ["dovecot/dovecot.conf", "/etc/dovecot/dovecot.conf"],
@@ -68,8 +71,39 @@ const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-metrics", "/usr/local/sbin/mailfort-metrics"],
 ];
 
-/** Every file the host gets from the user data, rendered. Pure apart from reading configs/. */
+/** What the user data itself writes: the stack's values (which pin the bundle: its parameter count
+ * and digest) and the installer, which fetches exactly those parameters. Neither grows with the
+ * stack; everything else, the secret fetch included, comes in the bundle. */
+const BOOTSTRAP_ENV: readonly [template: string, path: string] = ["mailfort/mailfort.env", "/etc/mailfort/mailfort.env"];
+const BOOTSTRAP_SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
+  ["bin/mailfort-host-files", "/usr/local/sbin/mailfort-host-files"],
+];
+
+/** The host's files, split by how they travel: the bootstrap in the user data, the rest in SSM. */
+export interface HostRendering {
+  readonly bootstrap: readonly HostFile[];
+  readonly bundle: HostBundle;
+}
+
+export function renderHost(cfg: MailConfig): HostRendering {
+  const bundle = packHostBundle(renderBundleFiles(cfg));
+  const view = { ...hostView(cfg), hostBundle: { sha256: bundle.sha256, parts: bundle.chunks.length } };
+  const [envTemplate, envPath] = BOOTSTRAP_ENV;
+  const bootstrap: HostFile[] = [
+    { path: envPath, mode: "0644", owner: "root:root", content: stripComments(envTemplate, renderTemplate(envTemplate, view)) },
+    ...BOOTSTRAP_SCRIPTS.map(([source, path]): HostFile => ({ path, mode: "0755", owner: "root:root", content: stripComments(source, readStatic(source)) })),
+  ];
+  return { bootstrap, bundle };
+}
+
+/** Every file that lands on the host, bootstrap first, in the order the host writes them. */
 export function renderHostFiles(cfg: MailConfig): HostFile[] {
+  const { bootstrap, bundle } = renderHost(cfg);
+  return [...bootstrap, ...bundle.files];
+}
+
+/** The files that travel in the host bundle. Pure apart from reading configs/. */
+function renderBundleFiles(cfg: MailConfig): HostFile[] {
   const view = hostView(cfg);
   const files: HostFile[] = TEMPLATES.map(([template, path, mode]) => ({
     path, mode: mode ?? "0644", owner: "root:root", content: stripComments(template, renderTemplate(template, view)),
@@ -83,11 +117,21 @@ export function renderHostFiles(cfg: MailConfig): HostFile[] {
   files.push(
     { path: "/var/www/mailfort/config-v1.1.xml", mode: "0644", owner: "root:root", content: renderTemplate("nginx/autoconfig.xml", view) },
     { path: "/var/www/mailfort/autodiscover.xml", mode: "0644", owner: "root:root", content: renderTemplate("nginx/autodiscover.xml", view) },
+    // The certificate's names, one a line (mailfort-boot cert-sans): the same list the stack
+    // scopes the ACME challenge permissions to, computed once.
+    { path: "/etc/mailfort/certificate-names", mode: "0644", owner: "root:root", content: checkedNames(certificateNames(cfg)) },
   );
   for (const [source, path] of SCRIPTS) {
     files.push({ path, mode: "0755", owner: "root:root", content: stripComments(source, readStatic(source)) });
   }
   return files;
+}
+
+/** One DNS name a line; the renderer checks them like every value it writes (assertSafeView's rule). */
+function checkedNames(names: readonly string[]): string {
+  const bad = names.find((n) => !/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(n));
+  if (bad !== undefined) throw new Error(`host renderer: certificate name ${JSON.stringify(bad)} is not a DNS name`);
+  return `${names.join("\n")}\n`;
 }
 
 /** The MTA-STS policy comes from the dns module; the renderer still checks what it serves. */

@@ -1,10 +1,12 @@
 // cloud-init user data: one #cloud-config document, identical on AWS and in the lab. It carries
-// configuration only, never a secret: keys, password hashes and credentials are fetched at boot
-// from the secret source (SSM on AWS, a read-only seed disk in the lab).
-import { gzipSync } from "node:zlib";
+// only the bootstrap, never a secret, and does not grow with the stack: the start denial and
+// debconf answers, the package list, the stack's env file (which pins the host bundle's digest),
+// the secret fetch and the host-file installer. Every other host file comes from SSM in the host
+// bundle (bundle.ts); keys, password hashes and credentials from the secret source.
 import { dump } from "js-yaml";
 import type { MailConfig } from "../../config";
-import { type HostFile, renderHostFiles } from "./files";
+import { portableGzip } from "./bundle";
+import { type HostFile, type HostRendering, renderHost } from "./files";
 import { hostPackages } from "./packages";
 
 /** EC2 refuses user data over 16 KiB (before base64). */
@@ -19,8 +21,8 @@ export function checkUserDataSize(raw: string | Buffer): number {
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new UserDataTooLargeError(
       `user data is ${size} bytes, over EC2's limit of ${USER_DATA_LIMIT_BYTES} bytes (raw, before base64). ` +
-      "Fix: mailboxes, aliases and lists already come from SSM and do not count; what grows is per-domain " +
-      "config (nginx, autoconfig, DKIM selectors): split the domains over two stacks, or move those files to SSM.",
+      "Fix: the user data carries only the bootstrap (infra/core/host/files.ts BOOTSTRAP_*); a file added there " +
+      "belongs in the host bundle instead, which comes from SSM and has no such limit.",
     );
   }
   return size;
@@ -33,8 +35,15 @@ interface WriteFile {
   content: string;
 }
 
-/** The readable #cloud-config document (what cloud-init runs once decompressed). */
-export function renderCloudConfig(cfg: MailConfig): string {
+/** The host's whole rendering: the bootstrap, the bundle, and the user data made of the first. */
+export interface RenderedHost extends HostRendering {
+  /** The readable #cloud-config document (what cloud-init runs once decompressed). */
+  readonly cloudConfig: string;
+  /** base64 of the gzip'd #cloud-config, as EC2's userDataBase64 takes it (size-checked). */
+  readonly userDataBase64: string;
+}
+
+function cloudConfigOf(cfg: MailConfig, bootstrap: readonly HostFile[]): string {
   const doc = {
     // Until mailfort-boot has checked the configuration, no package may start a daemon with
     // Debian's defaults (e.g. Dovecot on plaintext 143): deny starts during the first boot.
@@ -45,22 +54,36 @@ export function renderCloudConfig(cfg: MailConfig): string {
       ["cloud-init-per", "instance", "mailfort-postfix-debconf", "sh", "-c",
         "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"],
     ],
-    write_files: renderHostFiles(cfg).map((f: HostFile): WriteFile => ({ path: f.path, permissions: f.mode, owner: f.owner, content: f.content })),
+    write_files: bootstrap.map((f): WriteFile => ({ path: f.path, permissions: f.mode, owner: f.owner, content: f.content })),
     package_update: true,
     packages: hostPackages(cfg),
-    runcmd: [["rm", "-f", "/usr/sbin/policy-rc.d"], ["/usr/local/sbin/mailfort-boot"]],
+    // After the packages (boto3 reads SSM): fetch and install the host bundle, then lift the start
+    // denial and boot. One shell with && so that nothing starts when the bundle is refused
+    // (mailfort-host-files then reports MAILFORT-FAILED itself).
+    runcmd: [["sh", "-c", "/usr/local/sbin/mailfort-host-files install && rm -f /usr/sbin/policy-rc.d && exec /usr/local/sbin/mailfort-boot"]],
   };
   return `#cloud-config\n${dump(doc, { lineWidth: -1, noRefs: true })}`;
 }
 
 /**
- * The user data for EC2, as base64 of the gzip-compressed #cloud-config: pass it as the
- * instance's `userDataBase64` (not `userData`, which must not carry gzip). cloud-init detects
- * and decompresses gzip itself. Compression is what makes the config fit AWS's 16 KiB; the
- * size is checked on the compressed bytes, and an oversized one is refused, never truncated.
+ * Render everything once: bootstrap files, host bundle, and the user data for EC2 as base64 of
+ * the gzip-compressed #cloud-config (the instance's `userDataBase64`; cloud-init detects and
+ * decompresses gzip itself). An oversized user data is refused, never truncated.
  */
-export function renderUserData(cfg: MailConfig): string {
-  const gz = gzipSync(Buffer.from(renderCloudConfig(cfg), "utf8"), { level: 9 });
+export function renderHostConfig(cfg: MailConfig): RenderedHost {
+  const rendering = renderHost(cfg);
+  const cloudConfig = cloudConfigOf(cfg, rendering.bootstrap);
+  const gz = portableGzip(Buffer.from(cloudConfig, "utf8"));
   checkUserDataSize(gz);
-  return gz.toString("base64");
+  return { ...rendering, cloudConfig, userDataBase64: gz.toString("base64") };
+}
+
+/** The readable #cloud-config document (what cloud-init runs once decompressed). */
+export function renderCloudConfig(cfg: MailConfig): string {
+  return renderHostConfig(cfg).cloudConfig;
+}
+
+/** The user data for EC2: base64 of the gzip-compressed #cloud-config. */
+export function renderUserData(cfg: MailConfig): string {
+  return renderHostConfig(cfg).userDataBase64;
 }

@@ -18,6 +18,15 @@ const MOZILLA_INTERMEDIATE_CIPHERS = [
   "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
 ].join(":");
 
+/** nginx hashes its server names in buckets of a cache line (64 bytes) and at most 512 of them:
+ * too small for hundreds of names (three per mail domain) or long ones. Sized from the names. */
+function serverNamesHash(names: readonly string[]) {
+  const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
+  const longest = Math.max(0, ...names.map((n) => n.length));
+  // A bucket entry is a pointer, the name and 2 bytes, pointer-aligned; a bucket ends in a pointer.
+  return { maxSize: Math.max(512, pow2(names.length * 2)), bucketSize: Math.max(64, pow2(longest + 2 + 8 + 8 + 8)) };
+}
+
 export function hostView(cfg: MailConfig) {
   const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: d.dkimSelector }));
   const pop3 = cfg.features.pop3;
@@ -35,6 +44,7 @@ export function hostView(cfg: MailConfig) {
     ciphers: MOZILLA_INTERMEDIATE_CIPHERS,
     primaryDomain: domains[0]?.name ?? cfg.domains[0].name,
     domains,
+    serverNamesHash: serverNamesHash(domains.flatMap((d) => ["mta-sts", "autoconfig", "autodiscover"].map((p) => `${p}.${d.name}`))),
     tcpPorts,
     pop3,
     clamav: cfg.features.clamav,
