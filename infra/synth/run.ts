@@ -26,6 +26,10 @@ export async function runSynth(stack: string, opts: SynthOptions & { timeoutMs?:
       args.push("--config-file", opts.configFile);
     }
     if (opts.secretsDir !== undefined) args.push("--secrets-dir", opts.secretsDir);
+    if (opts.snapshots !== undefined) {
+      writeFileSync(join(work, "snapshots.json"), JSON.stringify(opts.snapshots));
+      args.push("--snapshots", join(work, "snapshots.json"));
+    }
     if (opts.serial !== undefined) args.push("--serial", String(opts.serial));
     const env = { ...process.env, ...(opts.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: opts.passphrase } : {}) };
     const { code, stderr, timedOut } = await run(process.execPath, args, env, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
