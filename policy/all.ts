@@ -5,6 +5,7 @@ import type { MailfortPolicy } from "./define";
 import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
+import { dataVolumeRestorePolicy } from "./policies/data-volume";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
@@ -17,7 +18,7 @@ import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-cip
 
 export const ALL_POLICIES: readonly MailfortPolicy[] = [
   networkIngressPolicy, networkEgressPolicy,
-  imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, detailedMonitoringPolicy, noKeyPairPolicy,
+  imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, dataVolumeRestorePolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
   noPlainSecretsPolicy, secureStringPolicy,
   mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
