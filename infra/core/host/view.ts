@@ -47,6 +47,8 @@ export function hostView(cfg: MailConfig) {
     sesRegion: cfg.outbound.sesRegion ?? cfg.region,
     tlsMode: cfg.tls.mode,
     acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
+    // Empty unless restoring: then the line it adds to the env file is what replaces the instance.
+    restoredFrom: cfg.dataVolume.restoreFrom ?? "",
   };
 }
 
