@@ -182,7 +182,7 @@ describe("settings follow the config", () => {
 });
 
 describe("scripts", () => {
-  const scripts = ["mailfort-boot", "mailfort-sync", "mailfort-cert"].map((s) => join(CONFIGS_DIR, "bin", s));
+  const scripts = ["mailfort-boot", "mailfort-sync", "mailfort-cert", "mailfort-recover", "mailfort-mailcount"].map((s) => join(CONFIGS_DIR, "bin", s));
   const noShellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status !== 0;
   if (noShellcheck && process.env.CI === "true") throw new Error("shellcheck is missing in CI (apt-get install shellcheck)");
   if (noShellcheck) console.warn("SKIPPING shellcheck: not installed (apt-get install shellcheck)");
