@@ -21,7 +21,9 @@ it("shows a restore as a swap that keeps the old volume", async () => {
   expect(stdout).toContain("the attachment swaps from `mailfort-lab-host-data` to the new volume");
   expect(stdout).toContain("Kept, detached, protected and retained: `mailfort-lab-host-data`.");
   expect(stdout).not.toContain(":no_entry:");
-  expect(stdout).toMatch(/\*\*Resources:\*\* 3 to add, \d+ to change, 0 to remove/);
+  // The volume, the data key and its alias, and DLM's grant to read that key for its copies.
+  expect(stdout).toMatch(/\*\*Resources:\*\* 4 to add, \d+ to change, 0 to remove/);
+  expect(stdout).toContain("| + add | `aws:iam/rolePolicy:RolePolicy` | `mailfort-lab-backups-dlm-keys` |");
   expect(stdout).toContain(`| + add | \`aws:ebs/volume:Volume\` | \`mailfort-lab-host-data-${SNAP}\` |`);
   expect(stdout).toContain("| + add | `aws:kms/key:Key` | `mailfort-lab-data-key` |");
   expect(stdout).toContain("| ~ change | `aws:ec2/instance:Instance` | `mailfort-lab-host` | `userDataBase64` |");
