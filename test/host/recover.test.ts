@@ -9,6 +9,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { recoverParameters } from "../../restore/recover-commands";
 
 const BIN = join(__dirname, "../../configs/bin");
 const missing = process.getuid?.() !== 0 ? "not root (losetup and mount need root)"
@@ -134,6 +135,19 @@ describe.skipIf(Boolean(missing))("mailfort-recover", () => {
     const again = recover(s.env, s.previous.dev, String(SNAPSHOT), s.spool);
     expect(again.out).toMatch(/mailbox alice@example\.test recovered 0 skipped 3/);
     expect(again.out).toMatch(/mailbox bob@example\.test recovered 0 skipped 1/);
+  });
+
+  it("runs as the SSM Run Command npm run restore -- recover writes (script inline, waits for the disk)", () => {
+    const s = scene();
+    const installed = join(tempDir("mailfort-ssm-"), "mailfort-recover");
+    const p = recoverParameters({ region: "eu-west-1", instanceId: "i-0123456789abcdef0", previousVolumeId: "vol-0123456789abcdef0", since: new Date(SNAPSHOT * 1000).toISOString(), device: s.previous.dev });
+    // AWS-RunShellScript runs the commands as one script; here the script lands in a temp dir instead of /usr/local/sbin.
+    const script = p.commands.join("\n").split("/usr/local/sbin/mailfort-recover").join(installed);
+    const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { ...process.env, MAILFORT_ENV: s.env, MAILFORT_SPOOL: s.spool } });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/mailbox alice@example\.test recovered 2 skipped 1/);
+    expect(statSync(installed).mode & 0o777).toBe(0o755);
   });
 
   it("refuses this server's own data volume, a volume that is not a mailfort one, and a bad time, touching nothing", () => {

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../infra/config";
 import { type MockSnapshot, type SynthResource, type SynthResult, runSynth } from "../../infra/synth";
 import { snapshotFromSynth } from "../../plan/from-synth";
+import { dataVolumeUrn } from "../../restore/restore-settings";
 import { diffResources } from "../../plan/plan-diff";
 import { ofType, only, statements } from "./helpers";
 
@@ -63,6 +64,9 @@ describe("a restore's graph", () => {
     expect(newTags).toEqual({ ...(oldTags as Record<string, string>), "mailfort:backup": undefined, "mailfort:data-volume": "previous", "mailfort:superseded-by": SNAP });
     expect(kept.options).toMatchObject({ protect: true, retainOnDelete: true });
     expect(head.outputs.previousDataVolumeId).toBe(kept.id);
+    // The URN npm run restore tells an operator to unprotect is the one Pulumi records.
+    expect(kept.urn).toBe(dataVolumeUrn("lab", "original"));
+    expect(volume(head, `mailfort-lab-host-data-${SNAP}`).urn).toBe(dataVolumeUrn("lab", SNAP));
     expect(ofType(head, "aws:ec2/volumeAttachment:VolumeAttachment").map((a) => a.inputs.volumeId)).not.toContain(kept.id);
   });
 
