@@ -11,8 +11,9 @@ import { networkDown, networkUp } from "./net/network";
 import { writeNetnsResolvConf, removeNetnsResolvConf } from "./net/resolv";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
+import { LAB_RESTORE_SNAPSHOT, checkRestored, makeRestoredDisk, takeLabSnapshot, userDataDifference } from "./restore";
 import { labStackConfig } from "./stack";
-import { type LabSynth, runLabSynth } from "./synth";
+import { type LabSynth, runLabSynth, synthRestoreUserData } from "./synth";
 import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
@@ -113,30 +114,42 @@ export interface LabReport {
 }
 
 /**
- * Mail survives a new instance: replace the instance (fresh overlay and seed, new boot, same data
- * volume) after mail was delivered and one message was left queued, then check nothing was lost
- * or reformatted.
+ * Mail survives a new instance, and a restore: after mail was delivered and one message left
+ * queued, the live data volume is snapshotted and more mail arrives; the replacement instance
+ * (fresh overlay and seed, the restoring user data) boots on a volume made from the snapshot, the
+ * later mail is recovered from the old volume (lab/restore.ts), and verify runs on the restored
+ * server. Then nothing may be lost, duplicated or reformatted.
  */
 async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  log("replace: stopping the remote MX so an outbound message stays queued");
+  log("replace: stopping the remote MX so outbound messages stay queued");
   stopRemote(log);
   // From the remote host, which no check has provoked fail2ban from.
   results.push(...(await runVerifyGroup(up.cfg, { group: "before-replace", from: "remote" }, log)));
+  const { snapshot, result } = await takeLabSnapshot(up.vm, up.cfg.instance.dataVolumeGb, log);
+  results.push(result);
+  results.push(...(await runVerifyGroup(up.cfg, { group: "after-snapshot", from: "sender" }, log)));
+  const restoringUserData = synthRestoreUserData(LAB_RESTORE_SNAPSHOT, log);
   await shutdownVm(up.vm, log);
   const before = inspectDataDisk(labPaths.dataDisk());
   log(`replace: data volume ${before.label || "(no label)"} UUID ${before.uuid}, ${before.deferred} file(s) in the deferred queue`);
+  const userData = await restoringUserData;
+  results.push(userDataDifference(up.userData, userData));
+  const { previousSha256 } = makeRestoredDisk();
   startRemote(log, { keepMaildir: true });
-  const { vm, ready } = await bootUntilUp(up.cfg, up.image, up.userData, up.secretsDir, { ...opts, keepData: true }, log);
+  const { vm, ready } = await bootUntilUp(up.cfg, up.image, userData, up.secretsDir, { ...opts, keepData: true }, log);
   figures.replacementBootToReadySeconds = Math.round(ready.seconds);
-  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the same data volume and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
-  if (ready.ready) results.push(...(await runVerifyGroup(up.cfg, { group: "after-replace", from: "sender" }, log)));
+  results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the volume restored from the snapshot and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
+  if (ready.ready) {
+    results.push(...(await checkRestored(vm, snapshot, previousSha256, log)));
+    for (const group of ["after-replace", "after-recovery", "client"] as const) results.push(...(await runVerifyGroup(up.cfg, { group, from: "sender" }, log)));
+  }
   await shutdownVm(vm, log);
   const after = inspectDataDisk(labPaths.dataDisk());
   const same = before.uuid !== "" && before.uuid === after.uuid;
   results.push({
     id: "replace-not-reformatted",
-    title: "the data volume was not reformatted by the replacement (same filesystem UUID), and the queue was kept until delivery",
+    title: "the restored data volume was not reformatted by the replacement (the snapshot's filesystem UUID), and the queue was kept until delivery",
     status: same && before.deferred > 0 ? "pass" : "fail",
     detail: `UUID before ${before.uuid || "none"}, after ${after.uuid || "none"}; deferred queue files before ${before.deferred}, after ${after.deferred}`,
     seconds: 0,

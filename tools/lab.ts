@@ -82,7 +82,7 @@ program
   .option("--timeout <seconds>", "readiness timeout", "1500")
   .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
   .option("--keep-up", "leave the lab running after the checks")
-  .option("--no-replace", "skip the replacement boot (which checks that mail survives a new instance)")
+  .option("--no-replace", "skip the replacement boot (which checks that mail survives a new instance and a restore from a snapshot)")
   .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean }) => {
     requireRoot();
     const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace }, log);

@@ -1,6 +1,7 @@
 // The lab end to end: `npm run lab -- run --report <file>` boots the synthesized server in a
-// Debian 13 VM on a closed network, runs every verify check (testssl.sh included), replaces the
-// instance on the same data volume, checks again, and tears down. `npm test` runs this file
+// Debian 13 VM on a closed network, runs every verify check (testssl.sh included), snapshots the
+// live data volume, replaces the instance onto a volume restored from that snapshot, recovers the
+// later mail, checks again, and tears down. `npm test` runs this file
 // after all the others (package.json), so the VM does not share the two cores with them.
 // It needs root (namespaces, qemu); the lab installs its Debian tools itself. Under CI=true a
 // missing prerequisite fails; elsewhere the test skips loudly.
@@ -23,7 +24,7 @@ const LAB_CEILING_MS = 40 * 60_000;
 
 describe("npm run lab", () => {
   it.skipIf(!canRun)(
-    "boots the lab server, passes every check, keeps the mail across a replacement and tears down",
+    "boots the lab server, passes every check, keeps the mail across a replacement and a restore, and tears down",
     () => {
       expect(isRoot, "the lab needs root").toBe(true);
       const report = join(mkdtempSync(join(tmpdir(), "mailfort-lab-")), "report.json");
@@ -63,6 +64,16 @@ describe("npm run lab", () => {
         "reputation-dnsbl-listed-client",
         "reputation-surbl-listed-link",
         "limit-outbound-per-user",
+        // The restore folded into the replacement: live snapshot, later mail, restored boot, recovery.
+        "restore-snapshot-live",
+        "restore-after-snapshot-mail",
+        "restore-user-data",
+        "restore-mail-byte-for-byte",
+        "restore-recover-ran",
+        "restore-late-mail-byte-for-byte",
+        "restore-previous-detached",
+        "restore-late-mail-recovered",
+        "restore-late-queue-delivered",
       ]) {
         expect(ids).toContain(id);
       }
