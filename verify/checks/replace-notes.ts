@@ -1,8 +1,11 @@
 // What the lab's replacement and restore checks note down before the instance goes and read
 // back after the new one boots: one JSON file (--snapshot), written by the checks that run
-// before, read by the ones that run after. Also the remote maildir's messages, searched by token.
+// before, read by the ones that run after. Also the remote maildir's messages, searched by token,
+// and the DKIM verdict on one of them (a key lost or regenerated on the way fails it).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { authenticate } from "mailauth";
+import { mailauthResolver, targetAddress } from "../dns-client";
 import { type VerifyTarget, skip } from "../types";
 
 export interface ReplaceNotes {
@@ -42,4 +45,11 @@ export function remoteMessagesWith(maildir: string, token: string): Buffer[] {
     }
   }
   return found;
+}
+
+/** DKIM on a message the server delivered to the remote MX: whether a signature passed, and all results. */
+export async function remoteDkim(t: VerifyTarget, message: Buffer, sender: string): Promise<{ passed: boolean; results: string }> {
+  const result = await authenticate(message, { ip: await targetAddress(t), helo: t.host, sender, mta: "remote-verifier", resolver: mailauthResolver(t) });
+  const results = result.dkim.results.map((r) => r.status.result);
+  return { passed: results.includes("pass"), results: results.join(",") || "none" };
 }

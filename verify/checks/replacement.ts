@@ -2,12 +2,11 @@
 // leave a message queued (its destination is down); after a fresh instance boots on the same
 // data volume, every message must still be there and the queued one must still be delivered,
 // signed with the same DKIM key (DNS is unchanged, so a new key would fail DKIM).
-import { authenticate } from "mailauth";
-import { mailauthResolver, targetAddress } from "../dns-client";
+import { poll } from "../poll";
 import { rfc5322, sendMail, token } from "../submit";
 import { type Check, type VerifyTarget, fail, skip } from "../types";
 import { imapLogin } from "./auth";
-import { readNotes, remoteMessagesWith, writeNotes } from "./replace-notes";
+import { readNotes, remoteDkim, remoteMessagesWith, writeNotes } from "./replace-notes";
 
 async function inboxSubjects(t: VerifyTarget): Promise<string[]> {
   const box = t.mailboxes[0] ?? skip("no test mailbox given");
@@ -56,17 +55,11 @@ export const afterReplaceChecks: Check[] = [
     run: async (t) => {
       const snap = readNotes(t);
       const maildir = t.remoteMaildir ?? skip("no remote maildir");
-      const deadline = Date.now() + 600_000;
-      let found: Buffer | undefined;
-      while (!found && Date.now() < deadline) {
-        found = remoteMessagesWith(maildir, snap.queuedToken)[0];
-        if (!found) await new Promise((r) => setTimeout(r, 5000));
-      }
-      if (!found) fail(`${snap.queuedToken} was not delivered within 600 s of the new instance being ready`);
-      const result = await authenticate(found, { ip: await targetAddress(t), helo: t.host, sender: snap.mailbox, mta: "remote-verifier", resolver: mailauthResolver(t) });
-      const dkim = result.dkim.results.map((r) => r.status.result).join(",") || "none";
-      if (!result.dkim.results.some((r) => r.status.result === "pass")) fail(`delivered, but DKIM ${dkim}: the signing key changed or is gone`);
-      return `delivered after replacement; DKIM ${dkim}`;
+      const found = await poll(async () => remoteMessagesWith(maildir, snap.queuedToken)[0], 600_000, 5000);
+      if (found === undefined) fail(`${snap.queuedToken} was not delivered within 600 s of the new instance being ready`);
+      const dkim = await remoteDkim(t, found, snap.mailbox);
+      if (!dkim.passed) fail(`delivered, but DKIM ${dkim.results}: the signing key changed or is gone`);
+      return `delivered after replacement; DKIM ${dkim.results}`;
     },
   },
 ];
