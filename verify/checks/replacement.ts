@@ -52,6 +52,8 @@ export const afterReplaceChecks: Check[] = [
   {
     id: "replace-queue-delivered",
     title: "after replacement: the message left queued is delivered, DKIM-signed with the unchanged key",
+    // The 600 s wait below outlasts the suite's default limit.
+    timeoutMs: 660_000,
     run: async (t) => {
       const snap = readNotes(t);
       const maildir = t.remoteMaildir ?? skip("no remote maildir");

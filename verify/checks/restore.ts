@@ -23,6 +23,8 @@ async function inInbox(t: VerifyTarget, box: Mailbox, tok: string): Promise<numb
 export const afterSnapshotCheck: Check = {
   id: "restore-after-snapshot-mail",
   title: "after the snapshot: a message into every test mailbox (stored before the old instance stops), one outbound left queued",
+  // Up to 120 s per mailbox for the message to be stored.
+  timeoutMs: 600_000,
   run: async (t) => {
     const notes = readNotes(t);
     const to = t.remoteRecipient ?? skip("no remote recipient");
@@ -64,6 +66,8 @@ export const afterRecoveryChecks: Check[] = [
   {
     id: "restore-late-queue-delivered",
     title: "after the recovery: the message queued after the snapshot is delivered once, DKIM-signed; the one queued before it once too",
+    // The 600 s wait below, then 15 s for a second copy.
+    timeoutMs: 660_000,
     run: async (t) => {
       const notes = readNotes(t);
       const late = lateOf(t);
