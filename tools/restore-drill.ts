@@ -25,6 +25,8 @@ const program = new Command("restore-drill")
 async function main(): Promise<number> {
   program.parse();
   const o = program.opts<{ stack: string; snapshot?: string; dryRun?: boolean; userDataFile?: string; json?: string; timeout: string }>();
+  const minutes = Number(o.timeout);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`--timeout ${JSON.stringify(o.timeout)} is not a number of minutes (write e.g. --timeout 30)`);
   const { config } = loadStack(o.stack, { passphrase: "" });
   const target = {
     stack: config.stack, region: config.region, arch: config.instance.arch,
@@ -40,7 +42,7 @@ async function main(): Promise<number> {
     drillCommands(target, file).forEach((c, i) => process.stdout.write(`${i + 1}. ${c}\n\n`));
     return 0;
   }
-  const report = await runDrill(ec2.api, target, { userData, log: (l) => process.stderr.write(`${l}\n`), timeoutMs: Number(o.timeout) * 60_000 });
+  const report = await runDrill(ec2.api, target, { userData, log: (l) => process.stderr.write(`${l}\n`), timeoutMs: minutes * 60_000 });
   process.stdout.write(`${formatReport(report)}\n`);
   if (o.json !== undefined) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
   return report.passed ? 0 : 1;
