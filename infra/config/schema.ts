@@ -162,7 +162,7 @@ export const antispamSchema = z.strictObject({
 });
 
 const snapshotId = z.string().refine(isSnapshotId, {
-  error: (iss) => say(`${JSON.stringify(iss.input)} is not an EBS snapshot id`, "copy it from `npm run restore -- --stack <name> --newest` or `aws ec2 describe-snapshots`, e.g. snap-0123456789abcdef0"),
+  error: (iss) => say(`${JSON.stringify(iss.input)} is not an EBS snapshot id`, "copy it from `npm run restore -- pick --stack <name> --newest` or `aws ec2 describe-snapshots`, e.g. snap-0123456789abcdef0"),
 }).meta({ format: "snapshot id" });
 
 /** A cross-region copy of every snapshot (DLM allows three per schedule). */

@@ -103,7 +103,7 @@ export function restoreSourceIssues(cfg: Pick<MailConfig, "stack" | "region" | "
   } else if (owner !== expected) {
     issues.push({
       path: PATH, problem: `${id} is a snapshot of stack ${owner}, not of ${expected}`,
-      fix: `pick one of ${expected}'s (npm run restore -- --stack ${expected} --newest), or set dataVolume.restoreFromStack: ${owner} to restore ${owner}'s mail into this stack on purpose`,
+      fix: `pick one of ${expected}'s (npm run restore -- pick --stack ${expected} --newest), or set dataVolume.restoreFromStack: ${owner} to restore ${owner}'s mail into this stack on purpose`,
     });
   }
   if (snap.volumeSizeGb > cfg.instance.dataVolumeGb) {

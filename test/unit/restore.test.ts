@@ -38,7 +38,7 @@ describe("settings", () => {
   ])("refuses %s as restoreFrom, with the path and a fix", (_what, id) => {
     const issues = issuesOf(() => parse({ dataVolume: { restoreFrom: id } }));
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ path: "mailfort:dataVolume.restoreFrom", problem: expect.stringMatching(/is not an EBS snapshot id/), fix: expect.stringMatching(/npm run restore -- --stack <name> --newest/) });
+    expect(issues[0]).toMatchObject({ path: "mailfort:dataVolume.restoreFrom", problem: expect.stringMatching(/is not an EBS snapshot id/), fix: expect.stringMatching(/npm run restore -- pick --stack <name> --newest/) });
   });
 
   it("accepts 8- and 17-digit ids", () => {
@@ -106,7 +106,7 @@ describe("restoreSourceIssues", () => {
 
   it("refuses another stack's snapshot, unless restoreFromStack names that stack", () => {
     const theirs = { ...own, tags: { "mailfort:stack": "dev" } };
-    expect(restoreSourceIssues(cfg, theirs)).toEqual([expect.objectContaining({ problem: `${SNAP} is a snapshot of stack dev, not of prod`, fix: expect.stringMatching(/restoreFromStack: dev/) })]);
+    expect(restoreSourceIssues(cfg, theirs)).toEqual([expect.objectContaining({ problem: `${SNAP} is a snapshot of stack dev, not of prod`, fix: expect.stringMatching(/npm run restore -- pick --stack prod --newest\).*restoreFromStack: dev/) })]);
     expect(restoreSourceIssues(parse({ dataVolume: { restoreFrom: SNAP, restoreFromStack: "dev" } }), theirs)).toEqual([]);
     expect(restoreSourceIssues(parse({ dataVolume: { restoreFrom: SNAP, restoreFromStack: "dev" } }), own)[0]?.problem).toMatch(/of stack prod, not of dev/);
   });
