@@ -142,7 +142,7 @@ async function replaceInstance(up: LabUp, opts: UpOptions, figures: LabFigures, 
   results.push({ id: "replace-boot-ready", title: "a replacement instance boots on the volume restored from the snapshot and reports MAILFORT-READY", status: ready.ready ? "pass" : "fail", detail: ready.detail, seconds: Math.round(ready.seconds) });
   if (ready.ready) {
     results.push(...(await checkRestored(vm, snapshot, previousSha256, log)));
-    for (const group of ["after-replace", "after-recovery", "client"] as const) results.push(...(await runVerifyGroup(up.cfg, { group, from: "sender" }, log)));
+    for (const group of ["after-replace", "after-recovery", "after-restore"] as const) results.push(...(await runVerifyGroup(up.cfg, { group, from: "sender" }, log)));
   }
   await shutdownVm(vm, log);
   const after = inspectDataDisk(labPaths.dataDisk());
