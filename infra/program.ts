@@ -1,7 +1,7 @@
 // The mailfort Pulumi program, as a function: read and validate the whole stack config (every
-// error at once, before any resource exists), then build one MailServer with an explicit AWS
-// provider for the configured region. infra/index.ts exports its outputs; the offline synth
-// calls it under mocks.
+// error at once, before any resource exists), look up a restore's snapshot (still before any
+// resource but the region's provider is registered), then build one MailServer with that
+// explicit AWS provider. infra/index.ts exports its outputs; the offline synth calls it under mocks.
 import * as aws from "./aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, NAMESPACE, type RawStackConfig, parseMailConfig } from "./config";
@@ -10,6 +10,7 @@ import { type RenderedHost, renderHostConfig } from "./core/host";
 import { planAcmePolicies } from "./aws/acme-policies";
 import { MailServer } from "./aws/mail-server";
 import { PostDeployVerify } from "./aws/post-deploy-verify";
+import { checkedRestoreSource } from "./aws/restore-source";
 import type { VerificationSummary } from "./core/post-deploy-verify";
 
 export interface Mailfort {
@@ -34,6 +35,8 @@ export interface MailfortOutputs {
   /** How an admin gets a shell: Session Manager (there is no SSH). */
   sessionCommand: pulumi.Output<string>;
   dataVolumeId: pulumi.Output<string>;
+  /** After a restore: the volume it replaced (detached, kept); recover later mail from it. */
+  previousDataVolumeId?: pulumi.Output<string>;
   ptrRecord: pulumi.Output<string>;
   /** Self-signed mode: the CA clients must trust. */
   caCertPem?: pulumi.Output<string>;
@@ -56,7 +59,7 @@ function readConfig(): MailConfig {
   return parseMailConfig(raw, pulumi.getStack());
 }
 
-export function mailfort(): Mailfort {
+export async function mailfort(): Promise<Mailfort> {
   const config = readConfig();
   // Before any resource exists: a host file that cannot render, or more ACME zones than the
   // instance role can hold, fails the program here, not halfway through creating the stack.
@@ -66,7 +69,12 @@ export function mailfort(): Mailfort {
   const settings = new pulumi.Config(NAMESPACE);
   const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
   const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
-  const server = new MailServer(`mailfort-${config.stack}`, { config, userDataBase64: userData, hostBundle: host.bundle, passwordHashes }, { providers: [provider] });
+  // Awaited before anything else is registered: a snapshot that is missing or another stack's
+  // stops the program here, so not even an `up --skip-preview` creates or changes a resource.
+  const restoreSource = await checkedRestoreSource(config, provider);
+  const server = new MailServer(`mailfort-${config.stack}`, {
+    config, userDataBase64: userData, hostBundle: host.bundle, passwordHashes, ...(restoreSource !== undefined ? { restoreSource } : {}),
+  }, { providers: [provider] });
   const created = server.zones.filter((z) => z.created);
   const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
   const signed = server.zones.filter((z) => z.dsRecord !== undefined);
@@ -87,6 +95,7 @@ export function mailfort(): Mailfort {
     instanceId: server.instanceId,
     sessionCommand: pulumi.interpolate`aws ssm start-session --target ${server.instanceId} --region ${config.region}`,
     dataVolumeId: server.dataVolumeId,
+    ...(server.previousDataVolumeId !== undefined ? { previousDataVolumeId: server.previousDataVolumeId } : {}),
     ptrRecord: server.ptrRecord,
     ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
     ...(verify !== undefined ? { verification: verify.summary } : {}),

@@ -3,12 +3,12 @@
 // what refers to the cloud address (the mock Elastic IP) onto the VM's lab address: A records
 // and the reverse zone. Everything else (DKIM keys, SPF, DMARC, user data, secrets) is served
 // and booted exactly as synthesized.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
 import { type DnsRecord, ptrRecords } from "../infra/core/dns";
-import { labPaths } from "./paths";
+import { labDir, labPaths } from "./paths";
 import { LAB_STACK, repoRoot } from "./stack";
 import { labHost } from "./topology";
 
@@ -71,6 +71,34 @@ export function runLabSynth(cfg: MailConfig, log: (l: string) => void, opts: Lab
   const caPem = existsSync(caFile) ? readFileSync(caFile, "utf8") : synth.outputs.caCertPem;
   if (cfg.tls.mode === "self-signed" && !caPem?.includes("BEGIN CERTIFICATE")) throw new Error(`tls.mode self-signed but no stack CA in ${caFile} nor in synth outputs.caCertPem`);
   return { outDir, secretsDir, userData: decodeUserData(readFileSync(userDataFile, "utf8")), records, zoneFiles, ...(caPem !== undefined ? { caPem } : {}), cloudIpv4 };
+}
+
+/**
+ * The user data `pulumi up` would hand the instance once the lab stack restores from a snapshot:
+ * the same synth of a variant stack file (dataVolume.restoreFrom set; offline, the synth takes the
+ * snapshot to be this stack's). Only its user data is used: keys and records stay the first
+ * synth's, as a real `pulumi up` keeps them in its state. Runs beside the lab, in a child.
+ */
+export function synthRestoreUserData(snapshotId: string, log: (l: string) => void): Promise<Buffer> {
+  const dir = join(labDir(), "restore-synth");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const stackFile = join(dir, `Pulumi.${LAB_STACK}.yaml`);
+  writeFileSync(stackFile, `${readFileSync(join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8").trimEnd()}\n  mailfort:dataVolume:\n    restoreFrom: ${snapshotId}\n`);
+  const out = join(dir, "out");
+  const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--config-file", stackFile, "--out", out], { cwd: repoRoot(), stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`synth of the restoring lab stack failed (exit ${code}):\n${err}`));
+      log(`synth: the restoring lab stack's user data (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      resolve(decodeUserData(readFileSync(join(out, "user-data"), "utf8")));
+    });
+  });
 }
 
 /** synth writes the user data as EC2's API takes it (base64 of gzip when compressed); cloud-init reads the raw bytes. */

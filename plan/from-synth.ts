@@ -3,6 +3,7 @@
 import type { SynthResult } from "../infra/synth";
 import { factsFromConfig } from "../policy/facts";
 import type { GraphResource } from "../policy/run";
+import { resourceIds } from "./resource-ids";
 import type { Snapshot } from "./snapshot";
 
 export function snapshotFromSynth(result: SynthResult): Snapshot {
@@ -18,5 +19,6 @@ export function snapshotFromSynth(result: SynthResult): Snapshot {
     facts: factsFromConfig(result.config),
     resources,
     records: result.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.values, purpose: r.purpose })),
+    resourceIds: resourceIds(result.resources),
   };
 }

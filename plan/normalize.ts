@@ -5,7 +5,8 @@
 const MASKS: readonly [RegExp, string][] = [
   [/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g, "<$1>"],
   [/\bp=[A-Za-z0-9+/=" ]{40,}/g, "p=<public key>"],
-  [/\b(?:vol|i|sg|subnet|vpc|eipalloc|eni|igw|rtb|rtbassoc|acl|ami|snap|lt|dopt|policy)-[0-9a-f]{6,17}\b/g, "<id>"],
+  // Not snap-: a snapshot id in the inputs is a restore's source, from the stack file, not invented.
+  [/\b(?:vol|i|sg|subnet|vpc|eipalloc|eni|igw|rtb|rtbassoc|acl|ami|lt|dopt|policy)-[0-9a-f]{6,17}\b/g, "<id>"],
   [/\/hostedzone\/Z[A-Z0-9]{6,31}\b/g, "/hostedzone/<zone>"],
   [/(?<![A-Z0-9])Z[A-Z0-9]{12,31}\b/g, "<zone>"], // also inside Sids such as AcmeChallengeZ0…
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, "<uuid>"],

@@ -4,7 +4,9 @@ import { createTwoFilesPatch } from "diff";
 import { decodeUserDataText } from "../policy/lib/user-data";
 import { ingressOf } from "../policy/policies/network";
 import { type PolicyOutcome, runPolicies } from "../policy/run";
+import { type DataVolumeChange, dataVolumeChange } from "./data-volume";
 import { normalizeText, normalizeValue, stableJson } from "./normalize";
+import { nameIds } from "./resource-ids";
 import { type Snapshot, hostFilesOf } from "./snapshot";
 
 export interface ResourceChange {
@@ -34,15 +36,18 @@ export interface PlanDiff {
   readonly records: ListDiff;
   readonly ports: ListDiff & { readonly head: readonly string[] };
   readonly files: readonly FileChange[];
+  /** A restore, or a data volume leaving the stack (undefined: the volumes are as they were). */
+  readonly dataVolume?: DataVolumeChange;
   readonly policies: { readonly base: readonly PolicyOutcome[]; readonly head: readonly PolicyOutcome[] };
 }
 
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
 
-/** An input as compared: user data decoded first (its gzip+base64 bytes would mask as one blob). */
-function comparable(name: string, value: unknown): string {
+/** An input as compared: user data decoded first (its gzip+base64 bytes would mask as one blob),
+ * ids of the synth's own resources named, every other invented value masked. */
+function comparable(name: string, value: unknown, ids: Readonly<Record<string, string>>): string {
   if ((name === "userData" || name === "userDataBase64") && typeof value === "string") return normalizeText(decodeUserDataText(value, name === "userDataBase64"));
-  return stableJson(normalizeValue(value));
+  return stableJson(normalizeValue(nameIds(value, ids)));
 }
 
 export function diffResources(base: Snapshot, head: Snapshot): ResourceChange[] {
@@ -53,7 +58,7 @@ export function diffResources(base: Snapshot, head: Snapshot): ResourceChange[] 
     const old = b.get(k);
     if (!old) { out.push({ type: r.type, name: r.name, kind: "added", keys: [] }); continue; }
     const names = [...new Set([...Object.keys(old.inputs), ...Object.keys(r.inputs)])].sort();
-    const changed = names.filter((n) => comparable(n, old.inputs[n]) !== comparable(n, r.inputs[n]));
+    const changed = names.filter((n) => comparable(n, old.inputs[n], base.resourceIds ?? {}) !== comparable(n, r.inputs[n], head.resourceIds ?? {}));
     const optsChanged = stableJson(old.opts ?? {}) !== stableJson(r.opts ?? {}) ? ["(options)"] : [];
     if (changed.length + optsChanged.length > 0) out.push({ type: r.type, name: r.name, kind: "changed", keys: [...changed, ...optsChanged] });
   }
@@ -109,6 +114,9 @@ export async function planDiff(base: Snapshot, head: Snapshot): Promise<PlanDiff
     records: listDiff(recordLines(base), recordLines(head)),
     ports: { ...listDiff(openPorts(base), headPorts), head: headPorts },
     files: diffFiles(base, head),
+    ...withDataVolume(dataVolumeChange(base, head)),
     policies: { base: await runPolicies(base.resources, base.facts), head: await runPolicies(head.resources, head.facts) },
   };
 }
+
+const withDataVolume = (c: DataVolumeChange | undefined) => (c !== undefined ? { dataVolume: c } : {});

@@ -1,6 +1,7 @@
 // A PlanDiff as markdown fit for a pull-request comment: summary first, details folded.
 import { formatMarkdown } from "../policy/report";
 import type { PolicyOutcome } from "../policy/run";
+import { dataVolumeMarkdown } from "./data-volume";
 import type { PlanDiff } from "./plan-diff";
 
 const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body.replace(/```/g, "ʼʼʼ").trimEnd()}\n\`\`\``;
@@ -19,6 +20,9 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
   out.push(`**DNS records:** +${d.records.added.length} / -${d.records.removed.length}.  `);
   out.push(`**Open ports:** ${d.ports.added.length + d.ports.removed.length === 0 ? "unchanged" : `+${d.ports.added.length} / -${d.ports.removed.length}`}.  `);
   out.push(`**Host files:** ${d.files.length === 0 ? "unchanged" : `${d.files.length} changed`}${d.files.length > 0 ? " (the instance is replaced: the user data pins the host files; the data volume re-attaches)" : ""}.`, "");
+
+  // The one change a reviewer must not miss: where the mail lives.
+  if (d.dataVolume !== undefined) out.push(...dataVolumeMarkdown(d.dataVolume));
 
   const baseFail = failing(d.policies.base);
   const headFail = failing(d.policies.head);

@@ -18,6 +18,8 @@ export interface Snapshot {
   readonly facts: PolicyFacts;
   readonly resources: readonly GraphResource[];
   readonly records: readonly SnapshotRecord[];
+  /** Ids the synth invented -> the resource each belongs to (plan/resource-ids.ts). */
+  readonly resourceIds?: Readonly<Record<string, string>>;
 }
 
 const INSTANCE_TYPES = new Set(["aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"]);

@@ -6,6 +6,7 @@ import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPol
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { hostBundlePinnedPolicy } from "./policies/host-bundle";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
+import { dataVolumeRestorePolicy } from "./policies/data-volume";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
@@ -18,7 +19,7 @@ import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-cip
 
 export const ALL_POLICIES: readonly MailfortPolicy[] = [
   networkIngressPolicy, networkEgressPolicy,
-  imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, detailedMonitoringPolicy, noKeyPairPolicy,
+  imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, dataVolumeRestorePolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
   noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy,
   mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,

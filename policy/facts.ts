@@ -24,6 +24,8 @@ export interface PolicyFacts {
   /** direct delivery on 25, or relay through Amazon SES on 587: what egress the host needs. */
   readonly outboundMode: string;
   readonly relax: readonly Relaxation[];
+  /** dataVolume.restoreFrom: the snapshot the attached data volume must be made from. */
+  readonly restoreFrom?: string;
 }
 
 export function factsFromConfig(cfg: MailConfig): PolicyFacts {
@@ -36,6 +38,7 @@ export function factsFromConfig(cfg: MailConfig): PolicyFacts {
     tlsMode: cfg.tls.mode,
     outboundMode: cfg.outbound.mode,
     relax: cfg.policy.relax,
+    ...(cfg.dataVolume.restoreFrom !== undefined ? { restoreFrom: cfg.dataVolume.restoreFrom } : {}),
   };
 }
 

@@ -83,7 +83,7 @@ program
   .option("--timeout <seconds>", "readiness timeout", "1500")
   .option("--report <file.json>", "write the results as JSON [{id, title, status, detail, seconds}]")
   .option("--keep-up", "leave the lab running after the checks")
-  .option("--no-replace", "skip the replacement boot (which checks that mail survives a new instance)")
+  .option("--no-replace", "skip the replacement boot (which checks that mail survives a new instance and a restore from a snapshot)")
   .option("--secrets-disk", "quick run: seed the secrets from a disk (MFSECRETS) instead of SSM with the instance role (aws-secrets-ssm then fails)")
   .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean; secretsDisk?: boolean }) => {
     requireRoot();

@@ -1,13 +1,14 @@
-// npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>]
+// npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>] [--snapshots <file>]
 // Runs the mailfort program offline under Pulumi mocks and writes what it would create:
 // resources.json, zones/<zone>.zone, user-data, plan.md, synth.json (no secret values).
 // A bad stack config prints every error, exits 2, and writes nothing; the artifacts are written
 // all or nothing (infra/synth/artifacts.ts).
 // First: it makes the rest load faster (see startup.ts).
 import "../infra/synth/startup";
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { ConfigError } from "../infra/config";
-import { synthToDirectory } from "../infra/synth";
+import { type MockSnapshot, synthToDirectory } from "../infra/synth";
 
 const program = new Command()
   .name("synth")
@@ -16,11 +17,12 @@ const program = new Command()
   .requiredOption("--out <dir>", "directory for resources.json, zones/, user-data, plan.md, synth.json")
   .option("--config-file <path>", "read this stack file instead of stacks/Pulumi.<stack>.yaml")
   .option("--secrets-dir <dir>", "also write the SSM parameter tree with REAL secret values as files (mode 0600), e.g. for the lab")
-  .option("--serial <n>", "SOA serial for the zone files (default: today's YYYYMMDD01)", (v) => Number(v));
+  .option("--serial <n>", "SOA serial for the zone files (default: today's YYYYMMDD01)", (v) => Number(v))
+  .option("--snapshots <file.json>", "the synthetic account's EBS snapshots ([{id, volumeSizeGb, tags, state?}]) a restore looks up; default: any dataVolume.restoreFrom stands in as this stack's");
 
 async function main(): Promise<number> {
   program.parse();
-  const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number }>();
+  const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number; snapshots?: string }>();
   const started = Date.now();
   let written;
   try {
@@ -28,9 +30,11 @@ async function main(): Promise<number> {
       ...(o.configFile !== undefined ? { configFile: o.configFile } : {}),
       ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
       ...(o.serial !== undefined ? { serial: o.serial } : {}),
+      ...(o.snapshots !== undefined ? { snapshots: JSON.parse(readFileSync(o.snapshots, "utf8")) as MockSnapshot[] } : {}),
     });
   } catch (e) {
-    // ConfigError lists every problem; other errors (unreadable file, a name the filesystem refuses) are one line.
+    // ConfigError lists every problem (a restore's snapshot the program refused too); other errors
+    // (unreadable file, a name the filesystem refuses) are one line.
     if (e instanceof ConfigError) {
       console.error(e.message);
       return 2;

@@ -10,9 +10,9 @@ export type { CheckResult, CheckStatus } from "./types";
 export const VERIFY_CLI = "tools/verify.ts";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-replace";
+export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-snapshot" | "after-replace" | "after-recovery" | "after-restore";
 
-export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-replace"];
+export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-snapshot", "after-replace", "after-recovery", "after-restore"];
 
 /** One verify run. Only host and domains are required; everything else enables or tunes checks. */
 export interface VerifyRequest {

@@ -11,6 +11,7 @@ import { outboundPerUserLimitCheck } from "./checks/outbound-rate";
 import { relayChecks } from "./checks/relay";
 import { dnsblListedClientCheck, surblListedLinkCheck } from "./checks/reputation";
 import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
+import { afterRecoveryChecks, afterSnapshotCheck } from "./checks/restore";
 import { testsslChecks } from "./checks/testssl";
 import { tlsChecks } from "./checks/tls";
 import type { Group } from "./contract";
@@ -48,8 +49,17 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
       return [othersUnaffectedCheck];
     case "before-replace":
       return [beforeReplaceCheck];
+    case "after-snapshot":
+      return [afterSnapshotCheck];
     case "after-replace":
       return [...afterReplaceChecks, ...deliveryChecks.filter((c) => c.id === "delivery-outbound-authenticated")];
+    case "after-recovery":
+      return afterRecoveryChecks;
+    case "after-restore":
+      // The client checks once more, on a server restored within the hour, but one: the outbound
+      // limit's victim used up its hourly budget in the first run, and a restore brings Rspamd's
+      // Redis (the budget) back with the mail, as it should.
+      return checksFor(t, "client").filter((c) => c !== outboundPerUserLimitCheck);
   }
 }
 

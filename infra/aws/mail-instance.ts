@@ -1,11 +1,14 @@
 // The mail server VM and its data volume. The instance is cattle: a user-data change replaces
 // it. Mail, queue and state live on a separate encrypted volume that is protected, retained on
-// delete, and re-attached to the replacement.
+// delete, and re-attached to the replacement. A restore attaches a volume made from a snapshot
+// instead, and keeps the one it replaced (data-volumes.ts).
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_VOLUME_DEVICE } from "../core/data-volume";
+import type { DataVolumePlan } from "../core/restore";
+import { dataVolumes } from "./data-volumes";
 import { DEBIAN_AMI_OWNER, debianAmiNamePattern, ec2Architecture } from "./debian-ami";
-import { BACKUP_TAG_KEY, TYPE_PREFIX } from "./tags";
+import { TYPE_PREFIX } from "./tags";
 
 export interface MailInstanceArgs {
   stack: string;
@@ -13,6 +16,10 @@ export interface MailInstanceArgs {
   instanceType: pulumi.Input<string>;
   rootVolumeGb: pulumi.Input<number>;
   dataVolumeGb: pulumi.Input<number>;
+  /** Which data volumes exist and which one is attached (infra/core/restore.ts). */
+  dataVolumes: DataVolumePlan;
+  /** The stack's data key, when a volume is restored from a snapshot. */
+  dataKeyArn?: pulumi.Input<string>;
   subnetId: pulumi.Input<string>;
   availabilityZone: pulumi.Input<string>;
   securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -30,6 +37,8 @@ export class MailInstance extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
   readonly amiId: pulumi.Output<string>;
   readonly dataVolumeId: pulumi.Output<string>;
+  /** After a restore: the volume it replaced, detached and kept. */
+  readonly previousDataVolumeId?: pulumi.Output<string>;
   readonly ipv6Address: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: MailInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,22 +74,14 @@ export class MailInstance extends pulumi.ComponentResource {
       volumeTags: { ...args.tags, Name: `${name}-root` },
     }, { parent: this, dependsOn: args.dependsOn ?? [] });
 
-    const data = new aws.ebs.Volume(`${name}-data`, {
-      availabilityZone: args.availabilityZone,
-      size: args.dataVolumeGb,
-      type: "gp3",
-      encrypted: true,
-      tags: { ...args.tags, Name: `${name}-data`, [BACKUP_TAG_KEY]: args.stack },
-    }, {
-      parent: this,
-      // The mailboxes: never deleted by Pulumi, not even by `pulumi destroy`.
-      protect: true,
-      retainOnDelete: true,
-    });
+    const volumes = dataVolumes({
+      stack: args.stack, instanceName: name, plan: args.dataVolumes, availabilityZone: args.availabilityZone, sizeGb: args.dataVolumeGb,
+      ...(args.dataKeyArn !== undefined ? { dataKeyArn: args.dataKeyArn } : {}), tags: args.tags,
+    }, this);
 
     new aws.ec2.VolumeAttachment(`${name}-data`, {
       deviceName: DATA_VOLUME_DEVICE,
-      volumeId: data.id,
+      volumeId: volumes.current.id,
       instanceId: instance.id,
       // Stop the old instance first so the filesystem is cleanly unmounted before detaching.
       stopInstanceBeforeDetaching: true,
@@ -94,7 +95,8 @@ export class MailInstance extends pulumi.ComponentResource {
 
     this.instanceId = instance.id;
     this.amiId = ami.id;
-    this.dataVolumeId = data.id;
+    this.dataVolumeId = volumes.current.id;
+    if (volumes.previous !== undefined) this.previousDataVolumeId = volumes.previous.id;
     this.ipv6Address = instance.ipv6Addresses.apply((a) => a[0]);
     this.registerOutputs({ instanceId: this.instanceId, amiId: this.amiId, dataVolumeId: this.dataVolumeId });
   }

@@ -7,9 +7,11 @@ import { type MailConfig, mailDomains } from "../config";
 import type { HostBundle } from "../core/host";
 import { type DnsRecord, recordPlan } from "../core/dns";
 import { acmeZoneNames, certificateNames } from "../core/certificate-names";
+import { type SnapshotFacts, dataVolumePlan } from "../core/restore";
 import { egressRules, inboundPorts } from "../core/ports";
 import { Alarms } from "./alarms";
 import { Backups } from "./backups";
+import { dataKey } from "./data-key";
 import { DkimKeys } from "./dkim-keys";
 import { DnsRecords } from "./dns-records";
 import { DnsZones } from "./dns-zones";
@@ -34,6 +36,8 @@ export interface MailServerArgs {
   hostBundle: HostBundle;
   /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
   passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
+  /** A restore's snapshot, as AWS described it before anything was registered (restore-source.ts). */
+  restoreSource?: SnapshotFacts;
 }
 
 export interface ZoneOutput {
@@ -50,6 +54,8 @@ export class MailServer extends pulumi.ComponentResource {
   readonly ipv6?: pulumi.Output<string | undefined>;
   readonly instanceId: pulumi.Output<string>;
   readonly dataVolumeId: pulumi.Output<string>;
+  /** After a restore: the volume it replaced, kept detached for the mail that arrived after the snapshot. */
+  readonly previousDataVolumeId?: pulumi.Output<string>;
   readonly zones: readonly ZoneOutput[];
   /** The full record set with real values (Route53 records and the zone files come from it). */
   readonly records: pulumi.Output<DnsRecord[]>;
@@ -90,12 +96,20 @@ export class MailServer extends pulumi.ComponentResource {
     const role = new InstanceRole(`${name}-role`, { stack: cfg.stack, region: cfg.region, parametersKeyArn: store.keyArn, acmeZones: acmeZones(cfg, zoneIds), tags }, child);
 
     const address = new PublicAddress(`${name}-ip`, { tags }, child);
+    const volumes = dataVolumePlan(cfg, `${name}-host`);
+    if (cfg.dataVolume.restoreFrom !== undefined && args.restoreSource?.id !== cfg.dataVolume.restoreFrom) {
+      throw new Error(`internal: restoring ${cfg.dataVolume.restoreFrom}, but its snapshot was not looked up first (restore-source.ts)`);
+    }
+    const restored = volumes.current.snapshotId !== undefined || volumes.previous?.snapshotId !== undefined;
+    const key = restored ? dataKey(`${name}-data-key`, { stack: cfg.stack, purpose: "encrypts the data volumes restored from snapshots", alias: `mailfort-${cfg.stack}-data`, tags }, this) : undefined;
     const instance = new MailInstance(`${name}-host`, {
       stack: cfg.stack,
       arch: cfg.instance.arch,
       instanceType: cfg.instance.type,
       rootVolumeGb: cfg.instance.rootVolumeGb,
       dataVolumeGb: cfg.instance.dataVolumeGb,
+      dataVolumes: volumes,
+      ...(key !== undefined ? { dataKeyArn: key.arn } : {}),
       subnetId: network.subnetId,
       availabilityZone: network.availabilityZone,
       securityGroupIds: [firewall.securityGroupId],
@@ -118,7 +132,10 @@ export class MailServer extends pulumi.ComponentResource {
     const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname, after: [...dnsRecords.recordResources] }, child);
 
     if (cfg.backups.enabled) {
-      new Backups(`${name}-backups`, { stack: cfg.stack, intervalHours: cfg.backups.intervalHours, timeUtc: cfg.backups.timeUtc, retainCount: cfg.backups.retainCount, tags }, child);
+      new Backups(`${name}-backups`, {
+        stack: cfg.stack, intervalHours: cfg.backups.intervalHours, timeUtc: cfg.backups.timeUtc, retainCount: cfg.backups.retainCount,
+        crossRegionCopies: cfg.backups.crossRegionCopies, ...(key !== undefined ? { dataKeyArn: key.arn } : {}), tags,
+      }, child);
     }
     new Alarms(`${name}-alarms`, { stack: cfg.stack, region: cfg.region, instanceId: instance.instanceId, tags, ...(cfg.alarmEmail !== undefined ? { alarmEmail: cfg.alarmEmail } : {}) }, child);
 
@@ -127,6 +144,7 @@ export class MailServer extends pulumi.ComponentResource {
     if (cfg.features.ipv6) this.ipv6 = instance.ipv6Address;
     this.instanceId = instance.instanceId;
     this.dataVolumeId = instance.dataVolumeId;
+    if (instance.previousDataVolumeId !== undefined) this.previousDataVolumeId = instance.previousDataVolumeId;
     this.zones = zones.zones.map((z) => ({
       domain: z.domain, zoneId: z.zoneId, created: z.created, nameServers: z.nameServers,
       ...(z.dsRecord !== undefined ? { dsRecord: z.dsRecord } : {}),

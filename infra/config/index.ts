@@ -6,5 +6,6 @@ export { decryptStackSecrets, setStackSecret } from "./passphrase";
 export { isStrongPasswordHash } from "./password-hash";
 export { NAMESPACE, type RawStackConfig, decodeValue, namespaceEntries } from "./raw";
 export { FIX_SEP, mailConfigSchema } from "./schema";
+export { SNAPSHOT_ID_RE, isSnapshotId } from "./snapshot-id";
 export { OPAQUE_SECRET_PLACEHOLDER, type StackFile, parseStackFile } from "./stack-file";
 export { STACK_FILE_LIMITS, loadBoundedYaml } from "./yaml-bounds";

@@ -4,9 +4,10 @@
 // description lives here, once: docs/configuration.md is generated from it (npm run docs).
 import { z } from "zod";
 import {
-  DNSBL_FILTER_RE, SECRET_KEY_RE, isDomainName, isIpv4, isIpv4Cidr, isMailAddress,
+  DNSBL_FILTER_RE, SECRET_KEY_RE, STACK_RE, isDomainName, isIpv4, isIpv4Cidr, isMailAddress,
 } from "./names";
 import { normaliseIpOrCidr } from "./ip";
+import { isSnapshotId } from "./snapshot-id";
 
 /**
  * Domains per stack (see the note at `domains`). The user data no longer grows with them (per-domain
@@ -165,12 +166,35 @@ export const antispamSchema = z.strictObject({
   allowDomains: z.array(domainName).max(1000).default([]).describe("local allow list of sender domains (only with a DMARC pass)"),
 });
 
+const snapshotId = z.string().refine(isSnapshotId, {
+  error: (iss) => say(`${JSON.stringify(iss.input)} is not an EBS snapshot id`, "copy it from `npm run restore -- pick --stack <name> --newest` or `aws ec2 describe-snapshots`, e.g. snap-0123456789abcdef0"),
+}).meta({ format: "snapshot id" });
+
+/** A cross-region copy of every snapshot (DLM allows three per schedule). */
+export const crossRegionCopySchema = z.strictObject({
+  region: awsRegion.describe("the region the copies go to (not the stack's own)"),
+  retainDays: int(1, 3650, "days").default(30).describe("how long each copy is kept there, in days"),
+});
+
 export const backupsSchema = z.strictObject({
   enabled: z.boolean().default(true).describe("DLM snapshots of the data volume"),
   intervalHours: z.number().refine((n) => DLM_INTERVALS.includes(n), { error: say("is not an interval DLM supports", `use one of ${DLM_INTERVALS.join(", ")}`) }).default(24)
     .describe(`snapshot every N hours (one of ${DLM_INTERVALS.join(", ")}: what DLM supports)`),
   timeUtc: z.string().regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$/, { error: say("is not a HH:MM time", "write e.g. 03:00") }).meta({ format: "HH:MM" }).default("03:00").describe("time of the first snapshot of the day, UTC, HH:MM"),
   retainCount: int(1, 1000, "snapshots").default(14).describe("snapshots kept"),
+  crossRegionCopies: z.array(crossRegionCopySchema).max(3, { error: say("lists more than 3 regions", "DLM copies a schedule's snapshots to at most 3 regions: keep 3") }).default([])
+    .describe("copy every snapshot to these regions, encrypted with a key the stack makes there (docs/operations.md#restore, cost in docs/costs.md)"),
+});
+
+export const dataVolumeSchema = z.strictObject({
+  restoreFrom: snapshotId.optional()
+    .describe("restore: the next `pulumi up` creates the data volume from this snapshot (encrypted with the stack's data key) and moves a new instance onto it; the volume it replaces is kept, detached (docs/operations.md#restore)"),
+  restoreFromStack: z.string().regex(STACK_RE, { error: say("is not a stack name", "write the name of the stack whose snapshot restoreFrom is, e.g. prod") }).meta({ format: "stack name" }).optional()
+    .describe("the stack whose backup restoreFrom is, when not this one (e.g. a cross-region copy restored into a new stack)"),
+  previous: z.string().refine((v) => v === "original" || v === "none" || isSnapshotId(v), {
+    error: (iss) => say(`${JSON.stringify(iss.input)} is neither original, none nor a snapshot id`, "write original (the stack's first volume), the snapshot id of the restore before this one, or none once you have released it"),
+  }).meta({ format: "original, none or snapshot id" }).default("original")
+    .describe("the volume this restore replaced, kept detached, protected and retained: original, the snapshot id of an earlier restore, or none to let the stack forget it (`pulumi state unprotect` it first; it is never deleted)"),
 });
 
 export const policySchema = z.strictObject({
@@ -225,6 +249,7 @@ export const mailConfigSchema = z.strictObject({
   bruteForce: bruteForceSchema.prefault({}).describe("fail2ban"),
   antispam: antispamSchema.prefault({}).describe("DNSBLs, greylisting and the local block and allow lists (the lists are kept in SSM)"),
   backups: backupsSchema.prefault({}).describe("snapshots of the data volume"),
+  dataVolume: dataVolumeSchema.prefault({}).describe("where the data volume comes from: a restore from a snapshot"),
   alarmEmail: mailAddress.optional().describe("where CloudWatch alarms are sent (SNS e-mail subscription); must not be hosted on this server"),
   policy: policySchema.prefault({}).describe("the policy pack, for this stack"),
   verifyAfterDeploy: verifyAfterDeploySchema.prefault({}).describe("verify the new server after `pulumi up`, summary in the `verification` output"),

@@ -17,7 +17,7 @@ import { mailfort } from "../program";
 import { generateAhead } from "./keys";
 import { type RenderedHost, unpackHostBundle } from "../core/host";
 import { parameterNames } from "../core/parameters";
-import { MailfortMocks } from "./mocks";
+import { MailfortMocks, type MockSnapshot } from "./mocks";
 import { resolveOutput } from "./resolve";
 import type { SynthHostFiles, SynthParameter, SynthResult } from "./result";
 
@@ -33,6 +33,8 @@ export interface SynthOptions {
   /** Decrypt the stack file's `secure:` values with this passphrase (default: $PULUMI_CONFIG_PASSPHRASE);
    * without one (or with ""), secure values are opaque placeholders. */
   passphrase?: string;
+  /** The synthetic account's EBS snapshots, for a restore to look up (default: see MockSettings). */
+  snapshots?: readonly MockSnapshot[];
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -69,12 +71,15 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   process.on("uncaughtException", onFailure);
   try {
     const existingZones = Object.fromEntries(config.domains.filter((d) => d.zoneId !== undefined).map((d) => [d.zoneId as string, d.name]));
-    const mocks = new MailfortMocks({ stack, project: "mailfort", region: config.region, existingZones });
+    const mocks = new MailfortMocks({
+      stack, project: "mailfort", region: config.region, existingZones, dataVolumeGb: config.instance.dataVolumeGb,
+      ...(opts.snapshots !== undefined ? { snapshots: opts.snapshots } : {}),
+    });
     await pulumi.runtime.setMocks(mocks, "mailfort", stack, false);
     mocks.attach(pulumi.runtime.getMonitor());
     pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
 
-    const program = mailfort();
+    const program = await Promise.race([mailfort(), failed(failures)]);
     const outputs = await Promise.race([
       resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
       failed(failures),

@@ -2,6 +2,7 @@
 export { type SynthOptions, loadStack, stackFilePath, synthInProcess, writeSecretsDir } from "./in-process";
 export { runSynth } from "./run";
 export { type SynthWorkers, type SynthWorkersOptions, startSynthWorkers } from "./workers";
+export type { MockSnapshot } from "./mocks";
 export { type SynthParameter, type SynthResource, type SynthResult, publicView } from "./result";
 export { SECRET_MARK } from "./secret-values";
 export { renderPlan } from "./plan";

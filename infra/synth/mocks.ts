@@ -37,12 +37,25 @@ export interface RecordedResource {
   options?: RecordedOptions;
 }
 
+/** An EBS snapshot of the synthetic account, as a restore looks it up. */
+export interface MockSnapshot {
+  id: string;
+  state?: string;
+  volumeSizeGb: number;
+  startTime?: string;
+  tags: Record<string, string>;
+}
+
 export interface MockSettings {
   stack: string;
   project: string;
   region: string;
   /** Existing hosted zones the config refers to: zone id -> domain. */
   existingZones: Record<string, string>;
+  /** The account's snapshots. Without a list, any snapshot a restore names stands in as a
+   * completed one of this stack, the size of its data volume (offline, nothing can be asked). */
+  snapshots?: readonly MockSnapshot[];
+  dataVolumeGb?: number;
 }
 
 /** The subset of the proto request the recorder reads (RegisterResourceRequest). */
@@ -138,6 +151,7 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       }
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-0${hex(16)}`, availabilityZone: `${region}a`, cidrBlock: "172.31.0.0/20", mapPublicIpOnLaunch: true, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${String(inputs.id)}` };
+      case "aws:ebs/getSnapshot:getSnapshot": return this.snapshot(inputs, region);
       case "aws:route53/getZone:getZone": {
         const zoneId = String(inputs.zoneId);
         const domain = this.settings.existingZones[zoneId];
@@ -147,6 +161,20 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       default:
         throw new Error(`mock: no answer for provider function ${args.token}; add it to infra/synth/mocks.ts`);
     }
+  }
+
+  private snapshot(inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+    const id = String((inputs.snapshotIds as string[] | undefined)?.[0] ?? "");
+    const known = this.settings.snapshots === undefined
+      ? { id, volumeSizeGb: this.settings.dataVolumeGb ?? 20, tags: { "mailfort:stack": this.settings.stack } }
+      : this.settings.snapshots.find((x) => x.id === id);
+    // As the provider reports a DescribeSnapshots miss: a gRPC error whose details the SDK rethrows.
+    if (known === undefined) throw Object.assign(new Error("invoke failed"), { details: `invoking aws:ebs/getSnapshot:getSnapshot: reading EBS Snapshots: operation error EC2: DescribeSnapshots, api error InvalidSnapshot.NotFound: The snapshot '${id}' does not exist.` });
+    return {
+      id, snapshotId: id, state: known.state ?? "completed", volumeSize: known.volumeSizeGb, startTime: known.startTime ?? "2026-01-01T03:00:00Z",
+      tags: known.tags, encrypted: true, volumeId: `vol-0${hex(16)}`, ownerId: MOCK_ACCOUNT_ID,
+      arn: `arn:aws:ec2:${region}::snapshot/${id}`, description: this.settings.snapshots === undefined ? "offline stand-in: not looked up" : "",
+    };
   }
 
   private regionOf(provider: string | undefined): string {

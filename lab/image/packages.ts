@@ -35,7 +35,10 @@ const VM_PACKAGES = [
  * Debian's EC2 image (debian-cloud-images: the CLOUD and EC2 package classes) on the lab's
  * minimal root: its cloud kernel, cloud-init and the EC2 utilities, the AWS CLI, an SSH server
  * (mailfort-boot purges it), sudo, chrony, unattended upgrades. Plus what the lab's network
- * rendering needs (ifupdown, as for the other image). No mail package, no guest agent.
+ * rendering needs (ifupdown, as for the other image), and the QEMU guest agent: the lab's stand-in
+ * for the SSM agent, through which the restore's checks send the recovery commands
+ * (`npm run restore -- recover` sends them as SSM Run Command on AWS) and count the mailboxes.
+ * No mail package.
  */
 const EC2_PACKAGES = [
   "linux-image-cloud-amd64",
@@ -43,6 +46,7 @@ const EC2_PACKAGES = [
   "ifupdown", "isc-dhcp-client",
   "cloud-init", "cloud-guest-utils", "cloud-initramfs-growroot", "amazon-ec2-utils", "awscli",
   "openssh-server", "sudo", "chrony", "unattended-upgrades",
+  "qemu-guest-agent",
 ] as const;
 
 /** The image's packages: the VM's own and (preinstalled) the host's, the list the user data installs. */

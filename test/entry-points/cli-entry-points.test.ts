@@ -20,6 +20,8 @@ import type { CliRun } from "./cli-run";
 import { graphFromRegistrations, graphFromResourcesJson, previewMismatches } from "./graph";
 import { BAD_HOSTNAME, GARBAGE_STDOUT, type Runs, STACKS, removeRuns, startRuns } from "./runs";
 import { plaintextLeaks, providerSecrets } from "./secret-leaks";
+import { RESTORE_SNAPSHOT } from "./restore-variant";
+import { dataVolumeUrn } from "../../restore/restore-settings";
 import { VERIFY_PASSWORD } from "./verify-variant";
 
 const TIMEOUT_MS = 180_000;
@@ -45,6 +47,7 @@ afterAll(() => {
     ...Object.entries(runs.synth).map(([s, r]) => `  synth ${s}: ${ms(r.durationMs)}`),
     ...Object.entries(runs.up).map(([s, r]) => line(`up ${s}`, r)),
     line("preview prod", runs.preview), line("bad config", runs.badConfig), line("verify output garbage", runs.verifyGarbage),
+    line("restore refused", runs.restoreRefused),
   ].join("\n"));
 });
 
@@ -117,6 +120,29 @@ describe("pulumi up through @pulumi/pulumi/cmd/run, as the language host starts 
     expect(run.registrations.map((r) => r.type)).toEqual([ROOT_STACK_TYPE]);
   });
 
+  it("restore: the snapshot is looked up first, then exactly the synth's resources are registered", () => {
+    const run = runs.up.restore;
+    expect(run.result, run.result.stderr).toMatchObject({ exitCode: 0, error: "", bail: false });
+    expect(errorsLogged(run)).toEqual([]);
+    expect(graphFromRegistrations(run.registrations)).toEqual(graphFromResourcesJson(runs.synth.restore.resources));
+    expect(run.registrations.map((r) => r.type).slice(0, 2)).toEqual([ROOT_STACK_TYPE, "pulumi:providers:aws"]);
+    // The URNs npm run restore tells an operator to unprotect are the ones the engine records (the
+    // offline synth's mocks shorten a grandchild's type chain, so only this run can say).
+    const volumes = run.registrations.filter((r) => r.type === "aws:ebs/volume:Volume").map((r) => r.urn).sort();
+    expect(volumes).toEqual([dataVolumeUrn("lab", "original"), dataVolumeUrn("lab", RESTORE_SNAPSHOT)].sort());
+  });
+
+  it("restore of another stack's snapshot: refused with the path and the fix, nothing registered but the stack and its provider", () => {
+    const run = runs.restoreRefused;
+    expect(run.result).toMatchObject({ exitCode: 32, bail: true, error: "" });
+    const errors = errorsLogged(run);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/ConfigError: stack lab has 1 error; nothing was created/);
+    expect(errors[0]).toContain(`mailfort:dataVolume.restoreFrom: ${RESTORE_SNAPSHOT} is a snapshot of stack prod, not of lab`);
+    expect(errors[0]).toMatch(/fix: .*restoreFromStack: prod/);
+    expect(run.registrations.map((r) => r.type)).toEqual([ROOT_STACK_TYPE, "pulumi:providers:aws"]);
+  });
+
   it("an error inside an apply (the verify runner printed no summary) fails the run with its message, instead of hanging in Node 20's error formatter", () => {
     const run = runs.verifyGarbage;
     expect(run.result, run.result.stderr).toMatchObject({ exitCode: 32, bail: true, error: "" });
@@ -133,7 +159,7 @@ describe("the policy pack through @pulumi/pulumi/cmd/run-policy-pack, as the lan
     expect(info.policies.sort()).toEqual(ALL_POLICIES.map((p) => p.name).sort());
   });
 
-  it.each([...STACKS, "verify"] as const)("passes the graph %s registered through cmd/run (Analyze per resource, AnalyzeStack at the end)", async (stack) => {
+  it.each([...STACKS, "verify", "restore"] as const)("passes the graph %s registered through cmd/run (Analyze per resource, AnalyzeStack at the end)", async (stack) => {
     const verdict = await analyzeRun(pack.client, runs.up[stack].registrations);
     expect(verdict.diagnostics.filter((d) => d.level === "mandatory")).toEqual([]);
     expect(verdict.fails).toBe(false);
@@ -143,6 +169,14 @@ describe("the policy pack through @pulumi/pulumi/cmd/run-policy-pack, as the lan
     const verdict = await analyzeRun(pack.client, withSshOpen(runs.up.dev.registrations));
     expect(verdict.fails).toBe(true);
     expect(verdict.diagnostics).toContainEqual(expect.objectContaining({ policy: "network-ingress", level: "mandatory", message: expect.stringMatching(/SSH port 22/) }));
+  });
+
+  it("fails a restore that drops the volume it replaces: a mandatory instance-data-volume-restore violation", async () => {
+    const dropped = runs.up.restore.registrations.filter((r) => !(r.type === "aws:ebs/volume:Volume" && r.name === "mailfort-lab-host-data"));
+    expect(dropped).toHaveLength(runs.up.restore.registrations.length - 1);
+    const verdict = await analyzeRun(pack.client, dropped);
+    expect(verdict.fails).toBe(true);
+    expect(verdict.diagnostics).toContainEqual(expect.objectContaining({ policy: "instance-data-volume-restore", level: "mandatory", message: expect.stringMatching(/would delete the current data volume mailfort-lab-host-data/) }));
   });
 
   it("honours a --policy-pack-config (fleet passes one per stack): lowered to advisory, the same violation is reported and no longer fails", async () => {

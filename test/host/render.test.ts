@@ -17,6 +17,8 @@ import {
   packHostBundle, renderCloudConfig, renderHost, renderHostFiles, renderTemplateText, renderUserData, unpackHostBundle,
 } from "../../infra/core/host";
 import { CONFIGS_DIR } from "../../infra/core/host/template";
+import { drillUserData } from "../../restore/drill-user-data";
+import { recoverParameters } from "../../restore/recover-commands";
 import { STACKS, bigStack, loadStack } from "./stacks";
 
 const fileOf = (cfg: MailConfig, path: string): string => {
@@ -52,7 +54,15 @@ describe("strict templates", () => {
       return statSync(p).isDirectory() ? all(p) : [relative(CONFIGS_DIR, p)];
     });
     const headers = renderHostFiles(bigStack()).map((f) => /rendered from configs\/(\S+);/.exec(f.content)?.[1]).filter(Boolean);
-    const used = new Set([...headers, "nginx/autoconfig.xml", "nginx/autodiscover.xml"]);
+    // Two scripts reach a host another way, whole: the restore's recovery through SSM, and the
+    // drill's throwaway instance in its own user data.
+    const recovery = recoverParameters({ region: "eu-west-1", instanceId: "i-0123456789abcdef0", previousVolumeId: "vol-0123456789abcdef0", since: "2026-01-01T00:00:00Z" }).commands.join("\n");
+    const sentByRestore = ["bin/mailfort-recover", "bin/mailfort-mailcount"].filter((t) => {
+      const script = readFileSync(join(CONFIGS_DIR, t), "utf8");
+      return recovery.includes(script.trimEnd()) || (load(drillUserData().replace(/^#cloud-config\n/, "")) as { write_files: Array<{ content: string }> }).write_files.some((f) => f.content === script);
+    });
+    expect(sentByRestore).toEqual(["bin/mailfort-recover", "bin/mailfort-mailcount"]);
+    const used = new Set([...headers, ...sentByRestore, "nginx/autoconfig.xml", "nginx/autodiscover.xml"]);
     expect(all(CONFIGS_DIR).filter((t) => !used.has(t))).toEqual([]);
   });
 });
@@ -240,7 +250,7 @@ describe("settings follow the config", () => {
 });
 
 describe("scripts", () => {
-  const scripts = ["mailfort-boot", "mailfort-sync", "mailfort-cert"].map((s) => join(CONFIGS_DIR, "bin", s));
+  const scripts = ["mailfort-boot", "mailfort-sync", "mailfort-cert", "mailfort-recover", "mailfort-mailcount"].map((s) => join(CONFIGS_DIR, "bin", s));
   const noShellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status !== 0;
   if (noShellcheck && process.env.CI === "true") throw new Error("shellcheck is missing in CI (apt-get install shellcheck)");
   if (noShellcheck) console.warn("SKIPPING shellcheck: not installed (apt-get install shellcheck)");

@@ -21,6 +21,8 @@ const WRONG: ReadonlyArray<readonly [file: string, code: string, says: RegExp]> 
   ["infra/synth/fixture.ts", 'const m = await import("../../bench/stats");', /infra\/ imports nothing from bench\//],
   ["infra/core/fixture.ts", 'const m = require("../../verify/contract");', /infra\/ imports nothing from verify\//],
   ["infra/core/fixture.ts", 'import type { Snapshot } from "../../plan/snapshot";', /infra\/ imports nothing from plan\//],
+  ["infra/aws/fixture.ts", 'import { runDrill } from "../../restore/drill";', /infra\/ imports nothing from restore\//],
+  ["restore/fixture.ts", 'import { isSnapshotId } from "../infra/config/snapshot-id";', /infra\/config only through its index/],
   ["policy/policies/fixture.ts", 'import { inboundPorts } from "../../infra/core/ports";', /policy\/ never imports infra\/core/],
   ["policy/fixture.ts", 'import { MailServer } from "../infra/aws/mail-server";', /policy\/ never imports infra\/aws/],
   ["policy/fixture.ts", 'import { snapshotFromSynth } from "../plan/from-synth";', /policy\/ is the pack alone/],
@@ -41,6 +43,7 @@ const ALLOWED: ReadonlyArray<readonly [file: string, code: string]> = [
   ["bench/fixture.ts", 'import { guestShell } from "../lab";'],
   ["tools/fixture.ts", 'import { labRun } from "../lab/index";\nimport { planDiff } from "../plan/plan-diff";'],
   ["lab/fixture.ts", 'import { labHost } from "./topology";\nimport { verifyArgv } from "../verify/contract";'],
+  ["restore/fixture.ts", 'import { isSnapshotId } from "../infra/config";\nimport { DEBIAN_AMI_OWNER } from "../infra/aws/debian-ami";'],
   ["test/unit/fixture.ts", 'import { FIX_SEP } from "../../infra/config/schema";\nimport { guestShell } from "../../lab/vm/guest-agent";'],
 ];
 

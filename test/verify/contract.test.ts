@@ -78,6 +78,17 @@ describe("the lab's request", () => {
   });
 });
 
+describe("the lab's restored server", () => {
+  it("runs every client check again but the outbound limit, whose hourly budget the restore brings back spent", () => {
+    const cfg = labStackConfig();
+    const ids = (group: "client" | "after-restore") =>
+      selectedChecks(parseVerifyArgs(verifyArgv({ ...labVerifyRequest(cfg, { group, from: "sender" }, "/tmp/v.json"), caFile, recordsFile }), {})).map((c) => c.id);
+    const client = ids("client");
+    expect(client).toContain("limit-outbound-per-user");
+    expect(ids("after-restore")).toEqual(client.filter((id) => id !== "limit-outbound-per-user"));
+  });
+});
+
 describe("counting results", () => {
   it("counts each status once", () => {
     const r = (status: CheckResult["status"]): CheckResult => ({ id: status, title: status, status, detail: "", seconds: 0 });

@@ -5,18 +5,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { authenticate } from "mailauth";
 import { mailauthResolver, targetAddress } from "../dns-client";
+import { poll } from "../poll";
 import { rfc5322, sendWithRetry, token } from "../submit";
 import { type Check, fail, skip } from "../types";
 import { imapLogin } from "./auth";
-
-async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 3000): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export const deliveryChecks: Check[] = [
   {

@@ -64,6 +64,8 @@ export function hostView(cfg: MailConfig) {
     metricsNamespace: HOST_METRICS_NAMESPACE,
     diskUsedMetric: DISK_USED_METRIC,
     watchedMounts: [...WATCHED_MOUNTS],
+    // Empty unless restoring: then the line it adds to the env file is what replaces the instance.
+    restoredFrom: cfg.dataVolume.restoreFrom ?? "",
   };
 }
 
