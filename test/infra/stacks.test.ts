@@ -211,9 +211,11 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(by("cloudwatch:PutMetricData").map((s) => s.Condition)).toEqual([{ StringEquals: { "cloudwatch:namespace": "mailfort" } }]);
     expect(by("kms:Decrypt").map((s) => s.Resource)).toEqual([keyArn]);
     // Session Manager's registration is scoped to this account's instances; no statement reads
-    // parameters outside the stack's own path (AmazonSSMManagedInstanceCore would: GetParameter on *).
+    // parameters outside the stack's own path (AmazonSSMManagedInstanceCore would: GetParameter on *):
+    // by name, only the host bundle's parts (the host-file installer).
     expect(by("ssm:UpdateInstanceInformation").map((s) => s.Resource)).toEqual([`arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:instance/*`]);
-    expect(doc.filter((s) => list(s.Action).some((a) => /^ssm:GetParameters?$/.test(a)))).toEqual([]);
+    expect(doc.filter((s) => list(s.Action).some((a) => /^ssm:GetParameters?$/.test(a))).map((s) => [list(s.Action), s.Resource]))
+      .toEqual([[["ssm:GetParameters"], `arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter/mailfort/${stack}/host/bundle/*`]]);
     const acme = by("route53:ChangeResourceRecordSets");
     if (r.config.tls.mode === "self-signed") {
       expect(acme).toHaveLength(0);
