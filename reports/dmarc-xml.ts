@@ -46,6 +46,8 @@ export function parseDmarcXml(name: string, xml: string, limits: ReportLimits): 
   if (roots.length !== 1 || roots[0] !== "feedback") {
     refuse("not-a-report", `${name}: the XML's root is <${roots.join("> <")}>, not <feedback>: not a DMARC aggregate report (RFC 7489 Appendix C)`);
   }
+  // The validator lets a second, self-closing root through; the parser then makes an array of it.
+  if (Array.isArray(doc.feedback)) refuse("xml-malformed", `${name}: not well-formed XML: more than one root element <feedback>`);
   const feedback = doc.feedback as Record<string, unknown> | string;
   const records = typeof feedback === "object" ? feedback.record : undefined;
   if (Array.isArray(records) && records.length > limits.maxRecords) {

@@ -9,7 +9,7 @@ import { summariseTls, type TlsDomain } from "./summary-tls";
 
 export interface Alert {
   readonly domain: string;
-  readonly kind: "own-source-failing" | "tls-failing";
+  readonly kind: "own-source-failing" | "own-source-dkim-unaligned" | "tls-failing";
   readonly subject: string;
   readonly failed: number;
   readonly total: number;
@@ -66,6 +66,13 @@ export function summarise(store: LoadedStore, own: OwnSources, threshold: number
       if (s.own && r > threshold) {
         alerts.push({ domain: d.domain, kind: "own-source-failing", subject: s.ip, failed: s.fail, total: s.messages, failRate: r,
           message: `${d.domain}: your source ${s.ip} fails DMARC for ${s.fail} of ${s.messages} messages (${percent(r)}, threshold ${percent(threshold)}): check DKIM signing and the SPF record; receivers reject or quarantine this mail` });
+      }
+      // Passing on SPF alone means DKIM signing is broken (a key not published, a rotation gone
+      // wrong): the mail still passes today, but fails as soon as it is forwarded.
+      const unaligned = rate(s.messages - s.dkimAligned, s.messages);
+      if (s.own && r <= threshold && unaligned > threshold) {
+        alerts.push({ domain: d.domain, kind: "own-source-dkim-unaligned", subject: s.ip, failed: s.messages - s.dkimAligned, total: s.messages, failRate: unaligned,
+          message: `${d.domain}: your source ${s.ip} passes DMARC but without an aligned DKIM signature for ${s.messages - s.dkimAligned} of ${s.messages} messages (${percent(unaligned)}): check the DKIM key and selector in DNS; forwarded mail will fail` });
       }
       if (!s.own && s.fail > 0) {
         spoofing.push({ domain: d.domain, ip: s.ip, failed: s.fail, rejected: s.disposition.reject, quarantined: s.disposition.quarantine, delivered: s.disposition.none, verdict: spoofingVerdict(s) });

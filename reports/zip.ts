@@ -68,6 +68,7 @@ export async function unzipReport(archive: string, data: Buffer, limits: ReportL
     if (e instanceof ReportRefused) throw e;
     const message = (e as Error).message;
     if (YAUZL_NAME_ERROR.test(message)) refuse("zip-path", `${archive}: zip entry name refused as hostile (${message})`);
+    if (/^too many bytes in the stream/.test(message)) refuse("zip-invalid", `${archive}: a zip entry inflates to more than it declares, a lying archive (${message}); cut where the declared size ended`);
     return refuse("zip-invalid", `${archive}: not a readable zip archive (${message})`);
   } finally {
     zip?.close();
