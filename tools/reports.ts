@@ -1,11 +1,17 @@
-// npm run reports -- ingest --dir <store> [file...]        (no file: one mail on stdin)
+// npm run reports -- ingest --dir <store> [--pipe] [file...]   (no file: one mail on stdin)
 // npm run reports -- summary --dir <store> [--own <cidr>...] [--threshold <percent>] [--json] [--fail-on-alert]
 // ingest: report mails (or bare .xml.gz/.zip/.json.gz files) into the store; exit 2 when
-// anything was refused (the refusal is kept in <store>/refused). summary: per domain, who sends
+// anything was refused (the refusal is kept in <store>/refused). With --pipe, the exit codes
+// Postfix's pipe(8) understands: 0 once the mail is taken (stored, or refused and noted: a
+// hostile report must not bounce back to its sender), 75 (EX_TEMPFAIL, Postfix retries later)
+// when the store cannot be written. summary: per domain, who sends
 // as you, what passes and fails, which TLS sessions to your MX fail, and the alerts.
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_LIMITS, ingest, loadStore, ownSources, summarise, summaryText, type IngestOutcome } from "../reports";
+
+/** sysexits.h: a temporary failure; Postfix's pipe(8) defers the mail and retries. */
+const EX_TEMPFAIL = 75;
 
 const program = new Command("reports").description("read DMARC aggregate (RFC 7489) and TLS-RPT (RFC 8460) reports");
 
@@ -19,17 +25,24 @@ program.command("ingest")
   .description("take report mails (or bare report files) into the store")
   .requiredOption("--dir <path>", "the report store")
   .option("--type <media-type>", "what a bare report file is (for a mail, its MIME headers say)", "application/octet-stream")
+  .option("--pipe", "exit codes for Postfix pipe(8): 0 when taken (stored or refused and noted), 75 to retry on an internal error")
   .argument("[files...]", "mail messages (.eml) or report files; none: one mail on stdin")
-  .action(async (files: string[], o: { dir: string; type: string }) => {
-    const inputs = files.length ? files.map((f) => ({ source: f, data: readFileSync(f) })) : [{ source: "stdin", data: readFileSync(0) }];
-    let refused = 0;
-    for (const { source, data } of inputs) {
-      for (const outcome of await ingest(o.dir, source, data, DEFAULT_LIMITS, o.type)) {
-        if (outcome.outcome === "refused") refused++;
-        (outcome.outcome === "refused" ? process.stderr : process.stdout).write(describe(outcome) + "\n");
+  .action(async (files: string[], o: { dir: string; type: string; pipe?: boolean }) => {
+    try {
+      const inputs = files.length ? files.map((f) => ({ source: f, data: readFileSync(f) })) : [{ source: "stdin", data: readFileSync(0) }];
+      let refused = 0;
+      for (const { source, data } of inputs) {
+        for (const outcome of await ingest(o.dir, source, data, DEFAULT_LIMITS, o.type)) {
+          if (outcome.outcome === "refused") refused++;
+          (outcome.outcome === "refused" ? process.stderr : process.stdout).write(describe(outcome) + "\n");
+        }
       }
+      if (refused > 0 && o.pipe !== true) process.exitCode = 2;
+    } catch (e) {
+      if (o.pipe !== true) throw e;
+      process.stderr.write(`reports: ${(e as Error).message} (the mail stays queued)\n`);
+      process.exitCode = EX_TEMPFAIL;
     }
-    if (refused > 0) process.exitCode = 2;
   });
 
 function percent(value: string): number {

@@ -2,7 +2,7 @@
 // alerts for your own sources above the threshold, spoofing stopped by p=reject; and the
 // `npm run reports` command line that an operator (or a timer on the host) runs.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -118,10 +118,19 @@ describe("npm run reports", () => {
     const refused = run(["ingest", "--dir", dir, bomb]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/refused \[zip-bomb\] .*ratio above 200:1/);
+    // As Postfix's pipe(8) runs it: a refusal is taken (exit 0, noted), an unwritable store is retried (75).
+    const piped = run(["ingest", "--pipe", "--dir", dir], readFileSync(bomb));
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toMatch(/refused \[zip-bomb\]/);
+    const blocked = join(dir, "not-a-dir");
+    writeFileSync(blocked, "a file where the store should be");
+    const retry = run(["ingest", "--pipe", "--dir", blocked], good);
+    expect(retry.status).toBe(75);
+    expect(retry.stderr).toMatch(/the mail stays queued/);
     const json = run(["summary", "--dir", dir, "--own", SERVER, "--json"]);
     expect(json.status).toBe(0);
     const s = JSON.parse(json.stdout) as ReportSummary;
-    expect(s).toMatchObject({ threshold: 0.02, own: [SERVER], reports: { dmarc: 1, tls: 0, refused: 1 }, alerts: [] });
+    expect(s).toMatchObject({ threshold: 0.02, own: [SERVER], reports: { dmarc: 1, tls: 0, refused: 2 }, alerts: [] });
     expect(s.domains[0]!.dmarc!.sources[0]).toMatchObject({ ip: SERVER, own: true, messages: 3, pass: 3 });
   });
 
