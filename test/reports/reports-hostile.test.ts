@@ -35,7 +35,8 @@ const billionLaughs = `<?xml version="1.0"?>
 <feedback><report_metadata><org_name>&lol9;</org_name></report_metadata></feedback>`;
 const xxe = `<?xml version="1.0"?>\n<!DOCTYPE feedback [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n${XML.replace("receiver.example</org_name>", "&xxe;</org_name>").replace(/^<\?xml[^>]*>\n/, "")}`;
 
-const CASES: ReadonlyArray<readonly [what: string, type: string, content: () => Buffer | Promise<Buffer>, code: RefusalCode, says: RegExp, limits?: Partial<ReportLimits>]> = [
+type Case = readonly [what: string, type: string, content: () => Buffer | Promise<Buffer>, code: RefusalCode, says: RegExp, limits?: Partial<ReportLimits>];
+const CASES: ReadonlyArray<Case> = [
   ["malformed XML (unclosed element)", "text/xml", () => Buffer.from(XML.replace("</policy_published>", "")), "xml-malformed", /not well-formed XML at line \d+, column \d+/],
   ["XML with text after the root", "application/xml", () => Buffer.from(XML + "<feedback/>"), "xml-malformed", /more than one root element/],
   ["XML with two roots", "application/xml", () => Buffer.from(XML + "<other>x</other>"), "xml-malformed", /Multiple possible root nodes/],
@@ -76,7 +77,7 @@ const CASES: ReadonlyArray<readonly [what: string, type: string, content: () => 
 ];
 
 describe("hostile and broken reports are refused with a clear message", () => {
-  it.each(CASES)("%s", async (_what, type, content, code, says, limits) => {
+  it.each(CASES.map((c) => ({ what: c[0], c })))("$what", async ({ c: [, type, content, code, says, limits] }) => {
     const r = await refusal(type, await content(), { ...DEFAULT_LIMITS, ...limits });
     expect(r.code).toBe(code);
     expect(r.message).toMatch(says);
