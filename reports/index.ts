@@ -3,7 +3,8 @@
 // mail host as well as on the operator's machine.
 export { DEFAULT_LIMITS, type ReportLimits } from "./limits";
 export { ReportRefused, isRefusal, type RefusalCode } from "./refusal";
-export { ingest, looksLikeMail, type IngestOutcome } from "./ingest";
+export { ingest, ingestInputs, looksLikeMail, type IngestOutcome } from "./ingest";
+export { readInput } from "./read-input";
 export { readAttachment, type Attachment, type ParsedReport } from "./unpack";
 export { parseReportMail } from "./mime";
 export { parseDmarcXml } from "./dmarc-xml";

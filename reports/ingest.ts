@@ -3,6 +3,7 @@
 // never silently lost and a hostile mail never stops the ones after it.
 import type { ReportLimits } from "./limits";
 import { parseReportMail } from "./mime";
+import { readInput } from "./read-input";
 import { isRefusal, type ReportRefused } from "./refusal";
 import { storeRefusal, storeReport } from "./store";
 import { readAttachment, type Attachment } from "./unpack";
@@ -14,6 +15,13 @@ export type IngestOutcome =
 /** A mail starts with header fields; a bare report starts with zip/gzip magic, "<" or "{". */
 export function looksLikeMail(data: Buffer): boolean {
   return /^[A-Za-z0-9-]+:[ \t]?\S/.test(data.toString("latin1", 0, 200));
+}
+
+/** An mbox "From " line (pipe(8) with flag F, or a mailbox export) is not part of the message. */
+function withoutMboxLine(data: Buffer): Buffer {
+  if (data.toString("latin1", 0, 5) !== "From ") return data;
+  const eol = data.indexOf(0x0a);
+  return eol < 0 ? data : data.subarray(eol + 1);
 }
 
 async function ingestAttachment(dir: string, source: string, a: Attachment, limits: ReportLimits): Promise<IngestOutcome> {
@@ -28,7 +36,8 @@ async function ingestAttachment(dir: string, source: string, a: Attachment, limi
 }
 
 /** `contentType` is only for bare files (a mail declares its own): the operator's word for what the file is. */
-export async function ingest(dir: string, source: string, data: Buffer, limits: ReportLimits, contentType = "application/octet-stream"): Promise<IngestOutcome[]> {
+export async function ingest(dir: string, source: string, input: Buffer, limits: ReportLimits, contentType = "application/octet-stream"): Promise<IngestOutcome[]> {
+  const data = withoutMboxLine(input);
   if (!looksLikeMail(data)) return [await ingestAttachment(dir, source, { name: source, contentType, content: data }, limits)];
   let attachments: Attachment[];
   let label = source;
@@ -42,5 +51,22 @@ export async function ingest(dir: string, source: string, data: Buffer, limits: 
   }
   const out: IngestOutcome[] = [];
   for (const a of attachments) out.push(await ingestAttachment(dir, `${label}: ${a.name}`, a, limits));
+  return out;
+}
+
+/** Files (or stdin, fd 0) read under the mail cap and ingested one after the other. */
+export async function ingestInputs(dir: string, inputs: ReadonlyArray<{ source: string; from: string | number }>, limits: ReportLimits, contentType?: string): Promise<IngestOutcome[]> {
+  const out: IngestOutcome[] = [];
+  for (const { source, from } of inputs) {
+    let data: Buffer;
+    try {
+      data = readInput(source, from, limits.maxMessageBytes);
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      out.push({ outcome: "refused", source, refusal: e, note: storeRefusal(dir, source, e) });
+      continue;
+    }
+    out.push(...(await ingest(dir, source, data, limits, contentType)));
+  }
   return out;
 }

@@ -18,7 +18,8 @@ export interface LoadedStore {
 }
 
 export function loadStore(dir: string, limits: ReportLimits): LoadedStore {
-  const store: LoadedStore = { dmarc: [], tls: [], refused: refusalNotes(dir), unreadable: [] };
+  const unreadable: string[] = [];
+  const store: LoadedStore = { dmarc: [], tls: [], refused: refusalNotes(dir, unreadable), unreadable };
   const read = <T>(files: ReturnType<typeof storedFiles>, parse: (name: string, text: string) => T, into: T[]): void => {
     for (const { file, size } of files) {
       if (size > limits.maxUncompressedBytes) {

@@ -72,9 +72,19 @@ export function storedFiles(dir: string, kind: ReportKind): Array<{ domain: stri
   return out;
 }
 
-export function refusalNotes(dir: string): RefusalNote[] {
+/** The refusal notes, oldest first; a note that no longer parses is named in `unreadable`. */
+export function refusalNotes(dir: string, unreadable: string[]): RefusalNote[] {
   const folder = join(dir, "refused");
   if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((n) => n.endsWith(".json")).sort()
-    .map((n) => JSON.parse(readFileSync(join(folder, n), "utf8")) as RefusalNote);
+  const notes: RefusalNote[] = [];
+  for (const name of readdirSync(folder).filter((n) => n.endsWith(".json")).sort()) {
+    const file = join(folder, name);
+    try {
+      if (statSync(file).size > 64 * 1024) throw new Error("larger than any note");
+      notes.push(JSON.parse(readFileSync(file, "utf8")) as RefusalNote);
+    } catch (e) {
+      unreadable.push(`${file}: not a refusal note (${(e as Error).message})`);
+    }
+  }
+  return notes;
 }

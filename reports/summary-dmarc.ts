@@ -2,6 +2,7 @@
 // DMARC (an aligned DKIM or SPF pass, as the receiver evaluated it), what the receiver did.
 import type { DmarcFeedback } from "./dmarc-schema";
 import type { OwnSources } from "./own-sources";
+import { addOnce } from "./add-once";
 
 export interface DmarcSource {
   readonly ip: string;
@@ -28,10 +29,6 @@ export interface DmarcDomain {
   readonly policy: string[];
   readonly sources: DmarcSource[];
 }
-
-const addOnce = (list: string[], value: string): void => {
-  if (!list.includes(value)) list.push(value);
-};
 
 function newDomain(domain: string): DmarcDomain {
   return { domain, reports: 0, reporters: [], begin: Infinity, end: 0, messages: 0, pass: 0, fail: 0, policy: [], sources: [] };

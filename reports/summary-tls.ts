@@ -1,6 +1,7 @@
 // TLS-RPT reports -> per policy domain: how many sessions other MTAs opened to your MX, how many
 // failed, and the failures grouped by what failed (result type), where (your MX host and
 // address), from whom (the sending MTA and the reporter).
+import { addOnce } from "./add-once";
 import type { TlsReport } from "./tlsrpt-schema";
 
 export interface TlsFailure {
@@ -23,10 +24,6 @@ export interface TlsDomain {
   readonly policyTypes: string[];
   readonly failures: TlsFailure[];
 }
-
-const addOnce = (list: string[], value: string): void => {
-  if (!list.includes(value)) list.push(value);
-};
 
 export function summariseTls(reports: readonly TlsReport[]): Map<string, TlsDomain> {
   const domains = new Map<string, TlsDomain>();

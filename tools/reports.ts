@@ -6,9 +6,8 @@
 // hostile report must not bounce back to its sender), 75 (EX_TEMPFAIL, Postfix retries later)
 // when the store cannot be written. summary: per domain, who sends
 // as you, what passes and fails, which TLS sessions to your MX fail, and the alerts.
-import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_LIMITS, ingest, loadStore, ownSources, summarise, summaryText, type IngestOutcome } from "../reports";
+import { DEFAULT_LIMITS, ingestInputs, loadStore, ownSources, summarise, summaryText, type IngestOutcome } from "../reports";
 
 /** sysexits.h: a temporary failure; Postfix's pipe(8) defers the mail and retries. */
 const EX_TEMPFAIL = 75;
@@ -29,14 +28,10 @@ program.command("ingest")
   .argument("[files...]", "mail messages (.eml) or report files; none: one mail on stdin")
   .action(async (files: string[], o: { dir: string; type: string; pipe?: boolean }) => {
     try {
-      const inputs = files.length ? files.map((f) => ({ source: f, data: readFileSync(f) })) : [{ source: "stdin", data: readFileSync(0) }];
-      let refused = 0;
-      for (const { source, data } of inputs) {
-        for (const outcome of await ingest(o.dir, source, data, DEFAULT_LIMITS, o.type)) {
-          if (outcome.outcome === "refused") refused++;
-          (outcome.outcome === "refused" ? process.stderr : process.stdout).write(describe(outcome) + "\n");
-        }
-      }
+      const inputs = files.length ? files.map((f) => ({ source: f, from: f })) : [{ source: "stdin", from: 0 }];
+      const outcomes = await ingestInputs(o.dir, inputs, DEFAULT_LIMITS, o.type);
+      for (const outcome of outcomes) (outcome.outcome === "refused" ? process.stderr : process.stdout).write(describe(outcome) + "\n");
+      const refused = outcomes.filter((x) => x.outcome === "refused").length;
       if (refused > 0 && o.pipe !== true) process.exitCode = 2;
     } catch (e) {
       if (o.pipe !== true) throw e;

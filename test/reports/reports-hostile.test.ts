@@ -1,11 +1,11 @@
 // Hostile and broken reports are refused, each with its own code and a message that says what
 // was wrong; none crashes the reader, and none costs more memory than the caps allow.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, ingest, isRefusal, readAttachment, type RefusalCode, type ReportLimits } from "../../reports";
+import { DEFAULT_LIMITS, ingest, ingestInputs, isRefusal, loadStore, readAttachment, type RefusalCode, type ReportLimits } from "../../reports";
 import { deflatedZeros, gzipBomb } from "./bombs";
 import { dmarcXml, reportMail, tlsRptJson } from "./samples";
 import { zipArchive } from "./zip-writer";
@@ -139,5 +139,28 @@ describe("hostile mails", () => {
     const many = await reportMail(Array.from({ length: 5 }, (_, i) => ({ filename: `${i}.xml.gz`, contentType: "application/gzip", content: gzipSync(XML) })));
     expect((await ingest(dir, "many", many, DEFAULT_LIMITS))[0]).toMatchObject({ outcome: "refused", refusal: { code: "too-large", message: expect.stringMatching(/has 5 attachments, more than 4/) } });
     expect((await ingest(dir, "big", plain, { ...DEFAULT_LIMITS, maxMessageBytes: 50 }))[0]).toMatchObject({ outcome: "refused", refusal: { code: "too-large" } });
+  });
+});
+
+describe("inputs and the store", () => {
+  it("an input above the mail cap is refused without being read past the cap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mf-reports-"));
+    const big = join(dir, "..", `big-${process.pid}.eml`);
+    writeFileSync(big, Buffer.alloc(3 * 1024 * 1024, 0x41));
+    const [out] = await ingestInputs(dir, [{ source: big, from: big }], { ...DEFAULT_LIMITS, maxMessageBytes: 1024 * 1024 });
+    expect(out).toMatchObject({ outcome: "refused", refusal: { code: "too-large", message: expect.stringMatching(/more than 1\.0 MiB, the cap on one report mail; not read further/) } });
+  });
+
+  it("a stored report changed on disk, or a broken refusal note, is listed as unreadable, not trusted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mf-reports-"));
+    const [stored] = await ingest(dir, "r", gzipSync(XML), DEFAULT_LIMITS);
+    if (stored?.outcome !== "stored") throw new Error("not stored");
+    writeFileSync(stored.file, XML.replace("<?xml", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/shadow">]><?xml'));
+    await ingest(dir, "bad", Buffer.from("nothing"), DEFAULT_LIMITS);
+    const [note] = readdirSync(join(dir, "refused"));
+    writeFileSync(join(dir, "refused", note!), "{ not json");
+    const loaded = loadStore(dir, DEFAULT_LIMITS);
+    expect(loaded.dmarc).toEqual([]);
+    expect(loaded.unreadable).toEqual([expect.stringMatching(/not a refusal note/), expect.stringMatching(/declares <!DOCTYPE/)]);
   });
 });

@@ -56,6 +56,14 @@ describe("DMARC aggregate reports (RFC 7489)", () => {
     const [out] = await ingest(store(), "r.xml.gz", gzipSync(XML), DEFAULT_LIMITS);
     expect(out).toMatchObject({ outcome: "stored", kind: "dmarc" });
   });
+
+  it("reads a namespaced report (DMARCbis's xmlns, prefixed elements, comments) from a mail with an mbox From line", async () => {
+    const ns = XML.replace("<feedback>", '<!-- generated --><d:feedback xmlns:d="urn:ietf:params:xml:ns:dmarc-2.0">').replace("</feedback>", "</d:feedback>")
+      .replace(/<(\/?)(report_metadata|policy_published|record)>/g, "<$1d:$2>").replace("<p>reject</p>", "<p>reject</p><np>reject</np><discovery_method>treewalk</discovery_method>");
+    const mail = Buffer.concat([Buffer.from("From dmarc@receiver.example Tue Dec  1 21:00:00 2026\n"), await reportMail({ filename: "r.xml.gz", contentType: "application/gzip", content: gzipSync(ns) })]);
+    const [out] = await ingest(store(), "ns", mail, DEFAULT_LIMITS);
+    expect(out).toMatchObject({ outcome: "stored", kind: "dmarc", domain: "example.com" });
+  });
 });
 
 describe("SMTP TLS reports (RFC 8460)", () => {

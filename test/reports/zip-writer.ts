@@ -12,6 +12,19 @@ export interface ZipEntrySpec {
   encrypted?: boolean;
 }
 
+interface CommonFields { flags: number; crc: number; compressed: number; size: number; nameLength: number }
+
+/** The run of fields local and central headers share, from "version needed" to the name length. */
+function writeCommonFields(b: Buffer, at: number, f: CommonFields): void {
+  b.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  b.writeUInt16LE(f.flags, at + 2);
+  b.writeUInt16LE(8, at + 4); // method: deflate
+  b.writeUInt32LE(f.crc, at + 10);
+  b.writeUInt32LE(f.compressed, at + 14);
+  b.writeUInt32LE(f.size, at + 18);
+  b.writeUInt16LE(f.nameLength, at + 22);
+}
+
 export function zipArchive(entries: ZipEntrySpec[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -23,25 +36,14 @@ export function zipArchive(entries: ZipEntrySpec[]): Buffer {
     const size = e.deflated?.size ?? raw.length;
     const crc = e.deflated?.crc ?? crc32(raw);
     const flags = 0x0800 | (e.encrypted ? 1 : 0);
+    const fields = { flags, crc, compressed: body.length, size: e.declaredSize ?? size, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.declaredSize ?? size, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeCommonFields(local, 4, fields);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(e.declaredSize ?? size, 24);
-    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(20, 4); // version made by
+    writeCommonFields(central, 6, fields);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);
