@@ -36,6 +36,8 @@ function newDomain(domain: string): DmarcDomain {
 
 export function summariseDmarc(reports: readonly DmarcFeedback[], own: OwnSources): Map<string, DmarcDomain> {
   const domains = new Map<string, DmarcDomain>();
+  // By domain and address: a report may hold 100,000 records from as many addresses.
+  const byIp = new Map<string, DmarcSource>();
   for (const r of reports) {
     const name = r.policy_published.domain;
     const d = domains.get(name) ?? newDomain(name);
@@ -46,9 +48,11 @@ export function summariseDmarc(reports: readonly DmarcFeedback[], own: OwnSource
     d.begin = Math.min(d.begin, r.report_metadata.date_range.begin);
     d.end = Math.max(d.end, r.report_metadata.date_range.end);
     for (const { row, identifiers } of r.record) {
-      let s = d.sources.find((x) => x.ip === row.source_ip);
+      const key = `${name}\0${row.source_ip}`;
+      let s = byIp.get(key);
       if (s === undefined) {
         s = { ip: row.source_ip, own: own.has(row.source_ip), messages: 0, pass: 0, fail: 0, dkimAligned: 0, spfAligned: 0, disposition: { none: 0, quarantine: 0, reject: 0 }, headerFrom: [], reporters: [] };
+        byIp.set(key, s);
         d.sources.push(s);
       }
       const evaluated = row.policy_evaluated;
@@ -60,7 +64,7 @@ export function summariseDmarc(reports: readonly DmarcFeedback[], own: OwnSource
       if (evaluated.spf === "pass") s.spfAligned += row.count;
       // "pass" is a later draft's disposition for a passing message: the receiver delivered it.
       s.disposition[evaluated.disposition === "pass" ? "none" : evaluated.disposition] += row.count;
-      addOnce(s.headerFrom, identifiers.header_from.toLowerCase());
+      if (s.headerFrom.length < 20) addOnce(s.headerFrom, identifiers.header_from.toLowerCase());
       addOnce(s.reporters, r.report_metadata.org_name);
       d.messages += row.count;
       if (passed) d.pass += row.count;

@@ -27,6 +27,7 @@ export interface TlsDomain {
 
 export function summariseTls(reports: readonly TlsReport[]): Map<string, TlsDomain> {
   const domains = new Map<string, TlsDomain>();
+  const groups = new Map<string, TlsFailure>();
   for (const r of reports) {
     const reporter = r["organization-name"];
     const counted = new Set<string>();
@@ -42,9 +43,11 @@ export function summariseTls(reports: readonly TlsReport[]): Map<string, TlsDoma
       d.failed += p.summary["total-failure-session-count"];
       for (const f of p["failure-details"] ?? []) {
         const key = { resultType: f["result-type"], receivingMx: f["receiving-mx-hostname"] ?? "", receivingIp: f["receiving-ip"] ?? "", sendingMtaIp: f["sending-mta-ip"] ?? "", reporter, policyType: p.policy["policy-type"] };
-        let g = d.failures.find((x) => x.resultType === key.resultType && x.receivingMx === key.receivingMx && x.receivingIp === key.receivingIp && x.sendingMtaIp === key.sendingMtaIp && x.reporter === key.reporter && x.policyType === key.policyType);
+        const id = JSON.stringify([name, ...Object.values(key)]);
+        let g = groups.get(id);
         if (g === undefined) {
           g = { ...key, sessions: 0, details: [] };
+          groups.set(id, g);
           d.failures.push(g);
         }
         g.sessions += f["failed-session-count"];

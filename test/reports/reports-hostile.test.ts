@@ -95,22 +95,27 @@ describe("decompression bombs cost no more than the caps", () => {
     return Math.max(after.rss - before.rss, after.arrayBuffers - before.arrayBuffers);
   };
 
-  it("a gzip bomb (tiny compressed, huge expanded) is refused at the ratio bound", async () => {
+  // With the report cap raised to 64 MiB, the ratio bound (~50 MiB here) is the one that binds.
+  const LARGE: ReportLimits = { ...DEFAULT_LIMITS, maxUncompressedBytes: 64 * 1024 * 1024 };
+
+  it("a gzip bomb (tiny compressed, huge expanded) is refused at the ratio bound, or at the size cap first", async () => {
     const bomb = await gzipBomb(256);
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    const r = await refusal("application/gzip", bomb);
+    const r = await refusal("application/gzip", bomb, LARGE);
     expect(r.code).toBe("zip-bomb");
     expect(r.message).toMatch(/of gzip expands past .* a ratio above 200:1: refused as a decompression bomb/);
-    expect(await growth(() => readAttachment({ name: "b", contentType: "application/gzip", content: bomb }, DEFAULT_LIMITS))).toBeLessThan(128 * 1024 * 1024);
+    expect(await growth(() => readAttachment({ name: "b", contentType: "application/gzip", content: bomb }, LARGE))).toBeLessThan(128 * 1024 * 1024);
+    expect(await refusal("application/gzip", bomb)).toMatchObject({ code: "too-large", message: expect.stringMatching(/expands past 8\.0 MiB \(the cap on one report\)/) });
   });
 
   it("a zip bomb that declares its size is refused before it inflates; one that lies is cut while it inflates", async () => {
     const zeros = await deflatedZeros(256);
     const honest = zipArchive([{ name: "report.xml", deflated: zeros }]);
-    const r = await refusal("application/zip", honest);
+    const r = await refusal("application/zip", honest, LARGE);
     expect(r).toMatchObject({ code: "zip-bomb" });
     expect(r.message).toMatch(/declares 256\.0 MiB from .* above a ratio of 200:1/);
     const liar = zipArchive([{ name: "report.xml", deflated: zeros, declaredSize: 1000 }]);
+    expect(await refusal("application/zip", honest)).toMatchObject({ code: "too-large", message: expect.stringMatching(/declares 256\.0 MiB .* above the cap of 8\.0 MiB on one report/) });
     const l = await refusal("application/zip", liar);
     expect(l.code).toBe("zip-invalid");
     expect(l.message).toMatch(/inflates to more than it declares, a lying archive \(too many bytes in the stream. expected 1000/);
