@@ -1,0 +1,123 @@
+// The native throughput bench: the targets of the VM bench (a, b, a', c), measured with the same
+// clients, rounds and rendered configuration, but on the build machine's own CPU - the Debian 13
+// root in network namespaces of this run, no VM (TCG emulates Rspamd's SIMD worst, so VM ratios
+// say little about a real CPU). A round's clock stops when the queue in the root is empty again.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import type { MailConfig } from "../../infra/config";
+import { labCredential, labStackConfig, labStackFile, repoRoot } from "../../lab";
+import { BARE_SETUP, BARE_SPOOL } from "../bare-postfix";
+import { cpuDelta, processCpuDelta } from "../guest-proc";
+import { interleavedRounds } from "../interleave";
+import { benchStackText } from "../lab-session";
+import { BARE_TO, type ClientSetup, INBOUND_TO, SUBMIT_AS, benchMessage, runClient } from "../load-clients";
+import { rate, round } from "../stats";
+import type { Target } from "../targets";
+import { type RoundResult, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
+import { type ServerProcesses, startServer, stopServer } from "./server";
+
+const QUEUE_DIRS = ["incoming", "active", "deferred", "maildrop", "hold"];
+
+export interface NativeOptions {
+  readonly rounds: number;
+  readonly messages: number;
+  readonly bareMessages: number;
+  readonly sessions: number;
+  readonly bodyBytes: number;
+  readonly targets: readonly Target[];
+}
+
+/** Messages in a Postfix queue (every queue file is one message). */
+export function queuedMessages(spool: string): number {
+  let n = 0;
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else n++;
+    }
+  };
+  for (const d of QUEUE_DIRS) walk(join(spool, d));
+  return n;
+}
+
+async function waitQueueEmpty(spool: string, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (queuedMessages(spool) === 0) return Date.now();
+    if (Date.now() > until) throw new Error(`${queuedMessages(spool)} message(s) still queued in ${spool} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The lab stack with the VM bench's limits override: the same configuration the VM bench boots. */
+export function nativeBenchConfig(dir: string): MailConfig {
+  const file = join(dir, "Pulumi.lab.yaml");
+  writeFileSync(file, benchStackText(readFileSync(labStackFile(), "utf8")));
+  return labStackConfig(file);
+}
+
+async function oneRound(s: ServerProcesses, client: ClientSetup, target: Target, roundNo: number, messages: number): Promise<RoundResult> {
+  const bare = target === "bare" || target === "bare-auth-client";
+  const spool = join(s.rootDir, bare ? BARE_SPOOL : "/var/spool/postfix");
+  const before = s.cpu.usage();
+  const procsBefore = s.cpu.processes();
+  const c = await runClient(target, messages, client);
+  let error = c.error;
+  let done = Date.now();
+  try {
+    done = await waitQueueEmpty(spool, 600_000);
+  } catch (e) {
+    error ??= e instanceof Error ? e.message : String(e);
+  }
+  const acceptSeconds = (c.accepted - c.t0) / 1000;
+  const totalSeconds = Math.max(acceptSeconds, (done - c.t0) / 1000);
+  return {
+    target, round: roundNo, messages, acceptSeconds: round(acceptSeconds), totalSeconds: round(totalSeconds),
+    messagesPerSecond: round(rate(messages, totalSeconds)), cpu: cpuDelta(before, s.cpu.usage()), processCpu: processCpuDelta(procsBefore, s.cpu.processes()).slice(0, 15),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+export async function runNativeThroughput(o: NativeOptions, log: (l: string) => void): Promise<ThroughputResult & { where: string }> {
+  const work = mkdtempSync(join(tmpdir(), "mailfort-native-bench-"));
+  const files = { bare: join(work, "msg-bare.eml"), inbound: join(work, "msg-inbound.eml") };
+  writeFileSync(files.bare, benchMessage(o.bodyBytes, BARE_TO));
+  writeFileSync(files.inbound, benchMessage(o.bodyBytes, INBOUND_TO));
+  const cfg = nativeBenchConfig(work);
+  let server: ServerProcesses | undefined;
+  try {
+    server = await startServer(cfg, process.pid.toString(36), log);
+    const client: ClientSetup = {
+      netns: server.net.sender, host: server.net.serverAddress, sessions: o.sessions, bodyBytes: o.bodyBytes, files, repo: repoRoot(),
+      submission: { password: labCredential(SUBMIT_AS).password, ca: server.certFile, servername: cfg.hostname },
+    };
+    const s = server;
+    const rounds = await interleavedRounds(o.targets, o.rounds, (t, i, warmUp) => {
+      const bare = t === "bare" || t === "bare-auth-client";
+      return oneRound(s, client, t, i, warmUp ? o.sessions : bare ? o.bareMessages : o.messages);
+    }, (l) => log(`native: ${l}`));
+    const cpuByTarget: Partial<Record<Target, ReturnType<typeof sumCpu>>> = {};
+    const processCpuByTarget: Partial<Record<Target, ReturnType<typeof sumProcessCpu>>> = {};
+    for (const t of o.targets) {
+      cpuByTarget[t] = sumCpu(rounds.filter((r) => r.target === t));
+      processCpuByTarget[t] = sumProcessCpu(rounds.filter((r) => r.target === t));
+    }
+    const where = `Debian 13 root ${basename(s.native.base)} (the host checkers' cached trixie root) with mailfort's rendered lab-stack files, ` +
+      `on this machine's CPU (${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, load ${loadavg()[0]?.toFixed(2) ?? "?"} at the end), in two network namespaces of its own (no VM); ` +
+      "no journald or fail2ban (no systemd in the root: Postfix and Dovecot log to a syslog socket nobody reads, Rspamd to its file).";
+    return {
+      where, rounds, cpuByTarget, processCpuByTarget,
+      settings: { sessions: o.sessions, messages: o.messages, bareMessages: o.bareMessages, bodyBytes: o.bodyBytes, bareSetup: BARE_SETUP },
+    };
+  } finally {
+    if (server) await stopServer(server, log);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
