@@ -5,6 +5,8 @@ import { roundFigures } from "./round-figures";
 import { round } from "./stats";
 import { TARGETS, type Target } from "./targets";
 import type { ThroughputResult } from "./throughput";
+import type { NativeThroughputResult } from "./native/throughput";
+import { PERF_HZ } from "./native/profile";
 import type { ThroughputFigures, ThroughputRatios } from "./throughput-figures";
 import type { FigureSet } from "./compare";
 import { type Headline, NATIVE_RATIO_TARGETS } from "./headline";
@@ -71,12 +73,25 @@ export function ratioFindings(figures: ThroughputFigures, costs: Partial<Record<
     const path = total(costs[p.path]);
     const bare = total(costs[p.bare]);
     if (path === 0 || bare === 0) return `${head}.`;
+    const budget = bare / p.target;
+    const needed = path > budget ? ` To reach ${p.target} on CPU alone, the path may cost at most ${budget.toFixed(2)} ms a message: ${(path - budget).toFixed(2)} ms less than now.` : "";
     return `${head}. CPU per message: ${TARGETS[p.path].label} ${path.toFixed(2)} ms (${list(costs[p.path])}); ` +
-      `the bare Postfix ${bare.toFixed(2)} ms (${list(costs[p.bare])}): their quotient, ${(bare / path).toFixed(3)}, is what the ratio tends to where the CPU is the bottleneck.`;
+      `the bare Postfix ${bare.toFixed(2)} ms (${list(costs[p.bare])}): their quotient, ${(bare / path).toFixed(3)}, is what the ratio tends to where the CPU is the bottleneck.${needed}`;
   });
 }
 
-export function nativeThroughputMd(at: string, t: ThroughputResult, f: ThroughputFigures, vm: VmRatios | undefined, where: string): string[] {
+function profileMd(t: NativeThroughputResult): string[] {
+  const out: string[] = [];
+  if (t.profileNote !== undefined) out.push(`Profile: ${t.profileNote}.`, "");
+  for (const p of t.profiles ?? []) {
+    out.push(`Profile of one extra ${TARGETS[p.target].label} round (${p.messages} messages, not counted above): perf at ${PERF_HZ} Hz over the server's processes, ${p.samples} samples, by command and shared object ([kernel.kallsyms]: system calls and file system work done for that command; libluajit and [JIT]: Rspamd's Lua rules):`, "");
+    out.push("| command | object | % of samples |", "| --- | --- | --- |", ...p.rows.slice(0, 14).map((r) => `| ${r.command} | ${r.object} | ${r.percent.toFixed(1)} |`), "");
+  }
+  return out;
+}
+
+export function nativeThroughputMd(at: string, t: NativeThroughputResult, f: ThroughputFigures, vm: VmRatios | undefined): string[] {
+  const where = t.where;
   const targets = (Object.keys(TARGETS) as Target[]).filter((k) => f.perTarget[k] !== undefined);
   const rounds = (k: Target) => t.rounds.filter((r) => r.target === k).map((r) => (r.error !== undefined ? "error" : r.messagesPerSecond.toFixed(1))).join(", ");
   const costs = cpuPerMessage(t);
@@ -104,6 +119,7 @@ export function nativeThroughputMd(at: string, t: ThroughputResult, f: Throughpu
     for (const k of targets) out.push(`- ${TARGETS[k].label}: ${(t.processCpuByTarget[k] ?? []).slice(0, 8).map((c) => `${c.name} ${c.cpuSeconds} s`).join(", ")}`);
     out.push("");
   }
+  out.push(...profileMd(t));
   const failed = t.rounds.filter((r) => r.error !== undefined);
   if (failed.length > 0) out.push(`Rounds with errors (left out of the medians): ${failed.map((r) => `${r.target} #${r.round}: ${r.error ?? ""}`).join("; ")}`, "");
   const deferred = targets.filter((k) => roundFigures(t.rounds.filter((r) => r.target === k)).deferredRounds > 0);

@@ -13,6 +13,7 @@ import { DEFERRAL_GAP_SECONDS, hadDeferral } from "./round-figures";
 import type { SynthCommandResult } from "./synth-command";
 import type { SynthScaleResult } from "./synth-scale";
 import { TARGETS, type Target } from "./targets";
+import type { NativeThroughputResult } from "./native/throughput";
 import type { ThroughputResult } from "./throughput";
 import { type ThroughputFigures, throughputFigures } from "./throughput-figures";
 
@@ -58,7 +59,7 @@ export interface BenchReport {
   readonly notes: readonly string[];
   readonly throughput?: Section<ThroughputResult>;
   /** The throughput targets measured natively (bench/native), with where they ran. */
-  readonly nativeThroughput?: Section<ThroughputResult & { readonly where: string }>;
+  readonly nativeThroughput?: Section<NativeThroughputResult>;
   readonly memory?: Section<MemoryResult>;
   readonly boot?: Section<readonly BootReport[]>;
   readonly synth?: Section<SynthScaleResult>;
@@ -260,7 +261,7 @@ export function renderMarkdown(r: FinalReport): string {
   ];
   if (r.nativeThroughput && r.figures.nativeThroughput) {
     const n = r.nativeThroughput;
-    out.push(...nativeThroughputMd(n.at, n.data, r.figures.nativeThroughput, r.figures.vmBesideNative, n.data.where));
+    out.push(...nativeThroughputMd(n.at, n.data, r.figures.nativeThroughput, r.figures.vmBesideNative));
   }
   if (r.throughput && r.figures.throughput) out.push(...throughputMd(r.throughput, r.figures.throughput));
   if (r.memory) out.push(...memoryMd(r.memory));

@@ -3,7 +3,9 @@
 // host's own installer from a seeded secret source), plus what mailfort-boot would do next on a
 // real host and what the lab's DNS gives the VM. Nothing in configs/ or the rendering changes:
 // the bench-only files below are the bare Postfix and a resolver answer for the lab names.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MailConfig } from "../../infra/config";
 import { type CheckerRoot, baseRoot, prepareRoot } from "../../test/host/checker-root";
@@ -62,21 +64,46 @@ export interface NativeRoot {
   readonly root: CheckerRoot;
   /** The server's TLS certificate (self-signed for cfg.hostname): the client's CA. */
   readonly certFile: string;
+  /** Unmount the mail store and the root, remove both. */
+  dispose(): void;
+}
+
+/**
+ * The mail store on a plain directory of the machine's own file system (bind-mounted), not on
+ * the overlay: on a host it is the ext4 data volume, and overlayfs would charge Dovecot alone
+ * for copy-up and lookups the real server never pays.
+ */
+function mountMailStore(root: string): () => void {
+  const store = mkdtempSync(join(tmpdir(), "mailfort-native-mail-"));
+  const target = join(root, "srv/mailfort/mail");
+  mkdirSync(target, { recursive: true });
+  execFileSync("mount", ["--bind", store, target]);
+  return () => {
+    spawnSync("umount", [target]);
+    rmSync(store, { recursive: true, force: true });
+  };
 }
 
 export function prepareNativeRoot(cfg: MailConfig, net: NativeNet, log: (l: string) => void): NativeRoot {
   const base = baseRoot();
   log(`native: Debian 13 root ${base}; overlay and mailfort's installer (the host checkers' preparation)`);
   const root = prepareRoot(base, cfg);
+  let unmountStore = () => undefined as void;
   try {
+    unmountStore = mountMailStore(root.dir);
     mkdirSync(join(root.dir, BARE_DIR), { recursive: true });
     writeFileSync(join(root.dir, BARE_DIR, "main.cf"), BARE_MAIN_CF);
     writeFileSync(join(root.dir, BARE_DIR, "master.cf"), BARE_MASTER_CF);
     writeFileSync(join(root.dir, "etc/unbound/unbound.conf.d/zz-mailfort-bench.conf"), benchResolverConf(net));
     const r = root.run(["bash", "-c", bootStepsScript(cfg)]);
     if (r.status !== 0) throw new Error(`native bench: boot steps failed in the root (${r.status}): ${r.stderr}${r.stdout}`);
-    return { base, root, certFile: join(root.dir, "etc/ssl/mailfort/fullchain.pem") };
+    const dispose = () => {
+      unmountStore();
+      root.dispose();
+    };
+    return { base, root, certFile: join(root.dir, "etc/ssl/mailfort/fullchain.pem"), dispose };
   } catch (e) {
+    unmountStore();
     root.dispose();
     throw e;
   }

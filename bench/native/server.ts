@@ -79,7 +79,7 @@ async function teardown(s: { net: NativeNet; cpu: CpuGroups | undefined; native:
   for (const d of [...s.daemons].reverse()) {
     await stopDaemon(d, s.native?.root.dir ?? "", s.net.server).catch((e: unknown) => log(`native: stopping ${d.spec.name} (pid ${d.pid}): ${String(e)}`));
   }
-  s.native?.root.dispose();
+  s.native?.dispose();
   try {
     s.cpu?.remove();
   } catch (e) {

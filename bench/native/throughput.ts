@@ -15,6 +15,8 @@ import { BARE_TO, type ClientSetup, INBOUND_TO, SUBMIT_AS, benchMessage, runClie
 import { rate, round } from "../stats";
 import type { Target } from "../targets";
 import { type RoundResult, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
+import { BARE_DAEMON } from "./daemons";
+import { type Profile, perfAvailable, profileWhile } from "./profile";
 import { type ServerProcesses, startServer, stopServer } from "./server";
 
 const QUEUE_DIRS = ["incoming", "active", "deferred", "maildrop", "hold"];
@@ -85,7 +87,30 @@ async function oneRound(s: ServerProcesses, client: ClientSetup, target: Target,
   };
 }
 
-export async function runNativeThroughput(o: NativeOptions, log: (l: string) => void): Promise<ThroughputResult & { where: string }> {
+export interface NativeThroughputResult extends ThroughputResult {
+  /** Where it ran (the root, the CPU, what is left out), for the report. */
+  readonly where: string;
+  /** perf profiles of one extra round of the paths (absent without perf). */
+  readonly profiles?: readonly Profile[];
+  readonly profileNote?: string;
+}
+
+/** One extra, uncounted round of each path under perf (the server's processes, not the bare Postfix). */
+async function profilePaths(s: ServerProcesses, client: ClientSetup, o: NativeOptions, dir: string, log: (l: string) => void): Promise<Profile[]> {
+  const out: Profile[] = [];
+  for (const target of o.targets.filter((t): t is "inbound" | "submission" => t === "inbound" || t === "submission")) {
+    const pids = [...new Set(s.cpu.processes().filter((p) => p.unit !== BARE_DAEMON.name).map((p) => p.pid))];
+    const p = await profileWhile(pids, join(dir, `perf-${target}.data`), async () => {
+      const r = await oneRound(s, client, target, 0, o.messages);
+      if (r.error !== undefined) throw new Error(`profiled ${target} round: ${r.error}`);
+    });
+    log(`native: profile of ${target}: ${p.rows.slice(0, 4).map((x) => `${x.command} ${x.object} ${x.percent}%`).join(", ")}`);
+    out.push({ target, messages: o.messages, ...p });
+  }
+  return out;
+}
+
+export async function runNativeThroughput(o: NativeOptions, log: (l: string) => void): Promise<NativeThroughputResult> {
   const work = mkdtempSync(join(tmpdir(), "mailfort-native-bench-"));
   const files = { bare: join(work, "msg-bare.eml"), inbound: join(work, "msg-inbound.eml") };
   writeFileSync(files.bare, benchMessage(o.bodyBytes, BARE_TO));
@@ -103,6 +128,16 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
       const bare = t === "bare" || t === "bare-auth-client";
       return oneRound(s, client, t, i, warmUp ? o.sessions : bare ? o.bareMessages : o.messages);
     }, (l) => log(`native: ${l}`));
+    let profiles: Profile[] | undefined;
+    let profileNote: string | undefined;
+    if (perfAvailable()) {
+      profiles = await profilePaths(s, client, o, work, log).catch((e: unknown) => {
+        profileNote = `perf profile failed: ${e instanceof Error ? e.message : String(e)}`;
+        return undefined;
+      });
+    } else {
+      profileNote = "perf is not installed on this machine: no profile below the per-daemon CPU (apt-get install linux-perf)";
+    }
     const cpuByTarget: Partial<Record<Target, ReturnType<typeof sumCpu>>> = {};
     const processCpuByTarget: Partial<Record<Target, ReturnType<typeof sumProcessCpu>>> = {};
     for (const t of o.targets) {
@@ -111,9 +146,10 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
     }
     const where = `Debian 13 root ${basename(s.native.base)} (the host checkers' cached trixie root) with mailfort's rendered lab-stack files, ` +
       `on this machine's CPU (${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, load ${loadavg()[0]?.toFixed(2) ?? "?"} at the end), in two network namespaces of its own (no VM); ` +
-      "no journald or fail2ban (no systemd in the root: Postfix and Dovecot log to a syslog socket nobody reads, Rspamd to its file).";
+      "the mail store on a plain directory of the machine's ext4 (like the data volume), the rest on the root's overlay; " +
+      "no journald or fail2ban (no systemd in the root: Postfix and Dovecot find no syslog socket, Rspamd logs to its file), no nftables.";
     return {
-      where, rounds, cpuByTarget, processCpuByTarget,
+      where, rounds, cpuByTarget, processCpuByTarget, ...(profiles ? { profiles } : {}), ...(profileNote ? { profileNote } : {}),
       settings: { sessions: o.sessions, messages: o.messages, bareMessages: o.bareMessages, bodyBytes: o.bodyBytes, bareSetup: BARE_SETUP },
     };
   } finally {

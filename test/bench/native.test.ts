@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BARE_DAEMON, MAILFORT_DAEMONS, inRootArgv, launchArgv } from "../../bench/native/daemons";
 import { nativeNet, netDownCommands, netUpCommands } from "../../bench/native/net";
 import { benchResolverConf } from "../../bench/native/root";
+import { parsePerfReport, perfRecordArgv, perfReportArgv } from "../../bench/native/profile";
+import { processTicks } from "../../bench/native/cgroups";
 import { queuedMessages } from "../../bench/native/throughput";
 import { type ClientSetup, clientArgv, nodeClientRun } from "../../bench/load-clients";
 import { cpuPerMessage, ratioFindings, vmRatiosBeside } from "../../bench/native-report";
@@ -146,7 +148,9 @@ describe("the native findings", () => {
     expect(b).toContain("b/a = 0.250 natively, target >= 0.4: **not met**");
     expect(b).toContain("(b) inbound path on 25: postscreen, Rspamd, LMTP -> Dovecot 10.00 ms (dovecot 5.00, rspamd 3.00, postfix 2.00)");
     expect(b).toContain("the bare Postfix 2.00 ms (postfix-bare 2.00): their quotient, 0.200");
+    expect(b).toContain("To reach 0.4 on CPU alone, the path may cost at most 5.00 ms a message: 5.00 ms less than now.");
     expect(c).toContain("c/a' = 0.400 natively, target >= 0.3: met");
+    expect(c).not.toContain("To reach");
   });
 });
 
@@ -192,5 +196,37 @@ describe("the native section of the bench report", () => {
 
   it("says no VM ratio exists rather than printing a blank", () => {
     expect(renderMarkdown(finalizeReport(native, []))).toContain("| ratio | native | VM (none measured yet) | target (native) |");
+  });
+});
+
+describe("the perf profile", () => {
+  const text = [
+    "# Samples: 2K of event 'cpu-clock:ppp'",
+    "# Overhead  Command          Shared Object",
+    "#",
+    "    16.88%  rspamd           libluajit-5.1.so.2.1.1737090214",
+    "    10.71%  lmtp             [kernel.kallsyms]              ",
+    "     2.19%  rspamd           [JIT] tid 6702                 ",
+    "",
+  ].join("\n");
+
+  it("reads perf's report by command and shared object, JIT code of any thread as one object", () => {
+    expect(parsePerfReport(text)).toEqual({ samples: 2000, rows: [
+      { percent: 16.88, command: "rspamd", object: "libluajit-5.1.so.2.1.1737090214" },
+      { percent: 10.71, command: "lmtp", object: "[kernel.kallsyms]" },
+      { percent: 2.19, command: "rspamd", object: "[JIT]" },
+    ] });
+    expect(parsePerfReport("").rows).toEqual([]);
+  });
+
+  it("samples only the given processes, and reports without call graphs", () => {
+    expect(perfRecordArgv([10, 11], "/w/p.data")).toEqual(["perf", "record", "-F", "499", "-o", "/w/p.data", "-p", "10,11"]);
+    expect(perfReportArgv("/w/p.data")).toEqual(expect.arrayContaining(["--sort", "comm,dso", "-g", "none", "--no-children"]));
+  });
+
+  it("reads a process's CPU ticks from /proc/<pid>/stat, a command with spaces and parentheses included", () => {
+    const stat = "4242 (rspamd: proxy (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 39 19 1 0 100 0 0";
+    expect(processTicks("rspamd", stat)).toEqual([{ pid: 4242, comm: "rspamd: proxy (x)", unit: "rspamd", ticks: 175 }]);
+    expect(processTicks("x", "garbage")).toEqual([]);
   });
 });
