@@ -84,7 +84,7 @@ function profileMd(t: NativeThroughputResult): string[] {
   const out: string[] = [];
   if (t.profileNote !== undefined) out.push(`Profile: ${t.profileNote}.`, "");
   for (const p of t.profiles ?? []) {
-    out.push(`Profile of one extra ${TARGETS[p.target].label} round (${p.messages} messages, not counted above): perf at ${PERF_HZ} Hz over the server's processes, ${p.samples} samples, by command and shared object ([kernel.kallsyms]: system calls and file system work done for that command; libluajit and [JIT]: Rspamd's Lua rules):`, "");
+    out.push(`Profile of one extra ${TARGETS[p.target].label} round (${p.messages} messages, not counted above): perf at ${PERF_HZ} Hz over the server's processes, about ${p.samples} samples, by command and shared object ([kernel.kallsyms]: system calls and file system work done for that command; libluajit and [JIT]: Rspamd's Lua rules):`, "");
     out.push("| command | object | % of samples |", "| --- | --- | --- |", ...p.rows.slice(0, 14).map((r) => `| ${r.command} | ${r.object} | ${r.percent.toFixed(1)} |`), "");
   }
   return out;
