@@ -2,8 +2,31 @@
 // target (not counted: first connections pay cold caches - postscreen's first-contact test, the
 // TLS session cache, Rspamd's maps, the node client's module load), then `rounds` rounds that
 // visit every target in turn, so drift of the shared, noisy machine hits every target alike.
+import type { ClientRun } from "./load-clients";
+import { rate, round } from "./stats";
 import type { RoundResult } from "./throughput";
 import type { Target } from "./targets";
+
+export type RoundTiming = Pick<RoundResult, "acceptSeconds" | "totalSeconds" | "messagesPerSecond" | "error">;
+
+/**
+ * A round's clock: the client's run, then the wait until the server's queue is empty (`drain`
+ * resolves to that moment, host ms): mail accepted but not yet delivered has not been through
+ * the whole path. A client error or a queue that never drains is the round's error.
+ */
+export async function timeRound(messages: number, client: () => Promise<ClientRun>, drain: () => Promise<number>): Promise<RoundTiming> {
+  const c = await client();
+  let error = c.error;
+  let done = Date.now();
+  try {
+    done = await drain();
+  } catch (e) {
+    error ??= e instanceof Error ? e.message : String(e);
+  }
+  const acceptSeconds = (c.accepted - c.t0) / 1000;
+  const totalSeconds = Math.max(acceptSeconds, (done - c.t0) / 1000);
+  return { acceptSeconds: round(acceptSeconds), totalSeconds: round(totalSeconds), messagesPerSecond: round(rate(messages, totalSeconds)), ...(error !== undefined ? { error } : {}) };
+}
 
 export type RoundRunner = (target: Target, round: number, warmUp: boolean) => Promise<RoundResult>;
 

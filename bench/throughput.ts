@@ -11,8 +11,8 @@ import { guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import { BARE_DIR, BARE_MAIN_CF, BARE_MASTER_CF, BARE_SETUP, BARE_SPOOL } from "./bare-postfix";
 import { BARE_PORT, BARE_TO, INBOUND_TO, SUBMIT_AS, benchMessage, runClient } from "./load-clients";
-import { interleavedRounds } from "./interleave";
-import { rate, round } from "./stats";
+import { interleavedRounds, timeRound } from "./interleave";
+import { round } from "./stats";
 import type { Target } from "./targets";
 
 export interface RoundResult {
@@ -109,32 +109,20 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
   // Per-process CPU is a detail: a failure to sample it must not cost the round.
   const sampleProcs = () => guestShell(PROC_CPU_SCRIPT).then(parseProcCpu, () => []);
   const procBefore = await sampleProcs();
-  const client = await runClient(target, messages, {
+  const client = {
     netns: labHost("sender").netns, host: mail, sessions: o.sessions, bodyBytes: o.bodyBytes, files, repo: repoRoot(),
     submission: { password: labCredential(SUBMIT_AS).password, ca: labPaths.caCert(), servername: o.mailHostname },
-  });
-  const { t0, accepted } = client;
-  let error = client.error;
-  let done = Date.now();
-  try {
-    done = await waitQueueEmpty(spool, 600_000);
-  } catch (e) {
-    error ??= e instanceof Error ? e.message : String(e);
-  }
+  };
+  const timing = await timeRound(messages, () => runClient(target, messages, client), () => waitQueueEmpty(spool, 600_000));
   const procAfter = await sampleProcs();
   const cpuAfter = parseCgroupCpu(await guestShell(CGROUP_CPU_SCRIPT));
-  const acceptSeconds = (accepted - t0) / 1000;
-  const totalSeconds = Math.max(acceptSeconds, (done - t0) / 1000);
   return {
     target,
     round: roundNo,
     messages,
-    acceptSeconds: round(acceptSeconds),
-    totalSeconds: round(totalSeconds),
-    messagesPerSecond: round(rate(messages, totalSeconds)),
+    ...timing,
     cpu: cpuDelta(cpuBefore, cpuAfter).slice(0, 12),
     processCpu: processCpuDelta(procBefore, procAfter).slice(0, 15),
-    ...(error !== undefined ? { error } : {}),
   };
 }
 

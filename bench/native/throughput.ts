@@ -9,26 +9,19 @@ import type { MailConfig } from "../../infra/config";
 import { labCredential, labStackConfig, labStackFile, repoRoot } from "../../lab";
 import { BARE_SETUP, BARE_SPOOL } from "../bare-postfix";
 import { cpuDelta, processCpuDelta } from "../guest-proc";
-import { interleavedRounds } from "../interleave";
+import { interleavedRounds, timeRound } from "../interleave";
 import { benchStackText } from "../lab-session";
 import { BARE_TO, type ClientSetup, INBOUND_TO, SUBMIT_AS, benchMessage, runClient } from "../load-clients";
-import { rate, round } from "../stats";
 import type { Target } from "../targets";
-import { type RoundResult, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
+import { type RoundResult, type ThroughputOptions, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
 import { BARE_DAEMON } from "./daemons";
 import { type Profile, perfAvailable, profileWhile } from "./profile";
 import { type ServerProcesses, startServer, stopServer } from "./server";
 
 const QUEUE_DIRS = ["incoming", "active", "deferred", "maildrop", "hold"];
 
-export interface NativeOptions {
-  readonly rounds: number;
-  readonly messages: number;
-  readonly bareMessages: number;
-  readonly sessions: number;
-  readonly bodyBytes: number;
-  readonly targets: readonly Target[];
-}
+/** The VM bench's rounds and targets; only the server's name is the VM's own. */
+export type NativeOptions = Omit<ThroughputOptions, "mailHostname">;
 
 /** Messages in a Postfix queue (every queue file is one message). */
 export function queuedMessages(spool: string): number {
@@ -70,20 +63,10 @@ async function oneRound(s: ServerProcesses, client: ClientSetup, target: Target,
   const spool = join(s.rootDir, bare ? BARE_SPOOL : "/var/spool/postfix");
   const before = s.cpu.usage();
   const procsBefore = s.cpu.processes();
-  const c = await runClient(target, messages, client);
-  let error = c.error;
-  let done = Date.now();
-  try {
-    done = await waitQueueEmpty(spool, 600_000);
-  } catch (e) {
-    error ??= e instanceof Error ? e.message : String(e);
-  }
-  const acceptSeconds = (c.accepted - c.t0) / 1000;
-  const totalSeconds = Math.max(acceptSeconds, (done - c.t0) / 1000);
+  const timing = await timeRound(messages, () => runClient(target, messages, client), () => waitQueueEmpty(spool, 600_000));
   return {
-    target, round: roundNo, messages, acceptSeconds: round(acceptSeconds), totalSeconds: round(totalSeconds),
-    messagesPerSecond: round(rate(messages, totalSeconds)), cpu: cpuDelta(before, s.cpu.usage()), processCpu: processCpuDelta(procsBefore, s.cpu.processes()).slice(0, 15),
-    ...(error !== undefined ? { error } : {}),
+    target, round: roundNo, messages, ...timing,
+    cpu: cpuDelta(before, s.cpu.usage()), processCpu: processCpuDelta(procsBefore, s.cpu.processes()).slice(0, 15),
   };
 }
 

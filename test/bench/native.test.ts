@@ -12,6 +12,7 @@ import { parsePerfReport, perfRecordArgv, perfReportArgv } from "../../bench/nat
 import { processTicks } from "../../bench/native/cgroups";
 import { queuedMessages } from "../../bench/native/throughput";
 import { type ClientSetup, clientArgv, nodeClientRun } from "../../bench/load-clients";
+import { timeRound } from "../../bench/interleave";
 import { cpuPerMessage, ratioFindings, vmRatiosBeside } from "../../bench/native-report";
 import type { FigureSet } from "../../bench/compare";
 import { type BenchReport, finalizeReport, renderMarkdown } from "../../bench/report";
@@ -228,5 +229,22 @@ describe("the perf profile", () => {
     const stat = "4242 (rspamd: proxy (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 39 19 1 0 100 0 0";
     expect(processTicks("rspamd", stat)).toEqual([{ pid: 4242, comm: "rspamd: proxy (x)", unit: "rspamd", ticks: 175 }]);
     expect(processTicks("x", "garbage")).toEqual([]);
+  });
+});
+
+describe("a round's clock (both benches)", () => {
+  const client = (t0: number, accepted: number, error?: string) => async () => ({ t0, accepted, ...(error ? { error } : {}) });
+
+  it("runs from the client's start until the queue is empty", async () => {
+    expect(await timeRound(80, client(1_000, 3_000), async () => 5_000)).toEqual({ acceptSeconds: 2, totalSeconds: 4, messagesPerSecond: 20 });
+  });
+
+  it("keeps the client's error, and a queue that never drains is the round's error", async () => {
+    expect((await timeRound(80, client(1_000, 3_000, "smtp-source exit 1"), async () => 4_000)).error).toBe("smtp-source exit 1");
+    const stuck = await timeRound(80, client(Date.now() - 2_000, Date.now()), async () => {
+      throw new Error("3 message(s) still queued");
+    });
+    expect(stuck.error).toBe("3 message(s) still queued");
+    expect(stuck.totalSeconds).toBeGreaterThanOrEqual(stuck.acceptSeconds);
   });
 });
