@@ -119,6 +119,12 @@ export function nativeThroughputMd(at: string, t: NativeThroughputResult, f: Thr
     for (const k of targets) out.push(`- ${TARGETS[k].label}: ${(t.processCpuByTarget[k] ?? []).slice(0, 8).map((c) => `${c.name} ${c.cpuSeconds} s`).join(", ")}`);
     out.push("");
   }
+  if (t.delivered !== undefined) {
+    const d = t.delivered;
+    out.push(d.found >= d.expected
+      ? `Delivered: all ${d.expected} messages of the inbound and submission rounds and warm-ups are in the recipients' mailboxes (${d.found} found).`
+      : `**Delivered: only ${d.found} of ${d.expected} messages of the inbound and submission rounds reached the mailboxes**: a drained queue also means bounced or lost mail, so these paths' figures are not the whole path.`, "");
+  }
   out.push(...profileMd(t));
   const failed = t.rounds.filter((r) => r.error !== undefined);
   if (failed.length > 0) out.push(`Rounds with errors (left out of the medians): ${failed.map((r) => `${r.target} #${r.round}: ${r.error ?? ""}`).join("; ")}`, "");

@@ -64,6 +64,8 @@ export interface NativeRoot {
   readonly root: CheckerRoot;
   /** The server's TLS certificate (self-signed for cfg.hostname): the client's CA. */
   readonly certFile: string;
+  /** The mail store as the build machine sees it (Dovecot's mail_home root). */
+  readonly mailStore: string;
   /** Unmount the mail store and the root, remove both. */
   dispose(): void;
 }
@@ -73,15 +75,16 @@ export interface NativeRoot {
  * the overlay: on a host it is the ext4 data volume, and overlayfs would charge Dovecot alone
  * for copy-up and lookups the real server never pays.
  */
-function mountMailStore(root: string): () => void {
+function mountMailStore(root: string): { store: string; unmount: () => void } {
   const store = mkdtempSync(join(tmpdir(), "mailfort-native-mail-"));
   const target = join(root, "srv/mailfort/mail");
   mkdirSync(target, { recursive: true });
   execFileSync("mount", ["--bind", store, target]);
-  return () => {
+  const unmount = () => {
     spawnSync("umount", [target]);
     rmSync(store, { recursive: true, force: true });
   };
+  return { store, unmount };
 }
 
 export function prepareNativeRoot(cfg: MailConfig, net: NativeNet, log: (l: string) => void): NativeRoot {
@@ -90,7 +93,8 @@ export function prepareNativeRoot(cfg: MailConfig, net: NativeNet, log: (l: stri
   const root = prepareRoot(base, cfg);
   let unmountStore = () => undefined as void;
   try {
-    unmountStore = mountMailStore(root.dir);
+    const mail = mountMailStore(root.dir);
+    unmountStore = mail.unmount;
     mkdirSync(join(root.dir, BARE_DIR), { recursive: true });
     writeFileSync(join(root.dir, BARE_DIR, "main.cf"), BARE_MAIN_CF);
     writeFileSync(join(root.dir, BARE_DIR, "master.cf"), BARE_MASTER_CF);
@@ -101,7 +105,7 @@ export function prepareNativeRoot(cfg: MailConfig, net: NativeNet, log: (l: stri
       unmountStore();
       root.dispose();
     };
-    return { base, root, certFile: join(root.dir, "etc/ssl/mailfort/fullchain.pem"), dispose };
+    return { base, root, certFile: join(root.dir, "etc/ssl/mailfort/fullchain.pem"), mailStore: mail.store, dispose };
   } catch (e) {
     unmountStore();
     root.dispose();

@@ -11,7 +11,7 @@ import { BARE_SETUP, BARE_SPOOL } from "../bare-postfix";
 import { cpuDelta, processCpuDelta } from "../guest-proc";
 import { interleavedRounds, timeRound } from "../interleave";
 import { benchStackText } from "../lab-session";
-import { BARE_TO, type ClientSetup, INBOUND_TO, SUBMIT_AS, benchMessage, runClient } from "../load-clients";
+import { BARE_TO, type ClientSetup, INBOUND_TO, SUBMIT_AS, SUBMIT_TO, benchMessage, runClient } from "../load-clients";
 import type { Target } from "../targets";
 import { type RoundResult, type ThroughputOptions, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
 import { BARE_DAEMON } from "./daemons";
@@ -40,6 +40,33 @@ export function queuedMessages(spool: string): number {
   };
   for (const d of QUEUE_DIRS) walk(join(spool, d));
   return n;
+}
+
+/** Messages delivered into a mailbox of the store (<domain>/<user>/Maildir/{new,cur}), by "user@domain". */
+export function deliveredMessages(store: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const dirs = (d: string) => {
+    try {
+      return readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const domain of dirs(store)) {
+    for (const user of dirs(join(store, domain))) {
+      const n = ["new", "cur"].reduce((sum, sub) => sum + filesIn(join(store, domain, user, "Maildir", sub)), 0);
+      out.set(`${user}@${domain}`, n);
+    }
+  }
+  return out;
+}
+
+function filesIn(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
 }
 
 async function waitQueueEmpty(spool: string, timeoutMs: number): Promise<number> {
@@ -73,6 +100,8 @@ async function oneRound(s: ServerProcesses, client: ClientSetup, target: Target,
 export interface NativeThroughputResult extends ThroughputResult {
   /** Where it ran (the root, the CPU, what is left out), for the report. */
   readonly where: string;
+  /** Messages the paths should have delivered (warm-ups and rounds) against those found in the mailboxes. */
+  readonly delivered?: { readonly expected: number; readonly found: number };
   /** perf profiles of one extra round of the paths (absent without perf). */
   readonly profiles?: readonly Profile[];
   readonly profileNote?: string;
@@ -111,6 +140,12 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
       const bare = t === "bare" || t === "bare-auth-client";
       return oneRound(s, client, t, i, warmUp ? o.sessions : bare ? o.bareMessages : o.messages);
     }, (l) => log(`native: ${l}`));
+    // The figures count only if the paths delivered: a drained queue could also mean bounces.
+    const mailboxes = deliveredMessages(s.native.mailStore);
+    const expected = [...rounds, ...o.targets.map((t) => ({ target: t, messages: o.sessions, error: undefined }))]
+      .filter((r) => (r.target === "inbound" || r.target === "submission") && r.error === undefined).reduce((n, r) => n + r.messages, 0);
+    const delivered = { expected, found: (mailboxes.get(INBOUND_TO) ?? 0) + (mailboxes.get(SUBMIT_TO) ?? 0) };
+    log(`native: ${delivered.found} of ${delivered.expected} messages of the counted rounds and warm-ups found in ${INBOUND_TO}'s and ${SUBMIT_TO}'s mailboxes`);
     let profiles: Profile[] | undefined;
     let profileNote: string | undefined;
     if (perfAvailable()) {
@@ -132,7 +167,7 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
       "the mail store on a plain directory of the machine's ext4 (like the data volume), the rest on the root's overlay; " +
       "no journald or fail2ban (no systemd in the root: Postfix and Dovecot find no syslog socket, Rspamd logs to its file), no nftables.";
     return {
-      where, rounds, cpuByTarget, processCpuByTarget, ...(profiles ? { profiles } : {}), ...(profileNote ? { profileNote } : {}),
+      where, delivered, rounds, cpuByTarget, processCpuByTarget, ...(profiles ? { profiles } : {}), ...(profileNote ? { profileNote } : {}),
       settings: { sessions: o.sessions, messages: o.messages, bareMessages: o.bareMessages, bodyBytes: o.bodyBytes, bareSetup: BARE_SETUP },
     };
   } finally {

@@ -10,7 +10,7 @@ import { nativeNet, netDownCommands, netUpCommands } from "../../bench/native/ne
 import { benchResolverConf } from "../../bench/native/root";
 import { parsePerfReport, perfRecordArgv, perfReportArgv } from "../../bench/native/profile";
 import { processTicks } from "../../bench/native/cgroups";
-import { queuedMessages } from "../../bench/native/throughput";
+import { deliveredMessages, queuedMessages } from "../../bench/native/throughput";
 import { type ClientSetup, clientArgv, nodeClientRun } from "../../bench/load-clients";
 import { timeRound } from "../../bench/interleave";
 import { cpuPerMessage, ratioFindings, vmRatiosBeside } from "../../bench/native-report";
@@ -105,6 +105,21 @@ describe("the load clients (shared with the VM bench)", () => {
   });
 });
 
+describe("the mailbox count that proves delivery", () => {
+  const store = mkdtempSync(join(tmpdir(), "native-store-"));
+  afterAll(() => rmSync(store, { recursive: true, force: true }));
+
+  it("counts new and seen messages per mailbox, not Dovecot's own files", () => {
+    for (const sub of ["new", "cur", "tmp"]) mkdirSync(join(store, "mailfort.test", "alice", "Maildir", sub), { recursive: true });
+    writeFileSync(join(store, "mailfort.test", "alice", "Maildir", "new", "1.M1"), "");
+    writeFileSync(join(store, "mailfort.test", "alice", "Maildir", "cur", "2.M2:2,S"), "");
+    writeFileSync(join(store, "mailfort.test", "alice", "Maildir", "tmp", "3.M3"), "");
+    writeFileSync(join(store, "mailfort.test", "alice", "Maildir", "dovecot.index.log"), "");
+    mkdirSync(join(store, "mailfort.test", "bob"), { recursive: true });
+    expect(deliveredMessages(store)).toEqual(new Map([["alice@mailfort.test", 2], ["bob@mailfort.test", 0]]));
+  });
+});
+
 describe("the queue count that ends a round", () => {
   const spool = mkdtempSync(join(tmpdir(), "native-queue-"));
   afterAll(() => rmSync(spool, { recursive: true, force: true }));
@@ -193,6 +208,12 @@ describe("the native section of the bench report", () => {
     const row = now.figures.comparison.find((c) => c.figure.id === "native.b-over-a");
     expect(row).toMatchObject({ verdict: "better", previous: { value: 0.3, file: "2026-12-01.json" } });
     expect(renderMarkdown(now)).toMatch(/\| b\/a end to end \(native\) \| 0\.600 \| >= 0\.400: met \| 0\.300 \(2026-12-01\) \| \+100 % \(better\) \|/);
+  });
+
+  it("says whether the paths delivered every message, and loudly when not", () => {
+    const withDelivery = (found: number) => renderMarkdown(finalizeReport({ ...native, nativeThroughput: native.nativeThroughput && { ...native.nativeThroughput, data: { ...native.nativeThroughput.data, delivered: { expected: 300, found } } } }, []));
+    expect(withDelivery(300)).toContain("Delivered: all 300 messages of the inbound and submission rounds and warm-ups are in the recipients' mailboxes (300 found).");
+    expect(withDelivery(120)).toContain("**Delivered: only 120 of 300 messages of the inbound and submission rounds reached the mailboxes**");
   });
 
   it("says no VM ratio exists rather than printing a blank", () => {
