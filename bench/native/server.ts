@@ -52,30 +52,50 @@ async function waitReady(d: RunningDaemon, root: string, netns: string, timeoutM
   }
 }
 
+interface Started {
+  readonly net: NativeNet;
+  cpu: CpuGroups | undefined;
+  native: NativeRoot | undefined;
+  readonly daemons: RunningDaemon[];
+}
+
+/** What a start in progress has set up so far, for a teardown on a signal before it is done. */
+let starting: Started | undefined;
+
 export async function startServer(cfg: MailConfig, tag: string, log: (l: string) => void): Promise<ServerProcesses> {
-  const net = nativeNet(tag);
   const specs: readonly DaemonSpec[] = [...MAILFORT_DAEMONS, BARE_DAEMON];
-  const daemons: RunningDaemon[] = [];
-  let cpu: CpuGroups | undefined;
-  let native: NativeRoot | undefined;
+  const state: Started = { net: nativeNet(tag), cpu: undefined, native: undefined, daemons: [] };
+  const { net } = state;
+  starting = state;
   try {
     for (const c of netUpCommands(net)) must(c);
-    cpu = createCpuGroups(`mailfort-native-${tag}`, specs.map((s) => s.name));
-    native = prepareNativeRoot(cfg, net, log);
+    const cpu = createCpuGroups(`mailfort-native-${tag}`, specs.map((s) => s.name));
+    state.cpu = cpu;
+    const native = prepareNativeRoot(cfg, net, log);
+    state.native = native;
     for (const spec of specs) {
       const d = await startDaemon(spec, native.root.dir, net.server, cpu.procsFile(spec.name));
-      daemons.push(d);
+      state.daemons.push(d);
       const s = await waitReady(d, native.root.dir, net.server, 900_000);
       log(`native: ${spec.name} (pid ${d.pid}) ready after ${s.toFixed(1)} s`);
     }
-    return { net, cpu, rootDir: native.root.dir, certFile: native.certFile, native, daemons };
+    return { net, cpu, rootDir: native.root.dir, certFile: native.certFile, native, daemons: state.daemons };
   } catch (e) {
-    await teardown({ net, cpu, native, daemons }, log);
+    await teardown(state, log);
     throw e;
+  } finally {
+    starting = undefined;
   }
 }
 
-async function teardown(s: { net: NativeNet; cpu: CpuGroups | undefined; native: NativeRoot | undefined; daemons: RunningDaemon[] }, log: (l: string) => void): Promise<void> {
+/** Undo a start that is still in progress (a signal arrived while the daemons came up). */
+export async function abortStart(log: (l: string) => void): Promise<void> {
+  const s = starting;
+  starting = undefined;
+  if (s !== undefined) await teardown(s, log);
+}
+
+async function teardown(s: Started, log: (l: string) => void): Promise<void> {
   for (const d of [...s.daemons].reverse()) {
     await stopDaemon(d, s.native?.root.dir ?? "", s.net.server).catch((e: unknown) => log(`native: stopping ${d.spec.name} (pid ${d.pid}): ${String(e)}`));
   }

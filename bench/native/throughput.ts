@@ -16,7 +16,7 @@ import type { Target } from "../targets";
 import { type RoundResult, type ThroughputOptions, type ThroughputResult, sumCpu, sumProcessCpu } from "../throughput";
 import { BARE_DAEMON } from "./daemons";
 import { type Profile, perfAvailable, profileWhile } from "./profile";
-import { type ServerProcesses, startServer, stopServer } from "./server";
+import { type ServerProcesses, abortStart, startServer, stopServer } from "./server";
 
 const QUEUE_DIRS = ["incoming", "active", "deferred", "maildrop", "hold"];
 
@@ -129,6 +129,16 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
   writeFileSync(files.inbound, benchMessage(o.bodyBytes, INBOUND_TO));
   const cfg = nativeBenchConfig(work);
   let server: ServerProcesses | undefined;
+  // Ctrl-C mid-run: stop the daemons and remove the mounts, groups and namespaces all the same.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`native: ${signal}: tearing down before exit`);
+    void (server ? stopServer(server, log) : abortStart(log)).finally(() => {
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     server = await startServer(cfg, process.pid.toString(36), log);
     const client: ClientSetup = {
@@ -171,6 +181,8 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
       settings: { sessions: o.sessions, messages: o.messages, bareMessages: o.bareMessages, bodyBytes: o.bodyBytes, bareSetup: BARE_SETUP },
     };
   } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
     if (server) await stopServer(server, log);
     rmSync(work, { recursive: true, force: true });
   }
