@@ -1,9 +1,20 @@
 // What turns the shared build root into a bootable lab VM: services may start, the root is
 // found by label, cloud-init reads only the NoCloud seed, and the network is rendered with
 // ifupdown. Hashed into the image's cache key: editing this file builds a new image.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { run } from "../exec";
 import { labHost } from "../topology";
+
+/**
+ * The daemons mailfort-boot configures and then starts itself (configs/bin/mailfort-boot
+ * start_services). Debian enables a daemon when its package is installed, so an image with them
+ * pre-installed would start the stock ones at boot, before mailfort-boot has written their
+ * configuration, and they would take the CPU the boot needs (Rspamd compiling its stock rules).
+ * On EC2 cloud-init installs them with starts denied and mailfort-boot starts them first: the
+ * same here. mailfort-boot enables them again.
+ */
+const STARTED_BY_MAILFORT_BOOT = ["unbound.service", "redis-server.service", "rspamd.service", "dovecot.service", "dovecot.socket", "postfix.service", "nginx.service", "fail2ban.service"] as const;
 
 export function customiseRoot(root: string): void {
   // The builder forbids services in its root; in the VM they must start.
@@ -34,4 +45,6 @@ export function customiseRoot(root: string): void {
   writeFileSync(join(root, "etc/resolv.conf"), `# mailfort lab: the lab DNS, as DHCP names the VPC resolver on EC2\nnameserver ${labHost("dns").address}\n`);
   // A machine-id per boot: the overlay is fresh each boot, systemd makes one when it is empty.
   writeFileSync(join(root, "etc/machine-id"), "");
+  const installed = STARTED_BY_MAILFORT_BOOT.filter((unit) => existsSync(join(root, "usr/lib/systemd/system", unit)));
+  if (installed.length > 0) run("systemctl", ["--root", root, "disable", "--quiet", ...installed]);
 }
