@@ -1,8 +1,8 @@
 // aws-cert-renewal-keeps-key: a forced renewal (mailfort-cert.service started on the host as its
-// timer does, with MAILFORT_CERT_FORCE set: the certificate is fresh, and an unforced run before it
-// must keep it) gets a new certificate for the same
-// key, so TLSA 3 1 1 does not change, every TLS port serves the new one (postfix, dovecot and
-// nginx reloaded), and no daemon was restarted: main PIDs and start times stay as they were.
+// timer does, with MAILFORT_CERT_FORCE set: the certificate is fresh, and an unforced run before
+// it must keep it) gets a new certificate for the same key, so TLSA 3 1 1 does not change, every
+// TLS port serves the new one (postfix, dovecot and nginx reloaded), and no daemon was
+// restarted: main PIDs and start times stay as they were.
 import type { MailConfig } from "../../../infra/config";
 import type { CheckResult } from "../../../verify/contract";
 import { guestShell } from "../../vm/guest-agent";
