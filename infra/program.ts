@@ -56,7 +56,8 @@ export function mailfort(): Mailfort {
   const config = readConfig();
   const userData = renderUserData(config);
   const settings = new pulumi.Config(NAMESPACE);
-  const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
+  const hashSecrets = [...config.mailboxes.map((m) => m.passwordHashSecret), ...config.auth.serviceAppPasswords.map((a) => a.passwordHashSecret)];
+  const passwordHashes = Object.fromEntries(hashSecrets.map((key) => [key, settings.requireSecret(key)]));
   const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
   const server = new MailServer(`mailfort-${config.stack}`, { config, userDataBase64: userData, passwordHashes }, { providers: [provider] });
   const created = server.zones.filter((z) => z.created);

@@ -12,8 +12,10 @@ import type { TlsMaterial } from "./tls-material";
 export interface ServerSecrets {
   readonly dkim: readonly DkimKey[];
   readonly tls: TlsMaterial;
-  /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
+  /** Password hash per mailbox (and service app password) `passwordHashSecret` key, as secret outputs. */
   readonly passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Roundcube's des_key, when the webmail is on (random, kept in state as a secret). */
+  readonly webmailDesKey?: pulumi.Input<string>;
   readonly ses?: SesRelay;
 }
 
@@ -34,6 +36,16 @@ export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSp
     ...cfg.aliases.map((a): ParameterSpec => ({ ...names.alias(a.from), value: JSON.stringify({ from: a.from, to: a.to }), description: `alias ${a.from}` })),
     ...LOCAL_LISTS.map((l): ParameterSpec => ({ ...names.list(l), value: JSON.stringify(localListValues(cfg)[l]), description: `local list ${l}` })),
   ];
+  for (const a of cfg.auth.serviceAppPasswords) {
+    const hash = s.passwordHashes[a.passwordHashSecret];
+    if (hash === undefined) throw new Error(`internal: no password hash passed for ${a.passwordHashSecret}`);
+    parameters.push({
+      ...names.serviceAppPassword(a.address, a.name),
+      value: pulumi.output(hash).apply((passwordHash) => JSON.stringify({ address: a.address, name: a.name, passwordHash })),
+      description: `app password ${a.name} of ${a.address}`,
+    });
+  }
+  if (s.webmailDesKey !== undefined) parameters.push({ ...names.webmailDesKey, value: s.webmailDesKey, description: "Roundcube des_key (sessions, sealed TOTP secrets)" });
   if (s.tls.certChainPem !== undefined && s.tls.caCertPem !== undefined) {
     parameters.push(
       { ...names.tlsCert, value: s.tls.certChainPem, description: `self-signed certificate chain of ${cfg.hostname}` },

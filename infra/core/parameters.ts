@@ -41,6 +41,10 @@ export function parameterNames(cfg: Pick<MailConfig, "stack">) {
     sesSmtp: { name: `${p}/ses/smtp`, kind: "SecureString" } as ParameterName,
     /** Rspamd controller password hash (JSON string); never the password itself. */
     rspamdController: { name: `${p}/rspamd/controller`, kind: "SecureString" } as ParameterName,
+    /** Roundcube's des_key (random, base64url): seals sessions and the stored TOTP secrets. */
+    webmailDesKey: { name: `${p}/webmail/des-key`, kind: "SecureString" } as ParameterName,
+    /** A declared (service) app password: JSON {address, name, passwordHash}. */
+    serviceAppPassword: (address: string, name: string): ParameterName => ({ name: `${p}/app-passwords/${addressId(address)}-${name}`, kind: "SecureString" }),
   };
 }
 
