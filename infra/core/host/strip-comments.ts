@@ -6,9 +6,21 @@
 
 const KEEP = [/^#!/, /^\s*#\s*shellcheck /, /^#clear /, /^#include /];
 
+/** A file's line-comment marker, by what it is: apt and PHP use //, PHP-FPM ;, Lua --, HTML none. */
+function commentStyle(source: string): string | undefined {
+  if (source.startsWith("apt/") || source.endsWith(".php") || source.endsWith(".inc")) return "//";
+  if (source.startsWith("php/")) return ";";
+  if (source.endsWith(".lua")) return "--";
+  if (source.endsWith(".html")) return undefined;
+  return "#";
+}
+
+const escape = (s: string) => s.replace(/[/\\^$*+?.()|[\]{}-]/g, "\\$&");
+
 export function stripComments(source: string, text: string): string {
-  const style = source.startsWith("apt/") ? "//" : "#";
-  const comment = style === "//" ? /^\s*\/\// : /^\s*#/;
+  const style = commentStyle(source);
+  if (style === undefined) return text; // a page template: a comment would be shown to the user
+  const comment = new RegExp(`^\\s*${escape(style)}`);
   const out: string[] = [];
   for (const line of text.split("\n")) {
     if (comment.test(line) && !KEEP.some((k) => k.test(line))) continue;
@@ -16,7 +28,8 @@ export function stripComments(source: string, text: string): string {
     out.push(line);
   }
   const header = `${style} mailfort: rendered from configs/${source}; the reason for each setting is commented there.`;
-  const at = out[0]?.startsWith("#!") ? 1 : 0;
+  // After a shebang, and after PHP's opening tag (text before it would be sent to the browser).
+  const at = out[0]?.startsWith("#!") || out[0]?.startsWith("<?php") ? 1 : 0;
   out.splice(at, 0, header);
   return out.join("\n").replace(/\n*$/, "\n");
 }

@@ -5,6 +5,8 @@ import { inboundPorts } from "../ports";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
+/** The webmail's idle session lifetime: short, so an unattended browser soon asks again. */
+const WEBMAIL_SESSION_MINUTES = 15;
 /** Fixed uid/gid of the virtual mail owner, so a re-attached data volume keeps its owner. */
 const VMAIL_ID = 5000;
 
@@ -47,6 +49,10 @@ export function hostView(cfg: MailConfig) {
     sesRegion: cfg.outbound.sesRegion ?? cfg.region,
     tlsMode: cfg.tls.mode,
     acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
+    webmail: cfg.features.webmail,
+    webmailTotp: cfg.auth.webmailTotp === "required",
+    appPasswords: cfg.auth.appPasswords,
+    webmailSessionMinutes: WEBMAIL_SESSION_MINUTES,
   };
 }
 
