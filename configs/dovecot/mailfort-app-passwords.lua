@@ -35,15 +35,13 @@ local function lines(path)
   end
 end
 
--- The last use of a webmail-made password, for the webmail's list (written atomically).
+-- The last use of a webmail-made password, for the webmail's list. The webmail made the file
+-- (its owner and mode stay the webmail's); the time overwrites it in place (ten digits until 2286).
 local function note_use(base, id)
-  local path = base .. "." .. id .. ".used"
-  local tmp = path .. ".tmp"
-  local f = io.open(tmp, "w")
+  local f = io.open(base .. "." .. id .. ".used", "r+")
   if f == nil then return end
-  f:write(tostring(os.time()))
+  f:write(string.format("%010d", os.time()))
   f:close()
-  os.rename(tmp, path)
 end
 
 local function matches(req, hash, pass)

@@ -123,6 +123,8 @@ export function writeSeed(seed: string, cfg: MailConfig): void {
   if (cfg.outbound.mode === "ses") {
     put(names.sesSmtp.name, JSON.stringify({ host: `email-smtp.${cfg.outbound.sesRegion ?? cfg.region}.amazonaws.com`, port: 587, username: "AKIAEXAMPLE", password: "c2VjcmV0" }));
   }
+  if (cfg.features.webmail) put(names.webmailDesKey.name, "TestDesKey0123456789abcdefghijklmnopqrstuv");
+  for (const a of cfg.auth.serviceAppPasswords) put(names.serviceAppPassword(a.address, a.name).name, JSON.stringify({ address: a.address, name: a.name, passwordHash: TEST_HASH }));
   // rspamadm pw output for "lab-controller" (a test value).
   put(names.rspamdController.name, JSON.stringify("$2$8m1x6yjpyx3j4gqhb8ni5tqxqa6pdeqa$gfz6k4n4wp8d5dudzucbtqb8xikcx16u1tejxgwmxzkq7knq7e5y"));
 }

@@ -72,7 +72,7 @@ const APP_PASSWORD_FILES: ReadonlyArray<readonly [template: string, path: string
 /** mailfort's Roundcube plugins, shipped verbatim into Roundcube's plugin directory. */
 const PLUGIN_DIR = "/var/lib/roundcube/plugins";
 const WEBMAIL_PLUGIN_FILES: ReadonlyArray<readonly [source: string, path: string]> = [
-  "mailfort_totp/totp.php", "mailfort_totp/totp_store.php", "mailfort_totp/mailfort_totp.php",
+  "mailfort_totp/rfc6238.php", "mailfort_totp/totp_store.php", "mailfort_totp/mailfort_totp.php",
   "mailfort_totp/skins/elastic/templates/totp.html",
   "mailfort_app_passwords/app_password_store.php", "mailfort_app_passwords/mailfort_app_passwords.php",
   "mailfort_app_passwords/localization/en_US.inc",

@@ -3,7 +3,7 @@
 // reads: <dir>/<domain>/<local part>, one line per password: id, created (Unix time), hash
 // ({BLF-CRYPT}), name (base64). Only hashes are kept. The id is the password's first group, so
 // Dovecot checks one hash per login, not all of them. Dovecot notes each use in
-// <dir>/<domain>/<local part>.<id>.used. Files are replaced atomically (write, then rename).
+// <dir>/<domain>/<local part>.<id>.used (made empty here). The list is replaced atomically.
 
 final class mailfort_app_password_store
 {
@@ -17,7 +17,7 @@ final class mailfort_app_password_store
     public function __construct(string $dir, string $address)
     {
         // The same strict shape as the host's other address checks: no '/', no leading dot.
-        if (!preg_match('/^([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$/', $address, $m)) {
+        if (!preg_match('/^([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$/D', $address, $m)) {
             throw new InvalidArgumentException('not a mailbox address: ' . $address);
         }
         $this->file = $dir . '/' . $m[2] . '/' . $m[1];
@@ -28,8 +28,8 @@ final class mailfort_app_password_store
     {
         $out = [];
         foreach ($this->lines() as [$id, $created, , $name]) {
-            $used = @file_get_contents($this->file . '.' . $id . '.used');
-            $out[$id] = ['name' => base64_decode($name), 'created' => (int) $created, 'last_used' => $used === false ? null : (int) $used];
+            $used = trim((string) @file_get_contents($this->file . '.' . $id . '.used'));
+            $out[$id] = ['name' => base64_decode($name), 'created' => (int) $created, 'last_used' => $used === '' ? null : (int) $used];
         }
         return $out;
     }
@@ -87,6 +87,11 @@ final class mailfort_app_password_store
         } while (in_array($groups[0], $taken, true));
         $password = implode('-', $groups);
         $lines[] = [$groups[0], (string) time(), '{BLF-CRYPT}' . password_hash($password, PASSWORD_BCRYPT, ['cost' => 10]), base64_encode($name)];
+        // Dovecot notes each use in this file; made here, so it stays the webmail's to read and remove.
+        $used = $this->file . '.' . $groups[0] . '.used';
+        if (file_put_contents($used, '') !== 0 || !chmod($used, 0660)) {
+            throw new RuntimeException('cannot create ' . $used);
+        }
         $this->write($lines);
         return $password;
     }
@@ -109,7 +114,7 @@ final class mailfort_app_password_store
         $out = [];
         foreach ($text === false ? [] : explode("\n", $text) as $line) {
             $f = explode("\t", $line);
-            if (count($f) === 4 && preg_match('/^[a-z2-9]{4}$/', $f[0])) {
+            if (count($f) === 4 && preg_match('/^[a-z2-9]{4}$/D', $f[0])) {
                 $out[] = $f;
             }
         }

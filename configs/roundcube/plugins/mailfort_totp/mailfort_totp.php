@@ -6,7 +6,7 @@
 // IMAP password stays out of the session until the code is right, so nothing could open the
 // mailbox even past the hook. nginx hands PHP no other script than index.php.
 
-require_once __DIR__ . '/totp.php';
+require_once __DIR__ . '/rfc6238.php';
 require_once __DIR__ . '/totp_store.php';
 
 class mailfort_totp extends rcube_plugin
@@ -86,7 +86,7 @@ class mailfort_totp extends rcube_plugin
             }
         }
         if (!$enrolled && empty($_SESSION['mailfort_totp_enrol'])) {
-            $_SESSION['mailfort_totp_enrol'] = base64_encode(mailfort_totp::new_secret());
+            $_SESSION['mailfort_totp_enrol'] = base64_encode(mailfort_rfc6238::new_secret());
         }
         $this->rc->output->set_pagetitle('Two-step sign-in');
         $this->rc->output->send('mailfort_totp.totp');
@@ -102,7 +102,7 @@ class mailfort_totp extends rcube_plugin
             $this->view['error'] = 'Too many wrong codes for this account: try again in a few minutes.';
             return false; // even a right code: the account's window is closed
         }
-        $step = mailfort_totp::verify(base64_decode($state['secret']), $code, $now, (int) $state['last_step']);
+        $step = mailfort_rfc6238::verify(base64_decode($state['secret']), $code, $now, (int) $state['last_step']);
         $recovery = array_search(mailfort_totp_store::recovery_hash($code), $state['recovery'], true);
         if ($step !== null) {
             $state['last_step'] = $step;
@@ -127,7 +127,7 @@ class mailfort_totp extends rcube_plugin
     private function confirm_enrolment(mailfort_totp_store $store, int $user_id, string $code): bool
     {
         $secret = base64_decode($_SESSION['mailfort_totp_enrol'] ?? '');
-        $step = $secret ? mailfort_totp::verify($secret, $code, time()) : null;
+        $step = $secret ? mailfort_rfc6238::verify($secret, $code, time()) : null;
         if ($step === null) {
             $this->view['error'] = 'That code is not right: check the clock of the device with the app.';
             return false;
@@ -181,10 +181,10 @@ class mailfort_totp extends rcube_plugin
         if (!$this->view['enrolled']) {
             $secret = base64_decode($_SESSION['mailfort_totp_enrol']);
             $issuer = $this->rc->config->get('product_name', 'mailfort');
-            $uri = mailfort_totp::uri($secret, $user, $issuer);
+            $uri = mailfort_rfc6238::uri($secret, $user, $issuer);
             $html .= html::p(null, $q('This account needs a second step at every sign-in. Scan the code with an authenticator app (or type the key), then enter the 6-digit code it shows.'))
                 . html::div(['id' => 'mailfort-totp-qr', 'class' => 'mailfort-totp-qr'], self::qr_svg($uri))
-                . html::p(null, $q('Key: ') . html::tag('code', ['id' => 'mailfort-totp-secret'], $q(implode(' ', str_split(mailfort_totp::base32_encode($secret), 4)))));
+                . html::p(null, $q('Key: ') . html::tag('code', ['id' => 'mailfort-totp-secret'], $q(implode(' ', str_split(mailfort_rfc6238::base32_encode($secret), 4)))));
         } else {
             $html .= html::p(null, $q('Enter the 6-digit code from your authenticator app for ' . $user . ', or one of your recovery codes.'));
         }

@@ -45,7 +45,7 @@ final class mailfort_totp_store
     {
         $codes = [];
         for ($i = 0; $i < self::RECOVERY_CODES; $i++) {
-            $codes[] = implode('-', str_split(strtolower(mailfort_totp::base32_encode(random_bytes(5))), 4));
+            $codes[] = implode('-', str_split(strtolower(mailfort_rfc6238::base32_encode(random_bytes(5))), 4));
         }
         $state = ['secret' => base64_encode($secret), 'last_step' => $used_step,
             'recovery' => array_map([self::class, 'recovery_hash'], $codes), 'failures' => []];

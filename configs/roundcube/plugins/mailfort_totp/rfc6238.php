@@ -3,7 +3,7 @@
 // against the RFC's test vectors (test/host: php-cli in the Debian 13 root). Debian packages no
 // PHP TOTP library; this is the whole algorithm. No Roundcube dependency.
 
-final class mailfort_totp
+final class mailfort_rfc6238
 {
     /** Seconds per step, digits per code, HMAC hash: what every authenticator app defaults to. */
     const PERIOD = 30;
@@ -38,7 +38,7 @@ final class mailfort_totp
      */
     public static function verify(string $key, string $code, int $time, int $last_used = -1, int $window = 1): ?int
     {
-        if (!preg_match('/^[0-9]{' . self::DIGITS . '}$/', $code)) {
+        if (!preg_match('/^[0-9]{' . self::DIGITS . '}$/D', $code)) {
             return null;
         }
         $now = self::counter($time);
