@@ -22,4 +22,6 @@ export const labPaths = {
   serialLog: () => join(labDir(), "vm", "serial.log"),
   dataDisk: () => join(labDir(), "vm", "data.qcow2"),
   pids: () => join(labDir(), "pids"),
+  /** The browser checks' screenshots (the lab report's results name them). */
+  screenshots: () => join(labDir(), "screenshots"),
 };

@@ -16,6 +16,7 @@ import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
 import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
+import { measureWebmailMemory } from "./webmail-memory";
 import { makeSecretsDisk, makeSeedDisk } from "./vm/seed";
 import { type Readiness, type RunningVm, bootVm, ensureDataDisk, guestMemoryUsedMb, runningVm, shutdownVm, waitReady } from "./vm/vm";
 
@@ -25,6 +26,9 @@ export interface LabFigures {
   bootToReadySeconds?: number;
   replacementBootToReadySeconds?: number;
   memoryUsedMb?: number;
+  /** PHP-FPM's PSS (the webmail's resident cost) at rest, and with one signed-in session. */
+  webmailMemoryAtRestMb?: number;
+  webmailMemoryWithSessionMb?: number;
   verifySeconds?: number;
   totalSeconds?: number;
 }
@@ -148,6 +152,9 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
   const started = Date.now();
   const results: CheckResult[] = [];
   const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
+  // A blank data volume: nothing the webmail checks enrolled before is valid any more.
+  rmSync(join(labDir(), "webmail-state.json"), { force: true });
+  rmSync(labPaths.screenshots(), { recursive: true, force: true });
   try {
     const up = await labUp(opts, log);
     figures.imageBuildSeconds = up.image.buildSeconds;
@@ -174,6 +181,12 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       results.push(...(await testssl));
       figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
       figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
+      if (up.cfg.features.webmail) {
+        const m = await measureWebmailMemory(up.cfg, log);
+        figures.webmailMemoryAtRestMb = m.atRestMb;
+        figures.webmailMemoryWithSessionMb = m.withSessionMb;
+        results.push(...m.results);
+      }
       if (opts.replace) results.push(...(await replaceInstance(up, opts, figures, log)));
     }
   } finally {

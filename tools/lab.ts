@@ -91,7 +91,8 @@ program
     const counts = tally(results);
     process.stdout.write(
       `\nfigures: image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
-        `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, total ${figures.totalSeconds} s\n`,
+        `verify ${figures.verifySeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, ` +
+        `webmail (PHP-FPM PSS) ${figures.webmailMemoryAtRestMb ?? "-"} MiB at rest, ${figures.webmailMemoryWithSessionMb ?? "-"} MiB with one session, total ${figures.totalSeconds} s\n`,
     );
     process.stdout.write(`lab: ${tallyText(counts)}\n`);
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(results, null, 2)}\n`);

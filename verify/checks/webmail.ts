@@ -125,3 +125,28 @@ export const webmailReplaceCheck: Check = {
     return `${detail}; a recovery code signs in; ${state.keptAppPassword ? "the app password made before still opens IMAP" : "no app password was kept"}`;
   },
 };
+
+/** How long the measured session stays open (the lab reads the webmail's memory meanwhile). */
+export const SESSION_HOLD_SECONDS = 40;
+
+export const webmailSessionCheck: Check = {
+  id: "webmail-session-hold",
+  title: `one signed-in webmail session, busy for ${SESSION_HOLD_SECONDS} s (the lab measures the webmail's memory meanwhile)`,
+  timeoutMs: 240_000,
+  run: (t) => withBrowser(t, async (page) => {
+    const a = account(t, 0);
+    const state = loadState(t);
+    await signIn(page, t, a);
+    await secondFactor(page, state);
+    saveState(t, state);
+    const until = Date.now() + SESSION_HOLD_SECONDS * 1000;
+    let views = 0;
+    while (Date.now() < until) {
+      await page.goto(`${origin(t)}/?_task=mail&_mbox=INBOX`);
+      await inboxRows(page, t);
+      views++;
+      await page.waitForTimeout(2000);
+    }
+    return `signed in with the second factor; the inbox loaded ${views} times in ${SESSION_HOLD_SECONDS} s`;
+  }),
+};
