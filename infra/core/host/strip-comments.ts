@@ -19,7 +19,8 @@ const escape = (s: string) => s.replace(/[/\\^$*+?.()|[\]{}-]/g, "\\$&");
 
 export function stripComments(source: string, text: string): string {
   const style = commentStyle(source);
-  if (style === undefined) return text; // a page template: a comment would be shown to the user
+  // A page template keeps its text as it is; the header is an HTML comment (never shown).
+  if (style === undefined) return `<!-- mailfort: rendered from configs/${source}; a page template, shipped as it is. -->\n${text}`;
   const comment = new RegExp(`^\\s*${escape(style)}`);
   const out: string[] = [];
   for (const line of text.split("\n")) {
