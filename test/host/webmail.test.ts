@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailConfig } from "../../infra/config";
-import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
+import { type CheckerRoot, SEED_APP_PASSWORD, SEED_MAILBOX_PASSWORD, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { loadStack } from "./stacks";
 
 const unavailable = checkerUnavailable();
@@ -19,8 +19,7 @@ function webmailStack(): MailConfig {
   const lab = loadStack("lab");
   return { ...lab, auth: { ...lab.auth, appPasswords: true, serviceAppPasswords: [{ address: "bob@mailfort.test", name: "backup-job", passwordHashSecret: "bob-backup" }] } };
 }
-/** The plain password of the checker seed's test hash (checker-root.ts TEST_HASH). */
-const SEED_PASSWORD = "lab-alice-pass-1";
+const SEED_PASSWORD = SEED_MAILBOX_PASSWORD;
 const PLUGINS = "/var/lib/roundcube/plugins";
 
 /** RFC 6238 Appendix B: time, hash -> 8-digit TOTP. */
@@ -149,8 +148,12 @@ describe.skipIf(Boolean(unavailable))("the webmail in the Debian 13 root", () =>
 
     it("an app password declared in the stack (hash from SSM) works for its mailbox only", () => {
       expect(root.run(["cat", "/etc/dovecot/app-passwords"]).stdout).toMatch(/^bob@mailfort\.test\tbackup-job\t\{BLF-CRYPT\}\S+\n$/);
-      expect(ok(auth("bob@mailfort.test", SEED_PASSWORD, outside(), "smtp"))).toBe(true);
-      expect(ok(auth("carol@second.test", SEED_PASSWORD, outside()))).toBe(false);
+      expect(ok(auth("bob@mailfort.test", SEED_APP_PASSWORD, outside(), "smtp"))).toBe(true);
+      expect(ok(auth("bob@mailfort.test", SEED_APP_PASSWORD, outside(), "imap"))).toBe(true);
+      // Bob's mailbox password stays refused from outside; the declared password opens no other mailbox.
+      expect(ok(auth("bob@mailfort.test", SEED_PASSWORD, outside(), "smtp"))).toBe(false);
+      expect(ok(auth("carol@second.test", SEED_APP_PASSWORD, outside()))).toBe(false);
+      expect(ok(auth("alice@mailfort.test", SEED_APP_PASSWORD, outside()))).toBe(false);
     });
 
     it("hostile user names never reach a file outside the app-password tree", () => {

@@ -8,7 +8,7 @@ import { targetAddress } from "../dns-client";
 import { rfc5322, sendMail } from "../submit";
 import { type Check, type Mailbox, type VerifyTarget, fail, skip } from "../types";
 import { openBrowser } from "../webmail/browser";
-import { createAppPassword, enrol, inboxRows, lastUsed, loadState, origin, pageText, revokeAppPassword, saveState, secondFactor, signIn } from "../webmail/flows";
+import { createAppPassword, enrol, inboxRows, lastUsed, loadState, mailView, origin, pageText, revokeAppPassword, saveState, savedState, secondFactor, signIn } from "../webmail/flows";
 import { imapLogin } from "./auth";
 
 const account = (t: VerifyTarget, i: number): Mailbox => t.webmailAccounts?.[i] ?? skip(`needs ${i + 1} webmail account(s) (--webmail-account address:mailbox-password)`);
@@ -135,18 +135,19 @@ export const webmailSessionCheck: Check = {
   timeoutMs: 240_000,
   run: (t) => withBrowser(t, async (page) => {
     const a = account(t, 0);
-    const state = loadState(t);
+    // After the client group the account is enrolled; on a fresh server (the benchmark) it enrols here.
+    const saved = savedState(t);
     await signIn(page, t, a);
-    await secondFactor(page, state);
+    const state = saved ?? (await enrol(page, a.address));
+    if (saved) await secondFactor(page, saved);
     saveState(t, state);
     const until = Date.now() + SESSION_HOLD_SECONDS * 1000;
     let views = 0;
     while (Date.now() < until) {
-      await page.goto(`${origin(t)}/?_task=mail&_mbox=INBOX`);
-      await inboxRows(page, t);
+      await mailView(page, t);
       views++;
       await page.waitForTimeout(2000);
     }
-    return `signed in with the second factor; the inbox loaded ${views} times in ${SESSION_HOLD_SECONDS} s`;
+    return `signed in with the second factor${saved ? "" : " (enrolled first)"}; the inbox loaded ${views} times in ${SESSION_HOLD_SECONDS} s`;
   }),
 };

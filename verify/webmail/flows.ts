@@ -2,7 +2,7 @@
 // the authenticator (reading the key the page shows, as a person types it into an app), give the
 // code, open a message, make and revoke app passwords. Each step waits for the page it expects
 // and says what it saw instead when the server answers otherwise.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { fail, skip, type Mailbox, type VerifyTarget } from "../types";
 import { base32Decode, freshCode } from "./totp";
@@ -24,6 +24,12 @@ export function loadState(t: VerifyTarget): WebmailState {
   } catch {
     return fail(`no webmail state in ${file}: the client group's enrolment check has not run`);
   }
+}
+
+/** The saved state, or nothing when no check has enrolled yet (a fresh server). */
+export function savedState(t: VerifyTarget): WebmailState | undefined {
+  const file = t.webmailStateFile ?? skip("no --webmail-state file given");
+  return existsSync(file) ? loadState(t) : undefined;
 }
 
 export function saveState(t: VerifyTarget, state: WebmailState): void {
@@ -81,6 +87,13 @@ export async function inboxRows(page: Page, t: VerifyTarget): Promise<Array<{ ui
     out.push({ uid: Buffer.from(id, "base64url").toString("utf8"), subject: ((await row.locator("span.subject a, td.subject a").first().textContent()) ?? "").trim() });
   }
   return out;
+}
+
+/** The mail view with its message list (which may be empty), or a failure naming what came instead. */
+export async function mailView(page: Page, t: VerifyTarget): Promise<void> {
+  await page.goto(`${origin(t)}/?_task=mail&_mbox=INBOX`);
+  if (!/_task=mail/.test(page.url())) fail(`asked for the inbox, the browser is at ${page.url()}`);
+  if (!(await page.waitForSelector("#messagelist", { state: "attached", timeout: 30_000 }).then(() => true, () => false))) fail(`no message list at ${page.url()}: ${await pageText(page)}`);
 }
 
 export async function pageText(page: Page): Promise<string> {
