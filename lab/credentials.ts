@@ -20,3 +20,9 @@ export function labCredential(address: string): LabCredential {
   if (!c) throw new Error(`no lab credential for ${address}; known: ${LAB_CREDENTIALS.map((x) => x.address).join(", ")}`);
   return c;
 }
+
+/** The password a mail client (IMAP, POP3, SMTP AUTH) signs in with: the declared app password
+ * when the stack turns app passwords on (the mailbox password is then refused from outside). */
+export function clientPassword(c: LabCredential, appPasswords: boolean): string {
+  return appPasswords ? c.appPassword : c.password;
+}

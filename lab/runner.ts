@@ -153,7 +153,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
   const results: CheckResult[] = [];
   const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
   // A blank data volume: nothing the webmail checks enrolled before is valid any more.
-  rmSync(join(labDir(), "webmail-state.json"), { force: true });
+  rmSync(labPaths.webmailState(), { force: true });
   rmSync(labPaths.screenshots(), { recursive: true, force: true });
   try {
     const up = await labUp(opts, log);
