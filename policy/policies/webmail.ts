@@ -21,7 +21,7 @@ const last = (files: readonly HostFile[], path: string) => filesMatching(files, 
 
 /** Roundcube's `$config['plugins']` entries, as the PHP file lists them. */
 function roundcubePlugins(config: string): string[] {
-  const list = /\$config\['plugins'\]\s*=\s*(?:\[|array\()([^\]\)]*)/.exec(config)?.[1] ?? "";
+  const list = /\$config\['plugins'\]\s*=\s*(?:\[|array\()([^\])]*)/.exec(config)?.[1] ?? "";
   return [...list.matchAll(/'([a-z0-9_]+)'|"([a-z0-9_]+)"/g)].map((m) => m[1] ?? m[2] ?? "");
 }
 
@@ -39,10 +39,14 @@ export const webmailTlsPolicy = resourcePolicy({
   types: [INSTANCE, LAUNCH_TEMPLATE],
   description: "The webmail (PHP behind nginx) is served only over HTTPS: every server block that passes requests to PHP listens on 443 with ssl only and sends HSTS; port 80 only redirects; Roundcube marks its cookies secure (use_https).",
   why: "A webmail reachable over plain HTTP hands its password, its second-factor code and its session cookie to anyone on the path.",
-  check: (props, report) => {
+  check: (props, report, { facts }) => {
     const files = filesOf(props, report);
     const conf = files && last(files, ROUNDCUBE_CONFIG);
-    if (!files || !conf) return; // no webmail on this host: nothing to judge
+    if (!files || !conf) {
+      // A webmail the stack asked for but the pack cannot find is reported, never passed unseen.
+      if (files && facts.features.webmail) report(`the stack turns the webmail on, but the host gets no ${ROUNDCUBE_CONFIG} to judge`);
+      return;
+    }
     const nginx = parseNginx(filesMatching(files, /^\/etc\/nginx\/(conf\.d|sites-enabled)\/[^/]+$/).map((f) => f.content).join("\n"));
     const s = servers(nginx);
     if (s.php.length === 0) report("Roundcube is configured, but no nginx server passes requests to PHP-FPM");
@@ -73,7 +77,11 @@ export const webmailSecondFactorPolicy = resourcePolicy({
   check: (props, report, { facts }) => {
     const files = filesOf(props, report);
     const conf = files && last(files, ROUNDCUBE_CONFIG);
-    if (!files || !conf || facts.environment !== "prod") return;
+    if (!files || facts.environment !== "prod") return;
+    if (!conf) {
+      if (facts.features.webmail) report(`the stack turns the webmail on, but the host gets no ${ROUNDCUBE_CONFIG}, so its second factor cannot be checked`);
+      return;
+    }
     if (!roundcubePlugins(conf.content).includes("mailfort_totp")) report(`${ROUNDCUBE_CONFIG} does not load the mailfort_totp plugin: the webmail signs in with the password alone`);
     const plugin = last(files, TOTP_PLUGIN);
     if (!plugin || !/add_hook\(\s*'startup'/.test(plugin.content)) report(`${TOTP_PLUGIN} is missing or registers no startup hook, so no request is held back for the second factor`);

@@ -67,6 +67,15 @@ describe("webmail and app-password policies", () => {
     expect(await violations({ ...dev, auth: { ...dev.auth, webmailTotp: "off" } })).toEqual([]);
   });
 
+  it("a webmail the stack asks for but the host files lack is reported, not passed unseen", async () => {
+    const noWebmailFiles = { ...prod, features: { ...prod.features, webmail: false } };
+    const found = await violations(noWebmailFiles, undefined, factsFromConfig(prod));
+    expect(found).toEqual([
+      "host-webmail-tls-only: mail: the stack turns the webmail on, but the host gets no /etc/roundcube/config.inc.php to judge",
+      "host-webmail-second-factor: mail: the stack turns the webmail on, but the host gets no /etc/roundcube/config.inc.php, so its second factor cannot be checked",
+    ]);
+  });
+
   it("a stack without the webmail has nothing for the webmail policies to judge", async () => {
     expect(await violations({ ...prod, features: { ...prod.features, webmail: false }, auth: { ...prod.auth, serviceAppPasswords: [] } })).toEqual([]);
   });
