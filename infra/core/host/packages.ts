@@ -21,9 +21,10 @@ export function hostPackages(cfg: MailConfig): string[] {
 }
 
 /**
- * Roundcube with its SQLite driver, PHP-FPM (installed with the rest, without recommends: no
- * Apache), and qrencode for the second factor's enrolment QR code. Not roundcube-plugins: none
- * of its plugins is enabled (roundcube-core ships the two Roundcube always loads).
+ * Roundcube with its SQLite driver, PHP-FPM and qrencode (the enrolment QR code). cloud-init
+ * installs with recommends, and Roundcube recommends a web server or PHP front end: php8.4-fpm in
+ * the same install satisfies that, so no Apache comes along (test/host/package-install.test.ts).
+ * Not roundcube-plugins: none of its plugins is enabled (roundcube-core ships the two it loads).
  */
 const WEBMAIL_PACKAGES = ["roundcube-core", "roundcube-sqlite3", "php8.4-fpm", "qrencode"];
 
