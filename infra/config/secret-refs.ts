@@ -17,6 +17,13 @@ export interface SecretReference {
   readonly address: string | undefined;
 }
 
+/** What a referenced key holds, with an article and in the plural, for messages. */
+const KINDS: Readonly<Record<SecretReference["holds"], { readonly one: string; readonly many: string }>> = {
+  "password hash": { one: "a password hash", many: "password hashes" },
+  "mailbox password": { one: "a mailbox password", many: "mailbox passwords" },
+  "app password hash": { one: "an app password hash", many: "app password hashes" },
+};
+
 export interface SplitConfig {
   /** What the schema reads: settings only. */
   readonly settings: Record<string, unknown>;
@@ -40,7 +47,7 @@ export function splitSecrets(entries: ReadonlyMap<string, unknown>, raw: RawStac
     if (earlier !== undefined) {
       issues.push(earlier.holds === ref.holds
         ? { path: at, problem: `${NAMESPACE}:${ref.key} is already the ${ref.holds} key of ${fieldPath(earlier.path)}; two accounts would share one secret`, fix: `give each its own key, e.g. ${suggestKey(ref)}` }
-        : { path: at, problem: `${NAMESPACE}:${ref.key} is the ${earlier.holds} key of ${fieldPath(earlier.path)}, but is used here for a ${ref.holds}`, fix: `keep ${ref.holds}s in keys of their own, e.g. ${suggestKey(ref)}` });
+        : { path: at, problem: `${NAMESPACE}:${ref.key} is the ${earlier.holds} key of ${fieldPath(earlier.path)}, but is used here for ${KINDS[ref.holds].one}`, fix: `keep ${KINDS[ref.holds].many} in keys of their own, e.g. ${suggestKey(ref)}` });
       continue;
     }
     firstUse.set(ref.key, ref);
