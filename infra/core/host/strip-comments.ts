@@ -6,9 +6,10 @@
 
 const KEEP = [/^#!/, /^\s*#\s*shellcheck /, /^#clear /, /^#include /];
 
-/** A file's line-comment marker, by what it is: apt and PHP use //, PHP-FPM ;, Lua --, HTML none. */
+/** A file's line-comment marker, by what it is: apt and Roundcube's PHP use //, PHP-FPM ;, Lua --, HTML none. */
 function commentStyle(source: string): string | undefined {
-  if (source.startsWith("apt/") || source.endsWith(".php") || source.endsWith(".inc")) return "//";
+  // Roundcube's .inc files are PHP; Rspamd's local.d/*.inc are not (# comments, like the rest).
+  if (source.startsWith("apt/") || (source.startsWith("roundcube/") && /\.(php|inc)$/.test(source))) return "//";
   if (source.startsWith("php/")) return ";";
   if (source.endsWith(".lua")) return "--";
   if (source.endsWith(".html")) return undefined;
