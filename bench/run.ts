@@ -4,11 +4,11 @@
 // boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts; KVM when it
 // works, TCG otherwise) and tear the lab down even on failure. Run as root; only one lab at a
 // time (use `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { bootUntilUp, labDir, labPaths, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
+import { bootUntilUp, labDir, labPaths, measureWebmailMemory, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
 import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
@@ -35,6 +35,14 @@ const CLAMAV_NOTE =
   "the lab network is closed, so freshclam cannot fetch ClamAV's signature database and clamd does not start without one; " +
   "a ClamAV figure from the lab would be clamd without signatures, which is not the real cost. The schema's note (infra/config/schema.ts) puts ClamAV at ~1.2 GiB with signatures loaded: " +
   "turn features.clamav on only with a t4g.medium (4 GB) or larger.";
+
+/** The webmail's memory with one browser session (which enrols first: the bench's data volume is blank). */
+async function webmailFigures(lab: BenchLab): Promise<MemoryResult["webmail"]> {
+  rmSync(labPaths.webmailState(), { force: true });
+  const m = await measureWebmailMemory(lab.cfg, log);
+  const r = m.results[0];
+  return { atRestMb: m.atRestMb, withSessionMb: m.withSessionMb, session: r ? `${r.status}: ${r.detail}` : "the session check did not run" };
+}
 
 async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -readonly [K in keyof BenchReport]: BenchReport[K] }): Promise<void> {
   const at = () => new Date().toISOString();
@@ -65,7 +73,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     }
     if (selected.has("throughput")) {
       const targets: Target[] = ["bare", "inbound", "bare-auth-client", "submission"];
-      const t = await runThroughput({ rounds: Number(o.rounds), messages: Number(o.messages), bareMessages: Number(o.bareMessages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes), targets, mailHostname: lab.cfg.hostname }, log);
+      const t = await runThroughput({ rounds: Number(o.rounds), messages: Number(o.messages), bareMessages: Number(o.bareMessages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes), targets, mailHostname: lab.cfg.hostname, appPasswords: lab.cfg.auth.appPasswords }, log);
       report.throughput = { at: at(), data: t };
       const f = throughputFigures(t.rounds);
       log(`throughput: medians end to end ${Object.entries(f.perTarget).map(([k, v]) => `${k} ${v.endToEnd?.median.toFixed(2) ?? "-"} msg/s`).join(", ")}; b/a ${f.ratios.bOverA ?? "-"}, c/a' ${f.ratios.cOverAprime ?? "-"}`);
@@ -73,7 +81,8 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     if (selected.has("memory")) {
       afterLoad = await memorySnapshot(selected.has("throughput") ? "right after the throughput load" : "second sample (no load run)");
       log(`memory: after load ${afterLoad.meminfo.usedMb} MiB used; top PSS ${afterLoad.units.slice(0, 5).map((u) => `${u.unit} ${u.pssMb}`).join(", ")}`);
-      const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE } };
+      const webmail = lab.cfg.features.webmail ? await webmailFigures(lab) : undefined;
+      const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE }, ...(webmail ? { webmail } : {}) };
       report.memory = { at: at(), data: mem };
     }
     if (selected.has("boot") && Number(o.boots) >= 2) {

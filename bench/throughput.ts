@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
+import { clientPassword, guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import type { LoadResult } from "./smtp-load";
 import { rate, round } from "./stats";
@@ -171,6 +171,8 @@ export interface ThroughputOptions {
   readonly bodyBytes: number;
   readonly targets: readonly Target[];
   readonly mailHostname: string;
+  /** The stack requires app passwords from mail clients (auth.appPasswords). */
+  readonly appPasswords: boolean;
 }
 
 async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, files: { bare: string; inbound: string }): Promise<RoundResult> {
@@ -199,7 +201,7 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
     const common = ["--host", mail, "--count", String(messages), "--concurrency", String(o.sessions), "--size", String(o.bodyBytes)];
     const extra =
       target === "submission"
-        ? ["--port", "587", "--from", SUBMIT_AS, "--to", SUBMIT_TO, "--user", SUBMIT_AS, "--pass", labCredential(SUBMIT_AS).password, "--ca", labPaths.caCert(), "--servername", o.mailHostname]
+        ? ["--port", "587", "--from", SUBMIT_AS, "--to", SUBMIT_TO, "--user", SUBMIT_AS, "--pass", clientPassword(labCredential(SUBMIT_AS), o.appPasswords), "--ca", labPaths.caCert(), "--servername", o.mailHostname]
         : ["--port", String(BARE_PORT), "--from", FROM, "--to", "nobody@discard.test"];
     // The client's own clock (it excludes tsx's start-up); the queue drain is timed here after it.
     const r = await runCommand("ip", ["netns", "exec", sender, tsx, join(repoRoot(), "bench", "smtp-load.ts"), ...common, ...extra], 900_000);
