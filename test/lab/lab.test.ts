@@ -92,6 +92,18 @@ describe("npm run lab", () => {
         "restore-previous-detached",
         "restore-late-mail-recovered",
         "restore-late-queue-delivered",
+        // The webmail: TLS front door, browser enrolment of the second factor, no mail for a
+        // password alone, app passwords, the bans, the measured session, and all of it kept
+        // across the replacement.
+        "webmail-https",
+        "webmail-totp-enrol-browser",
+        "webmail-password-alone-no-mail",
+        "webmail-app-passwords",
+        "webmail-bruteforce-login",
+        "webmail-bruteforce-totp",
+        "webmail-others-unaffected",
+        "webmail-session-hold",
+        "webmail-replace-kept",
       ]) {
         expect(ids).toContain(id);
       }
@@ -103,7 +115,7 @@ describe("npm run lab", () => {
         expect(tried.length, `relay tricks from ${who} refused with an SMTP reply`).toBeGreaterThanOrEqual(20);
       }
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^image .*boot-to-ready \d+ s \(replacement \d+ s\), ACME certificate \d+ s after readiness \(replacement \d+ s\).*VM memory used after checks \d+ MiB/m);
+      expect(r.stdout).toMatch(/^image .*boot-to-ready \d+ s \(replacement \d+ s\), ACME certificate \d+ s after readiness \(replacement \d+ s\).*VM memory used after checks \d+ MiB, webmail \(PHP-FPM PSS\) [\d.]+ MiB at rest, [\d.]+ MiB with one session/m);
       // Torn down: no lab namespace and no qemu of ours left behind.
       const ns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
       expect(ns).not.toMatch(/mflab-/);
