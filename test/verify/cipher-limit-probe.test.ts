@@ -59,7 +59,7 @@ describe("the 129-suite hello", () => {
   });
 
   it("a real TLS server answers it with a ServerHello", async () => {
-    const key = generateKeyPair("ECDSA", 2048, "P256");
+    const key = await generateKeyPair("ECDSA", 2048, "P256");
     const c = await selfSignedCertificate({ privateKeyPem: key.privateKeyPem, subject: { commonName: "mail.example.com" }, dnsNames: ["mail.example.com"], isCaCertificate: false, validityPeriodHours: 1, allowedUses: ["digital_signature", "server_auth"] });
     const port = await listen(createTlsServer({ key: key.privateKeyPem, cert: c.certPem, minVersion: "TLSv1.2" }, (s) => s.end()));
     const r = await acceptsManySuites({ address: "127.0.0.1", port, serverName: "mail.example.com" }, 3, 10_000);
