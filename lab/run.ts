@@ -67,10 +67,15 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
       figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
       if (up.cfg.features.webmail) {
-        const m = await measureWebmailMemory(up.cfg, log);
-        figures.webmailMemoryAtRestMb = m.atRestMb;
-        figures.webmailMemoryWithSessionMb = m.withSessionMb;
-        results.push(...m.results);
+        // A failed measurement is a failed check, not the end of the run: the replacement still runs.
+        try {
+          const m = await measureWebmailMemory(up.cfg, log);
+          figures.webmailMemoryAtRestMb = m.atRestMb;
+          figures.webmailMemoryWithSessionMb = m.withSessionMb;
+          results.push(...m.results);
+        } catch (e) {
+          results.push(failed("webmail-session-hold", "one signed-in webmail session while PHP-FPM's memory is measured", e));
+        }
       }
       if (ec2Image) {
         const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
