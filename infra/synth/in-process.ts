@@ -20,6 +20,7 @@ import { parameterNames } from "../core/parameters";
 import { MailfortMocks, type MockSnapshot } from "./mocks";
 import { resolveOutput } from "./resolve";
 import type { SynthHostFiles, SynthParameter, SynthResult } from "./result";
+import { hiddenSecretPaths } from "./hidden-secrets";
 
 export interface SynthOptions {
   /** A stack file to read instead of stacks/Pulumi.<stack>.yaml. */
@@ -103,7 +104,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     const registered = [...mocks.resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const resources = registered.map((r) => ({
       type: r.type, name: r.name, urn: r.urn, custom: r.custom, id: r.id, inputs: r.inputs,
-      ...(publicPaths(r).length > 0 ? { secretPaths: publicPaths(r) } : {}),
+      ...(hiddenSecretPaths(r).length > 0 ? { secretPaths: hiddenSecretPaths(r) } : {}),
       ...(r.options !== undefined ? { options: r.options } : {}),
     }));
     const parameters: SynthParameter[] = registered
@@ -124,14 +125,6 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
-/** The AWS SDK marks every SSM parameter's value secret, String or not. A String parameter is
- * public by the parameter contract (certificates, lists, aliases, the host bundle; the pack's
- * secrets-securestring policy holds it to that), and the pack sees its value under the CLI too:
- * so the synth shows it, and offline policies and plans judge what the CLI's would. */
-function publicPaths(r: { type: string; inputs: Record<string, unknown>; secretPaths: string[] }): string[] {
-  if (r.type === "aws:ssm/parameter:Parameter" && r.inputs.type === "String") return r.secretPaths.filter((p) => p !== "value");
-  return r.secretPaths;
-}
 
 /** base64 (of gzip, or of plain text) -> the text cloud-init runs. */
 export function decodeUserData(base64: string): string {

@@ -4,6 +4,7 @@
 // sides, and parents are named by type and name, because the engine and the SDK's mock monitor
 // spell a grandchild's URN differently.
 import { isDeepStrictEqual } from "node:util";
+import { hiddenSecretPaths } from "../../infra/synth/hidden-secrets";
 import { redact, unwrapSecrets } from "../../infra/synth/secret-values";
 import type { Registration } from "../support/fake-engine/types";
 import { ROOT_STACK_TYPE, parseUrn } from "../support/fake-engine/urn";
@@ -62,7 +63,11 @@ export function liftSecrets(value: unknown): unknown {
 export function graphFromRegistrations(registrations: readonly Registration[]): GraphNode[] {
   return registrations.filter((r) => r.type !== ROOT_STACK_TYPE).map((r) => {
     const lifted = Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, liftSecrets(v)]));
-    const { value, secretPaths } = unwrapSecrets(lifted);
+    const unwrapped = unwrapSecrets(lifted);
+    // The engine gets every SSM value as a secret (the SDK's doing); the synth shows the String
+    // ones (infra/synth/hidden-secrets.ts), so their values are compared in the clear.
+    const secretPaths = hiddenSecretPaths({ type: r.type, inputs: unwrapped.value as Record<string, unknown>, secretPaths: unwrapped.secretPaths });
+    const value = unwrapped.value;
     return {
       type: r.type, name: r.name, parent: parentKey(r.parent), custom: r.custom,
       inputs: redact(value, secretPaths) as Record<string, unknown>,
