@@ -20,16 +20,19 @@ export function violation(fromFile, targetFile) {
   const from = where(fromFile);
   const to = where(targetFile);
   if (from.rel.startsWith("..") || to.rel.startsWith("..") || from.top === "test") return undefined;
-  if (from.top === "infra" && ["tools", "policy", "lab", "fleet", "bench", "verify", "plan", "restore", "docs"].includes(to.top)) {
+  if (from.top === "infra" && ["tools", "policy", "lab", "fleet", "bench", "verify", "plan", "restore", "reports", "docs"].includes(to.top)) {
     return `infra/ imports nothing from ${to.top}/: the program is the bottom layer, everything else builds on it (${to.rel})`;
   }
   if (from.top === "verify" && to.top !== "verify") {
     return `verify/ imports nothing outside verify/: it judges the server from outside, with its own parsers (${to.rel})`;
   }
+  if (from.top === "reports" && to.top !== "reports") {
+    return `reports/ imports nothing outside reports/: it runs on the mail host too, on its own (${to.rel})`;
+  }
   if (from.top === "policy" && to.top === "infra" && to.sub !== "config") {
     return `policy/ never imports infra/${to.sub}: the pack judges what the program produced and must not trust its rendering (${to.rel})`;
   }
-  if (from.top === "policy" && ["tools", "lab", "fleet", "bench", "verify", "plan", "restore", "docs"].includes(to.top)) {
+  if (from.top === "policy" && ["tools", "lab", "fleet", "bench", "verify", "plan", "restore", "reports", "docs"].includes(to.top)) {
     return `policy/ is the pack alone and imports nothing from ${to.top}/ (${to.rel})`;
   }
   if (from.top !== "infra" && to.top === "infra" && to.sub === "config" && !isIndex(to.rel, "infra/config")) {

@@ -23,6 +23,9 @@ const WRONG: ReadonlyArray<readonly [file: string, code: string, says: RegExp]> 
   ["infra/core/fixture.ts", 'import type { Snapshot } from "../../plan/snapshot";', /infra\/ imports nothing from plan\//],
   ["infra/aws/fixture.ts", 'import { runDrill } from "../../restore/drill";', /infra\/ imports nothing from restore\//],
   ["restore/fixture.ts", 'import { isSnapshotId } from "../infra/config/snapshot-id";', /infra\/config only through its index/],
+  ["infra/core/fixture.ts", 'import { summarise } from "../../reports";', /infra\/ imports nothing from reports\//],
+  ["reports/fixture.ts", 'import { parseMailConfig } from "../infra/config";', /reports\/ imports nothing outside reports\//],
+  ["policy/fixture.ts", 'import { parseDmarcXml } from "../reports/dmarc-xml";', /policy\/ is the pack alone/],
   ["policy/policies/fixture.ts", 'import { inboundPorts } from "../../infra/core/ports";', /policy\/ never imports infra\/core/],
   ["policy/fixture.ts", 'import { MailServer } from "../infra/aws/mail-server";', /policy\/ never imports infra\/aws/],
   ["policy/fixture.ts", 'import { snapshotFromSynth } from "../plan/from-synth";', /policy\/ is the pack alone/],
@@ -44,6 +47,8 @@ const ALLOWED: ReadonlyArray<readonly [file: string, code: string]> = [
   ["tools/fixture.ts", 'import { labRun } from "../lab/index";\nimport { planDiff } from "../plan/plan-diff";'],
   ["lab/fixture.ts", 'import { labHost } from "./topology";\nimport { verifyArgv } from "../verify/contract";'],
   ["restore/fixture.ts", 'import { isSnapshotId } from "../infra/config";\nimport { DEBIAN_AMI_OWNER } from "../infra/aws/debian-ami";'],
+  ["reports/fixture.ts", 'import { refuse } from "./refusal";\nimport { XMLParser } from "fast-xml-parser";\nimport { gunzipSync } from "node:zlib";'],
+  ["tools/fixture.ts", 'import { summarise } from "../reports";'],
   ["test/unit/fixture.ts", 'import { FIX_SEP } from "../../infra/config/schema";\nimport { guestShell } from "../../lab/vm/guest-agent";'],
 ];
 

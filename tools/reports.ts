@@ -1,0 +1,65 @@
+// npm run reports -- ingest --dir <store> [--pipe] [file...]   (no file: one mail on stdin)
+// npm run reports -- summary --dir <store> [--own <cidr>...] [--threshold <percent>] [--json] [--fail-on-alert]
+// ingest: report mails (or bare .xml.gz/.zip/.json.gz files) into the store; exit 2 when
+// anything was refused (the refusal is kept in <store>/refused). With --pipe, the exit codes
+// Postfix's pipe(8) understands: 0 once the mail is taken (stored, or refused and noted: a
+// hostile report must not bounce back to its sender), 75 (EX_TEMPFAIL, Postfix retries later)
+// when the store cannot be written. summary: per domain, who sends
+// as you, what passes and fails, which TLS sessions to your MX fail, and the alerts.
+import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_LIMITS, ingestInputs, loadStore, ownSources, summarise, summaryText, type IngestOutcome } from "../reports";
+
+/** sysexits.h: a temporary failure; Postfix's pipe(8) defers the mail and retries. */
+const EX_TEMPFAIL = 75;
+
+const program = new Command("reports").description("read DMARC aggregate (RFC 7489) and TLS-RPT (RFC 8460) reports");
+
+function describe(o: IngestOutcome): string {
+  return o.outcome === "refused"
+    ? `refused [${o.refusal.code}] ${o.refusal.message}\n  (noted in ${o.note})`
+    : `${o.outcome} ${o.kind} report for ${o.domain}: ${o.file}`;
+}
+
+program.command("ingest")
+  .description("take report mails (or bare report files) into the store")
+  .requiredOption("--dir <path>", "the report store")
+  .option("--type <media-type>", "what a bare report file is (for a mail, its MIME headers say)", "application/octet-stream")
+  .option("--pipe", "exit codes for Postfix pipe(8): 0 when taken (stored or refused and noted), 75 to retry on an internal error")
+  .argument("[files...]", "mail messages (.eml) or report files; none: one mail on stdin")
+  .action(async (files: string[], o: { dir: string; type: string; pipe?: boolean }) => {
+    try {
+      const inputs = files.length ? files.map((f) => ({ source: f, from: f })) : [{ source: "stdin", from: 0 }];
+      const outcomes = await ingestInputs(o.dir, inputs, DEFAULT_LIMITS, o.type);
+      for (const outcome of outcomes) (outcome.outcome === "refused" ? process.stderr : process.stdout).write(describe(outcome) + "\n");
+      const refused = outcomes.filter((x) => x.outcome === "refused").length;
+      if (refused > 0 && o.pipe !== true) process.exitCode = 2;
+    } catch (e) {
+      if (o.pipe !== true) throw e;
+      process.stderr.write(`reports: ${(e as Error).message} (the mail stays queued)\n`);
+      process.exitCode = EX_TEMPFAIL;
+    }
+  });
+
+function percent(value: string): number {
+  const v = Number(value.replace(/%$/, ""));
+  if (!Number.isFinite(v) || v < 0 || v > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got ${JSON.stringify(value)}`);
+  return v / 100;
+}
+
+program.command("summary")
+  .description("per domain: who sends as you, DMARC pass/fail, TLS failures, alerts")
+  .requiredOption("--dir <path>", "the report store")
+  .option("--own <cidr...>", "your sending addresses (the server's public IP, relay ranges such as SES): failures from these are alerts", [])
+  .option("--threshold <percent>", "failure rate above which one of your sources (or TLS to your MX) is an alert", percent, 0.02)
+  .option("--json", "machine-readable JSON (for monitoring)")
+  .option("--fail-on-alert", "exit 3 when there is an alert")
+  .action((o: { dir: string; own: string[]; threshold: number; json?: boolean; failOnAlert?: boolean }) => {
+    const summary = summarise(loadStore(o.dir, DEFAULT_LIMITS), ownSources(o.own), o.threshold);
+    process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + "\n" : summaryText(summary, o.dir));
+    if (o.failOnAlert && summary.alerts.length > 0) process.exitCode = 3;
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`reports: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});
