@@ -8,10 +8,12 @@ import { COMPARISON_HEAD, type Comparison, type FigureSet, compareFigures, compa
 import type { FleetScaleResult } from "./fleet-scale";
 import { type Headline, headlineFigures } from "./headline";
 import type { MemorySnapshot } from "./memory";
+import { type VmRatios, nativeThroughputMd, vmRatiosBeside } from "./native-report";
 import { DEFERRAL_GAP_SECONDS, hadDeferral } from "./round-figures";
 import type { SynthCommandResult } from "./synth-command";
 import type { SynthScaleResult } from "./synth-scale";
 import { TARGETS, type Target } from "./targets";
+import type { NativeThroughputResult } from "./native/throughput";
 import type { ThroughputResult } from "./throughput";
 import { type ThroughputFigures, throughputFigures } from "./throughput-figures";
 
@@ -43,9 +45,13 @@ export interface Machine {
 /** Computed from the measurements by finalizeReport, once; everything printed reads these. */
 export interface ReportFigures {
   readonly throughput?: ThroughputFigures;
+  /** The same figures from the native run (Debian 13 root in namespaces, no VM). */
+  readonly nativeThroughput?: ThroughputFigures;
   readonly headline: readonly Headline[];
   /** Each headline figure against the newest earlier results file that has it. */
   readonly comparison: readonly Comparison[];
+  /** The VM ratios printed beside the native ones: this report's, else the newest earlier file's. */
+  readonly vmBesideNative?: VmRatios;
 }
 
 export interface BenchReport {
@@ -54,6 +60,8 @@ export interface BenchReport {
   readonly machine: Machine;
   readonly notes: readonly string[];
   readonly throughput?: Section<ThroughputResult>;
+  /** The throughput targets measured natively (bench/native), with where they ran. */
+  readonly nativeThroughput?: Section<NativeThroughputResult>;
   readonly memory?: Section<MemoryResult>;
   readonly boot?: Section<readonly BootReport[]>;
   readonly synth?: Section<SynthScaleResult>;
@@ -70,6 +78,7 @@ export function mergeReports(current: BenchReport, previous: BenchReport | undef
   return {
     ...current,
     throughput: current.throughput ?? previous.throughput,
+    nativeThroughput: current.nativeThroughput ?? previous.nativeThroughput,
     memory: current.memory ?? previous.memory,
     boot: current.boot ?? previous.boot,
     synth: current.synth ?? previous.synth,
@@ -87,12 +96,16 @@ export function mergeReports(current: BenchReport, previous: BenchReport | undef
 export function finalizeReport(r: BenchReport, earlier: readonly FigureSet[]): FinalReport {
   const throughput = r.throughput === undefined ? undefined : { ...r.throughput, data: withoutDerived(r.throughput.data) };
   const base: BenchReport = { ...r, ...(throughput === undefined ? {} : { throughput }) };
-  const figures = throughput === undefined ? {} : { throughput: throughputFigures(throughput.data.rounds) };
+  const figures = {
+    ...(throughput === undefined ? {} : { throughput: throughputFigures(throughput.data.rounds) }),
+    ...(r.nativeThroughput === undefined ? {} : { nativeThroughput: throughputFigures(r.nativeThroughput.data.rounds) }),
+  };
   const headline = headlineFigures({ ...base, figures: { ...figures, headline: [], comparison: [] } });
   const mine = new Set(headline.map((h) => h.id));
   const comparison = compareFigures([{ file: `${r.date}.json`, date: r.date, figures: headline }, ...earlier.filter((e) => e.date < r.date)])
     .filter((c) => c.date === r.date && mine.has(c.figure.id));
-  return { ...base, figures: { ...figures, headline, comparison } };
+  const vm = r.nativeThroughput === undefined ? undefined : vmRatiosBeside(r.date, headline, earlier);
+  return { ...base, figures: { ...figures, headline, comparison, ...(vm === undefined ? {} : { vmBesideNative: vm }) } };
 }
 
 function withoutDerived(data: ThroughputResult): ThroughputResult {
@@ -249,6 +262,10 @@ export function renderMarkdown(r: FinalReport): string {
     "",
     ...comparisonMd(r.figures),
   ];
+  if (r.nativeThroughput && r.figures.nativeThroughput) {
+    const n = r.nativeThroughput;
+    out.push(...nativeThroughputMd(n.at, n.data, r.figures.nativeThroughput, r.figures.vmBesideNative));
+  }
   if (r.throughput && r.figures.throughput) out.push(...throughputMd(r.throughput, r.figures.throughput));
   if (r.memory) out.push(...memoryMd(r.memory));
   if (r.boot) out.push(...bootMd(r.boot));

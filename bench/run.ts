@@ -1,9 +1,11 @@
-// `npm run bench [-- throughput memory boot synth fleet] [options]`: mailfort's benchmarks, printed
+// `npm run bench [-- native throughput memory boot synth fleet] [options]`: mailfort's benchmarks, printed
 // as they run and written to bench/results/<YYYY-MM-DD>.md and .json, with every headline figure
 // compared with the newest earlier results file that has it. The VM benchmarks share one lab
 // boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts; KVM when it
 // works, TCG otherwise) and tear the lab down even on failure. Run as root; only one lab at a
 // time (use `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
+// `native` needs no VM: the same throughput targets in the host checkers' Debian 13 root, in network
+// namespaces of its own, on this machine's CPU (bench/native); it runs first, before any qemu starts.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -13,16 +15,17 @@ import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
 import { runFleetScale } from "./fleet-scale";
-import { GOALS } from "./headline";
+import { GOALS, NATIVE_RATIO_TARGETS } from "./headline";
 import { figureHistory, readReport } from "./history";
 import { type BenchReport, type MemoryResult, finalizeReport, mergeReports, renderMarkdown } from "./report";
 import { runSynthCommand } from "./synth-command";
 import { runSynthScale } from "./synth-scale";
 import type { Target } from "./targets";
+import { runNativeThroughput } from "./native/throughput";
 import { runThroughput } from "./throughput";
 import { throughputFigures } from "./throughput-figures";
 
-const ALL = ["throughput", "memory", "boot", "synth", "fleet"] as const;
+const ALL = ["native", "throughput", "memory", "boot", "synth", "fleet"] as const;
 type Bench = (typeof ALL)[number];
 
 function log(line: string): void {
@@ -30,6 +33,11 @@ function log(line: string): void {
 }
 
 interface Opts { rounds: string; messages: string; bareMessages: string; sessions: string; bodyBytes: string; synthSizes: string; synthRounds: string; synthRuns: string; fleetCustomers: string; fleetWorkers: string; boots: string; timeout: string; settleSeconds: string; out: string }
+
+/** The rounds both throughput benchmarks run (the same for the VM and the native one). */
+function throughputOptions(o: Opts): { rounds: number; messages: number; bareMessages: number; sessions: number; bodyBytes: number } {
+  return { rounds: Number(o.rounds), messages: Number(o.messages), bareMessages: Number(o.bareMessages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes) };
+}
 
 const CLAMAV_NOTE =
   "the lab network is closed, so freshclam cannot fetch ClamAV's signature database and clamd does not start without one; " +
@@ -73,7 +81,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     }
     if (selected.has("throughput")) {
       const targets: Target[] = ["bare", "inbound", "bare-auth-client", "submission"];
-      const t = await runThroughput({ rounds: Number(o.rounds), messages: Number(o.messages), bareMessages: Number(o.bareMessages), sessions: Number(o.sessions), bodyBytes: Number(o.bodyBytes), targets, mailHostname: lab.cfg.hostname, appPasswords: lab.cfg.auth.appPasswords }, log);
+      const t = await runThroughput({ ...throughputOptions(o), targets, mailHostname: lab.cfg.hostname, appPasswords: lab.cfg.auth.appPasswords }, log);
       report.throughput = { at: at(), data: t };
       const f = throughputFigures(t.rounds);
       log(`throughput: medians end to end ${Object.entries(f.perTarget).map(([k, v]) => `${k} ${v.endToEnd?.median.toFixed(2) ?? "-"} msg/s`).join(", ")}; b/a ${f.ratios.bOverA ?? "-"}, c/a' ${f.ratios.cOverAprime ?? "-"}`);
@@ -103,7 +111,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
 
 async function main(): Promise<void> {
   const program = new Command("bench")
-    .description("mailfort benchmarks: throughput, memory, boot, synth, fleet (default: all)")
+    .description("mailfort benchmarks: native (throughput on this CPU, no VM), throughput, memory, boot, synth, fleet (default: all)")
     .argument("[benchmarks...]", `any of ${ALL.join(", ")}`)
     .option("--rounds <n>", "throughput rounds per target (interleaved)", "5")
     .option("--messages <n>", "messages per throughput round (b, c)", "80")
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
   const selected = new Set(names as Bench[]);
   const o = program.opts<Opts>();
   const needVm = selected.has("throughput") || selected.has("memory") || selected.has("boot");
+  if (selected.has("native") && process.getuid && process.getuid() !== 0) throw new Error("the native bench mounts an overlay, chroots and creates network namespaces: run as root");
   if (needVm) {
     if (process.getuid && process.getuid() !== 0) throw new Error("the VM benchmarks create network namespaces and run qemu: run as root");
     if (runningVm()) throw new Error("a lab VM is already running (npm run lab -- up?): only one lab at a time; `npm run lab -- down` first");
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, node: process.version, load1: Math.round((loadavg()[0] ?? 0) * 100) / 100, vm: "no VM (offline benchmarks only)" },
     notes: [
       `Bench-only stack override (the product defaults are unchanged): mailfort:limits raised to ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(", ")}, because every load comes from one client address (the lab sender) and these per-client limits exist to stop exactly that. The firewall's per-source flood guard follows connectionsPerMinute. All other settings are the lab stack's.`,
-      "Clients: Postfix smtp-source (a, b; -d: several messages per connection) and nodemailer with a connection pool (a', c; smtp-source cannot AUTH), all run in the lab sender namespace.",
+      "Clients: Postfix smtp-source (a, b; -d: several messages per connection) and nodemailer with a connection pool (a', c; smtp-source cannot AUTH), run in the lab sender namespace (VM) or the native bench's own sender namespace, with the lab sender's address.",
     ],
   };
   try {
@@ -159,6 +168,13 @@ async function main(): Promise<void> {
     }
     if (selected.has("fleet")) {
       report.fleet = { at: new Date().toISOString(), data: await runFleetScale(repoRoot(), [Number(o.fleetCustomers)], Number(o.fleetWorkers), log) };
+    }
+    // Native before the VM: a running qemu would take the CPU the native figures are about.
+    if (selected.has("native")) {
+      const n = await runNativeThroughput({ ...throughputOptions(o), targets: ["bare", "inbound", "bare-auth-client", "submission"] }, log);
+      report.nativeThroughput = { at: new Date().toISOString(), data: n };
+      const f = throughputFigures(n.rounds);
+      log(`native: b/a ${f.ratios.bOverA ?? "-"} (target >= ${NATIVE_RATIO_TARGETS.bOverA}), c/a' ${f.ratios.cOverAprime ?? "-"} (target >= ${NATIVE_RATIO_TARGETS.cOverAprime})`);
     }
     if (needVm) await vmBenchmarks(selected, o, report);
   } finally {

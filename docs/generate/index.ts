@@ -1,10 +1,10 @@
-// Every generated block of docs/*.md and what renders it. `npm run docs` rewrites them;
+// Every generated block of docs/*.md (and the README's figures) and what renders it. `npm run docs` rewrites them;
 // test/structure/docs.test.ts fails, naming the block, when one is out of date.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { blockOf, withBlock } from "./blocks";
 import { configReference } from "./config-reference";
-import { performanceFigures } from "./performance";
+import { performanceFigures, readmePerformance } from "./performance";
 import { policyTable } from "./policy-table";
 
 export interface GeneratedBlock {
@@ -18,6 +18,7 @@ export const GENERATED_BLOCKS: readonly GeneratedBlock[] = [
   { file: "docs/policy-pack.md", name: "policies", render: policyTable },
   { file: "docs/configuration.md", name: "config-reference", render: configReference },
   { file: "docs/performance.md", name: "figures", render: performanceFigures },
+  { file: "README.md", name: "performance", render: readmePerformance },
 ];
 
 export interface BlockState {

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { COMPARISON_HEAD, compareFigures, comparisonRows } from "../../bench/compare";
 import type { FleetScaleRow } from "../../bench/fleet-scale";
+import { NATIVE_RATIO_TARGETS } from "../../bench/headline";
 import { figureHistory, latestWith } from "../../bench/history";
 import type { FinalReport } from "../../bench/report";
 import { TARGETS, type Target } from "../../bench/targets";
@@ -17,7 +18,7 @@ const fmt = (n: number | undefined, digits = 1) => (n === undefined ? "-" : n.to
 const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 const link = (file: string) => `[${file}](../bench/results/${file})`;
 /** The order the headline table reads in. */
-const GROUPS = ["synth-command", "fleet", "throughput", "memory", "boot"];
+const GROUPS = ["synth-command", "fleet", "native", "throughput", "memory", "boot"];
 const group = (id: string) => GROUPS.findIndex((g) => id.startsWith(g));
 
 function throughput(file: string, r: FinalReport): string[] {
@@ -31,6 +32,25 @@ function throughput(file: string, r: FinalReport): string[] {
       targets.map((k) => [TARGETS[k].label, TARGETS[k].client, fmt(f.perTarget[k]?.endToEnd?.median), fmt(f.perTarget[k]?.accepted?.median)])), "",
     `**b/a = ${fmt(f.ratios.bOverA, 3)}**, **c/a' = ${fmt(f.ratios.cOverAprime, 3)}** end to end in the VM (the >= 0.4 and >= 0.3 targets apply to a native measurement); ` +
       `${t.settings.messages} messages a round (${t.settings.bareMessages ?? t.settings.messages} to the bare Postfix), ${t.settings.sessions} sessions, medians of interleaved rounds; deferred rounds are left out of end to end.`, "",
+  ];
+}
+
+function nativeThroughput(file: string, r: FinalReport): string[] {
+  const n = r.nativeThroughput;
+  const f = r.figures.nativeThroughput;
+  if (n === undefined || f === undefined) return [];
+  const targets = (Object.keys(TARGETS) as Target[]).filter((k) => f.perTarget[k] !== undefined);
+  const vm = r.figures.vmBesideNative;
+  const goal = (v: number | undefined, target: number) => (v === undefined ? "-" : `${fmt(v, 3)} (target >= ${target}: ${v >= target ? "met" : "**not met**"})`);
+  return [
+    `### Throughput, native (${link(file)}, measured ${when(n.at)}: the Debian 13 root in network namespaces on the build machine, no VM)`, "",
+    table(["path", "client", "median msg/s end to end", "median msg/s accepted (client side)"],
+      targets.map((k) => [TARGETS[k].label, TARGETS[k].client, fmt(f.perTarget[k]?.endToEnd?.median), fmt(f.perTarget[k]?.accepted?.median)])), "",
+    table(["ratio, end to end", "native", `VM (${vm === undefined ? "not measured" : link(vm.file)})`], [
+      ["b/a (inbound path / bare Postfix)", goal(f.ratios.bOverA, NATIVE_RATIO_TARGETS.bOverA), fmt(vm?.ratios.bOverA, 3)],
+      ["c/a' (submission / bare Postfix, same client)", goal(f.ratios.cOverAprime, NATIVE_RATIO_TARGETS.cOverAprime), fmt(vm?.ratios.cOverAprime, 3)],
+    ]), "",
+    `Where the CPU goes and why a target is missed: the report, ${link(file.replace(/\.json$/, ".md"))}.`, "",
   ];
 }
 
@@ -106,6 +126,20 @@ export function performanceFigures(root: string): string {
     const f = JSON.parse(readFileSync(join(dir, fleetFile), "utf8")) as { command: string; date: string; rows: FleetScaleRow[] };
     out.push(...fleetRows(`### Fleet plan (\`${f.command}\`, ${link(fleetFile)}, measured ${when(f.date)})`, f.rows));
   }
-  out.push(...section((r) => r.throughput, throughput), ...section((r) => r.memory, memory), ...section((r) => r.boot, boot), ...section((r) => r.synth, synth));
+  out.push(...section((r) => r.nativeThroughput, nativeThroughput), ...section((r) => r.throughput, throughput), ...section((r) => r.memory, memory), ...section((r) => r.boot, boot), ...section((r) => r.synth, synth));
   return out.join("\n").trim();
+}
+
+/**
+ * The README's Performance section: each figure the project holds a target for, at its newest
+ * measurement (the same comparison rows as docs/performance.md), linking there for the rest.
+ */
+export function readmePerformance(root: string): string {
+  const history = figureHistory(join(root, "bench", "results"));
+  const targeted = compareFigures(history).filter((c) => c.figure.target !== undefined).sort((a, b) => group(a.figure.id) - group(b.figure.id));
+  const rows = comparisonRows(targeted).map((row, i) => [row[0] ?? "", row[1] ?? "", row[2] ?? "", `[${targeted[i]?.date ?? ""}](bench/results/${(targeted[i]?.file ?? "").replace(/\.json$/, ".md")})`]);
+  return [
+    "The figures with a target, at their newest measurement (all figures, how they are measured and how to rerun them: [docs/performance.md](docs/performance.md)):", "",
+    table(["figure", "now", "target", "measured"], rows),
+  ].join("\n");
 }

@@ -37,6 +37,16 @@ describe("the README", () => {
   it("is a front door of at most 250 lines", () => {
     expect(readFileSync(join(ROOT, "README.md"), "utf8").split("\n").length).toBeLessThanOrEqual(250);
   });
+
+  it("shows in its Performance section only the figures with a target, the native throughput ratios among them", () => {
+    const block = blockOf(readFileSync(join(ROOT, "README.md"), "utf8"), "performance", "README.md");
+    expect(block).toMatch(/\| b\/a end to end \(native\) \| [\d.]+ \| >= 0\.400: /);
+    expect(block).toMatch(/\| c\/a' end to end \(native\) \| [\d.]+ \| >= 0\.300: /);
+    const rows = block.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| figure") && !l.startsWith("| ---"));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/\| (>=|<=) [^|]+: (met|\*\*not met\*\*) \|/);
+    expect(block).not.toContain("(VM) |");
+  });
 });
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
