@@ -40,12 +40,14 @@ const previousDisk = () => join(labPaths.vm(), "previous.qcow2");
 
 async function installMailcount(): Promise<void> {
   const script = readFileSync(join(repoRoot(), "configs", "bin", "mailfort-mailcount"), "utf8");
-  await guestShell(`cat > ${MAILCOUNT} && chmod 0755 ${MAILCOUNT}`, { input: script });
+  await guestShell(`cat > ${MAILCOUNT}`, { input: script });
 }
 
 /** The mailboxes under a data directory in the guest, counted and hashed. */
 async function countMail(dir: string): Promise<MailboxCounts> {
-  const out = await guestShell(`${MAILCOUNT} --hash ${dir}`, { timeoutMs: 300_000 });
+  // Run by its interpreter: the guest mounts /run noexec (the first lab run of the restore was
+  // refused with "Permission denied"), and the lab leaves nothing of its own on the guest's disk.
+  const out = await guestShell(`bash ${MAILCOUNT} --hash ${dir}`, { timeoutMs: 300_000 });
   return Object.fromEntries(out.split("\n").filter((l) => l.startsWith("mailbox ")).map((l) => {
     const [, address, n, sum] = l.split(" ");
     return [address ?? "", `${n} ${sum}`];

@@ -50,10 +50,15 @@ export function testGuestBootSector(): Buffer {
   return sector;
 }
 
-/** The qemu command line of the probe (the test guest on a raw IDE disk, its serial on stdout). */
+/**
+ * The qemu command line of the probe (the test guest on a raw IDE disk, its serial on stdout), with
+ * the lab VM's CPU set-up: on one nested build machine a bare KVM guest ran, and the lab VM's
+ * `-cpu host -smp 2` then failed at start ("failed to set MSR 0x10a"), so the probe asks for both.
+ */
 export function probeArgs(bootImage: string, accel: "kvm" | "tcg" = "kvm"): string[] {
   return [
-    "-accel", accel, "-machine", "pc", "-nodefaults", "-no-user-config", "-display", "none", "-m", "16",
+    "-accel", accel, ...(accel === "kvm" ? ["-cpu", "host"] : []), "-smp", "2",
+    "-machine", "pc", "-nodefaults", "-no-user-config", "-display", "none", "-m", "16",
     "-drive", `file=${bootImage},format=raw,if=ide`,
     "-serial", "stdio",
     "-device", `isa-debug-exit,iobase=0x${DEBUG_EXIT_PORT.toString(16)},iosize=0x01`,
@@ -78,6 +83,17 @@ export function labAccelerator(opts: { device?: string; timeoutMs?: number } = {
   if (wanted === "tcg") return { kind: "tcg", detail: "TCG: MAILFORT_LAB_ACCEL=tcg" };
   probed ??= probeKvm(opts.device ?? "/dev/kvm", opts.timeoutMs ?? 5000);
   if (wanted === "kvm" && probed.kind !== "kvm") throw new Error(`MAILFORT_LAB_ACCEL=kvm, but ${probed.detail}`);
+  return probed;
+}
+
+/**
+ * The lab VM itself did not start under KVM although the probe passed: TCG from now on in this
+ * process (the replacement boot too), with the reason.
+ */
+export function kvmFailedAtStart(error: string): Accelerator {
+  if (process.env.MAILFORT_LAB_ACCEL === "kvm") throw new Error(`MAILFORT_LAB_ACCEL=kvm, but qemu did not start under KVM: ${error}`);
+  const why = error.split("\n").filter((l) => /qemu|error|assert/i.test(l)).join("; ").slice(0, 300);
+  probed = { kind: "tcg", detail: `TCG: the test guest ran under KVM, but the lab VM did not start under it (${why || "no message"})` };
   return probed;
 }
 

@@ -9,7 +9,7 @@ import { run } from "../exec";
 import type { LabImage } from "../image/build";
 import { labPaths } from "../paths";
 import { CORE_NETNS, TAP, VM_MAC } from "../topology";
-import { type Accelerator, accelArgs, labAccelerator } from "./accel";
+import { type Accelerator, accelArgs, kvmFailedAtStart, labAccelerator } from "./accel";
 import { qgaSocketPath } from "./guest-agent";
 import { qmp } from "./qmp";
 
@@ -53,8 +53,25 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
   rmSync(labPaths.serialLog(), { force: true });
   rmSync(qmpSocket(), { force: true });
   rmSync(pidFile(), { force: true });
-  const accelerator = labAccelerator();
-  const args = [
+  const start = (accelerator: Accelerator) => run("qemu-system-x86_64", qemuArgs(spec, overlay, accelerator), { netns: CORE_NETNS, timeoutMs: 60_000 });
+  let accelerator = labAccelerator();
+  try {
+    start(accelerator);
+  } catch (e) {
+    if (accelerator.kind !== "kvm") throw e;
+    accelerator = kvmFailedAtStart(e instanceof Error ? e.message : String(e));
+    log(`vm: qemu did not start under KVM; ${accelerator.detail}`);
+    start(accelerator);
+  }
+  const pid = Number(readFileSync(pidFile(), "utf8").trim());
+  writeFileSync(accelFile(), `${JSON.stringify(accelerator)}\n`);
+  log(`vm: qemu started (pid ${pid}, ${spec.cpus} vCPU ${accelerator.kind.toUpperCase()}, ${spec.memoryMb} MiB); ${accelerator.detail}; serial log ${labPaths.serialLog()}`);
+  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: Date.now(), accelerator };
+}
+
+/** qemu's command line for the lab VM. */
+function qemuArgs(spec: VmSpec, overlay: string, accelerator: Accelerator): string[] {
+  return [
     "-name", "mailfort-lab",
     "-machine", "pc",
     // No default devices (floppy, VGA, parallel port): the guest should see only the disks we give it.
@@ -95,11 +112,6 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
     "-pidfile", pidFile(),
     "-daemonize",
   ];
-  run("qemu-system-x86_64", args, { netns: CORE_NETNS, timeoutMs: 60_000 });
-  const pid = Number(readFileSync(pidFile(), "utf8").trim());
-  writeFileSync(accelFile(), `${JSON.stringify(accelerator)}\n`);
-  log(`vm: qemu started (pid ${pid}, ${spec.cpus} vCPU ${accelerator.kind.toUpperCase()}, ${spec.memoryMb} MiB); ${accelerator.detail}; serial log ${labPaths.serialLog()}`);
-  return { pid, serialLog: labPaths.serialLog(), qmpSocket: qmpSocket(), startedAt: Date.now(), accelerator };
 }
 
 export function runningVm(): RunningVm | undefined {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { haveCommand, run } from "../../lab/exec";
-import { KVM_MARKER, accelArgs, judgeProbe, labAccelerator, probeArgs, probeKvm, testGuestBootSector } from "../../lab/vm/accel";
+import { KVM_MARKER, accelArgs, judgeProbe, kvmFailedAtStart, labAccelerator, probeArgs, probeKvm, testGuestBootSector } from "../../lab/vm/accel";
 
 const haveQemu = haveCommand("qemu-system-x86_64");
 const inCi = process.env.CI === "true";
@@ -20,6 +20,9 @@ describe("qemu arguments per accelerator", () => {
   it("the probe boots the test guest under KVM with its serial on stdout and a debug-exit port", () => {
     const args = probeArgs("/tmp/x.img");
     expect(args.slice(0, 2)).toEqual(["-accel", "kvm"]);
+    // The lab VM's own vCPU set-up: a bare guest once ran where `-cpu host -smp 2` then failed.
+    expect(args.join(" ")).toContain("-accel kvm -cpu host -smp 2");
+    expect(probeArgs("/tmp/x.img", "tcg")).not.toContain("host");
     expect(args.join(" ")).toContain("-drive file=/tmp/x.img,format=raw,if=ide");
     expect(args.join(" ")).toContain("-serial stdio");
     expect(args.join(" ")).toContain("-device isa-debug-exit,iobase=0xf4,iosize=0x01");
@@ -86,4 +89,26 @@ describe("MAILFORT_LAB_ACCEL", () => {
       expect(() => labAccelerator()).toThrow(`MAILFORT_LAB_ACCEL=kvm, but ${a.detail}`);
     }
   }, 30_000);
+});
+
+// Last: it leaves the process-wide verdict at TCG, as a real fallback does.
+describe("KVM that passes the probe and still fails the lab VM", () => {
+  const saved = process.env.MAILFORT_LAB_ACCEL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MAILFORT_LAB_ACCEL;
+    else process.env.MAILFORT_LAB_ACCEL = saved;
+  });
+
+  it("falls back to TCG for the rest of the run, saying what qemu said", () => {
+    delete process.env.MAILFORT_LAB_ACCEL;
+    const a = kvmFailedAtStart("command failed (exit 1): qemu-system-x86_64 -accel kvm\nqemu-system-x86_64: error: failed to set MSR 0x10a to 0x69\nkvm.c:3183: Assertion failed");
+    expect(a.kind).toBe("tcg");
+    expect(a.detail).toContain("failed to set MSR 0x10a");
+    expect(labAccelerator()).toEqual(a);
+  });
+
+  it("is an error when KVM is required (MAILFORT_LAB_ACCEL=kvm)", () => {
+    process.env.MAILFORT_LAB_ACCEL = "kvm";
+    expect(() => kvmFailedAtStart("qemu-system-x86_64: error: failed to set MSR")).toThrow(/MAILFORT_LAB_ACCEL=kvm, but qemu did not start under KVM/);
+  });
 });
