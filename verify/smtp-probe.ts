@@ -141,6 +141,27 @@ export class SmtpProbe {
   }
 }
 
+/**
+ * A connection taken to the point where TLS starts: greeting, EHLO, STARTTLS answered with 220.
+ * The caller owns the plain socket from there (its own TLS client, or raw handshake bytes); on any
+ * refusal the connection is closed and the error says which step refused.
+ */
+export async function socketReadyForTls(opts: ProbeOptions, heloName: string): Promise<Socket> {
+  const { probe, greeting } = await SmtpProbe.open(opts);
+  try {
+    if (greeting.code !== 220) throw new Error(`greeting ${greeting.text}`);
+    await ehlo(probe, heloName);
+    const r = await probe.cmd("STARTTLS");
+    if (r.code !== 220) throw new Error(`STARTTLS refused: ${r.text}`);
+  } catch (e) {
+    probe.close();
+    throw e;
+  }
+  const plain = probe.socket as Socket;
+  plain.removeAllListeners("data");
+  return plain;
+}
+
 /** EHLO and return the extension keywords (upper case). */
 export async function ehlo(p: SmtpProbe, name: string): Promise<{ reply: SmtpReply; extensions: string[] }> {
   const reply = await p.cmd(`EHLO ${name}`);

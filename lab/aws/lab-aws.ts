@@ -40,8 +40,11 @@ export interface LabAws {
   readonly exportedZones: ReadonlyMap<string, string>;
 }
 
-/** Pebble issues certificates valid this long: under mailfort-cert's 30-day window, so every run renews. */
-export const ACME_VALIDITY_SECONDS = 7 * 86_400;
+/**
+ * Pebble issues certificates valid as long as Let's Encrypt's: outside mailfort-cert's 30-day
+ * window and testssl's expiry warnings, as on AWS; the renewal check forces its renewal.
+ */
+export const ACME_VALIDITY_SECONDS = 90 * 86_400;
 
 /** The emulator and pebble up, the stack loaded, the zones exported (nsd starts after this, on those files). */
 export async function startLabAws(cfg: MailConfig, synth: LabSynth, log: (l: string) => void): Promise<LabAws> {

@@ -42,3 +42,8 @@ export function buildRepo(root: string, packages: readonly string[], repoDir: st
   run("chroot", [root, "apt-get", "clean"]);
   return { debs: debs.length, megabytes: Math.round(bytes / 1_048_576) };
 }
+
+/** The .deb files of a built repository: what the image lacked of the user data's packages and their dependencies. */
+export function repoDebs(repoDir: string): string[] {
+  return readdirSync(join(repoDir, "debs")).filter((f) => f.endsWith(".deb"));
+}

@@ -118,10 +118,10 @@ describe("aws-cert-acme-dns01", () => {
 
 describe("aws-cert-renewal-keeps-key", () => {
   const keyTlsa = tlsa311(createPublicKey(readFileSync(f("stack.key"))));
-  const units = (pid: string) => new Map<string, UnitState>(["postfix@-", "dovecot", "nginx", "rspamd", "redis-server", "unbound", "fail2ban", "chrony"].map((u) => [u, { mainPid: pid, activeSince: "100" }]));
+  const units = (pid: string) => new Map<string, UnitState>(["postfix", "dovecot", "nginx", "rspamd", "redis-server", "unbound", "fail2ban", "chrony"].map((u) => [u, { mainPid: pid, activeSince: "100" }]));
   const before = serve(leaf(names));
-  const renewal = (after: ServedCert[], unitsAfter = units("42")) =>
-    renewalKeepsKey({ before, after, unitsBefore: units("42"), unitsAfter, rootPem, keyTlsa, hostOutput: "renewed" });
+  const renewal = (after: ServedCert[], unitsAfter = units("42"), afterUnforced = before[2]!) =>
+    renewalKeepsKey({ before, after, unitsBefore: units("42"), unitsAfter, rootPem, keyTlsa, hostOutput: "renewed", afterUnforced });
   it("passes on a new certificate for the same key, served everywhere, no daemon restarted", () => {
     expect(renewal(serve(leaf(names)))).toMatchObject({ status: "pass" });
   });
@@ -132,5 +132,6 @@ describe("aws-cert-renewal-keeps-key", () => {
     const restarted = units("42");
     restarted.set("dovecot", { mainPid: "77", activeSince: "200" });
     expect(renewal(serve(leaf(names)), restarted).detail).toMatch(/dovecot was restarted/);
+    expect(renewal(serve(leaf(names)), units("42"), serve(leaf(names), [993])[0]).detail).toMatch(/an unforced run renewed a certificate/);
   });
 });

@@ -6,7 +6,7 @@
 // a few times: the finding stands only if none is answered with a ServerHello.
 import { randomBytes } from "node:crypto";
 import { type Socket, connect as netConnect } from "node:net";
-import { SmtpProbe, ehlo } from "../smtp-probe";
+import { socketReadyForTls } from "../smtp-probe";
 
 /** How many suites the hello offers: one more than the 128 the buggy servers could take. */
 export const OFFERED_SUITES = 129;
@@ -98,13 +98,8 @@ export interface ProbeTarget {
 
 async function openForHello(t: ProbeTarget, timeoutMs: number): Promise<Socket> {
   if (t.smtpHelo) {
-    const { probe, greeting } = await SmtpProbe.open({ host: t.serverName, address: t.address, port: t.port, timeoutMs });
-    if (greeting.code !== 220) throw new Error(`greeting ${greeting.text}`);
-    await ehlo(probe, t.smtpHelo);
-    const r = await probe.cmd("STARTTLS");
-    if (r.code !== 220) throw new Error(`STARTTLS refused: ${r.text}`);
-    const plain = probe.socket as Socket;
-    plain.removeAllListeners("data");
+    const plain = await socketReadyForTls({ host: t.serverName, address: t.address, port: t.port, timeoutMs }, t.smtpHelo);
+    // answerTo sets its own timeout for the hello.
     plain.removeAllListeners("timeout");
     return plain;
   }

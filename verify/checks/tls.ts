@@ -3,7 +3,7 @@
 // non-ECDHE or non-AEAD suites when a client offers only those.
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { targetAddress } from "../dns-client";
-import { SmtpProbe, ehlo } from "../smtp-probe";
+import { socketReadyForTls } from "../smtp-probe";
 import { type Check, CheckFailed, type VerifyTarget, fail } from "../types";
 
 export interface TlsPort {
@@ -30,19 +30,7 @@ async function handshake(t: VerifyTarget, p: TlsPort, opts: ConnectionOptions): 
   const address = await targetAddress(t);
   const base: ConnectionOptions = { servername: p.sni ? p.sni(t) : t.host, ca: t.caPem, rejectUnauthorized: false, ...opts };
   if (p.starttls === "smtp") {
-    const { probe, greeting } = await SmtpProbe.open({ host: t.host, address, port: p.port });
-    if (greeting.code !== 220) {
-      probe.close();
-      throw new Error(`greeting ${greeting.text}`);
-    }
-    await ehlo(probe, t.heloName);
-    const r = await probe.cmd("STARTTLS");
-    if (r.code !== 220) {
-      probe.close();
-      throw new Error(`STARTTLS refused: ${r.text}`);
-    }
-    const plain = probe.socket;
-    plain.removeAllListeners("data");
+    const plain = await socketReadyForTls({ host: t.host, address, port: p.port }, t.heloName);
     return new Promise((resolve, reject) => {
       const s = tlsConnect({ ...base, socket: plain });
       s.once("secureConnect", () => resolve(s));

@@ -46,8 +46,13 @@ export function acmeCertificate(cfg: MailConfig, served: readonly ServedCert[], 
   };
 }
 
+/** The first web name the certificate covers (443 serves only those), the mail hostname if none. */
+function httpsName(cfg: MailConfig): string {
+  return certificateNames(cfg).find((n) => n !== cfg.hostname) ?? cfg.hostname;
+}
+
 /** Served certificates on every port of the stack. */
-export function servedCerts(cfg: MailConfig, ports: readonly TlsPort[] = tlsPorts(cfg.features.pop3)): ServedCert[] {
+export function servedCerts(cfg: MailConfig, ports: readonly TlsPort[] = tlsPorts(cfg.features.pop3, httpsName(cfg))): ServedCert[] {
   return ports.map((p) => servedCert(cfg.hostname, p));
 }
 

@@ -1,5 +1,6 @@
-// aws-cert-renewal-keeps-key: a forced renewal (mailfort-cert run on the host, as its timer does;
-// pebble's certificates are always inside the 30-day window) gets a new certificate for the same
+// aws-cert-renewal-keeps-key: a forced renewal (mailfort-cert.service started on the host as its
+// timer does, with MAILFORT_CERT_FORCE set: the certificate is fresh, and an unforced run before it
+// must keep it) gets a new certificate for the same
 // key, so TLSA 3 1 1 does not change, every TLS port serves the new one (postfix, dovecot and
 // nginx reloaded), and no daemon was restarted: main PIDs and start times stay as they were.
 import type { MailConfig } from "../../../infra/config";
@@ -8,8 +9,11 @@ import { guestShell } from "../../vm/guest-agent";
 import { servedCerts } from "./certificate";
 import { type ServedCert, chainsTo, tlsa311 } from "./served-cert";
 
-/** The daemons of the host (postfix@- holds Postfix's master; postfix.service is a wrapper). */
-const UNITS = ["postfix@-", "dovecot", "nginx", "rspamd", "redis-server", "unbound", "fail2ban", "chrony"] as const;
+/**
+ * The daemons of the host. Debian 13's postfix.service runs Postfix's master itself (the old
+ * postfix@- instance unit is only for pre-3.9.1 multi-instance setups and conflicts with it).
+ */
+const UNITS = ["postfix", "dovecot", "nginx", "rspamd", "redis-server", "unbound", "fail2ban", "chrony"] as const;
 
 export interface UnitState { readonly mainPid: string; readonly activeSince: string }
 
@@ -32,12 +36,16 @@ export interface RenewalEvidence {
   /** TLSA 3 1 1 of the stack's own key (the SSM parameter tls/key). */
   readonly keyTlsa: string;
   readonly hostOutput: string;
+  /** Served on 993 after an unforced run with the fresh certificate (which must keep it). */
+  readonly afterUnforced: ServedCert;
 }
 
 export const RENEWAL_CHECK = { id: "aws-cert-renewal-keeps-key", title: "a forced renewal gets a new certificate for the same key (TLSA 3 1 1 unchanged), served on every port by a reload, no daemon restarted" } as const;
 
 export function renewalKeepsKey(e: RenewalEvidence): CheckResult {
   const problems: string[] = [];
+  const was = e.before.find((x) => x.port === e.afterUnforced.port)?.leaf?.serialNumber;
+  if (e.afterUnforced.leaf?.serialNumber !== was) problems.push(`an unforced run renewed a certificate with more than 30 days left (serial ${was} -> ${e.afterUnforced.leaf?.serialNumber ?? "none"})`);
   for (const a of e.after) {
     const b = e.before.find((x) => x.port === a.port);
     if (!a.leaf || !b?.leaf) { problems.push(`${a.port}: no certificate ${a.leaf ? "before" : "after"} the renewal`); continue; }
@@ -60,12 +68,14 @@ export function renewalKeepsKey(e: RenewalEvidence): CheckResult {
   };
 }
 
-/** Run the host's own renewal (mailfort-cert.service, as its timer starts it) and collect the evidence. */
+/** Force the host's own renewal (mailfort-cert.service, as its timer starts it) and collect the evidence. */
 export async function forceRenewal(cfg: MailConfig, rootPem: string, keyTlsa: string): Promise<RenewalEvidence> {
   const before = servedCerts(cfg);
   const unitsBefore = await unitStates();
   await guestShell("systemctl start mailfort-cert.service", { timeoutMs: 600_000 });
+  const [afterUnforced] = servedCerts(cfg, [{ port: 993 }]);
+  await guestShell("systemctl set-environment MAILFORT_CERT_FORCE=1 && systemctl start mailfort-cert.service; rc=$?; systemctl unset-environment MAILFORT_CERT_FORCE; exit $rc", { timeoutMs: 600_000 });
   const hostOutput = await guestShell("journalctl -u mailfort-cert.service -n 3 -o cat --no-pager");
   const after = servedCerts(cfg);
-  return { before, after, unitsBefore, unitsAfter: await unitStates(), rootPem, keyTlsa, hostOutput };
+  return { before, after, unitsBefore, unitsAfter: await unitStates(), rootPem, keyTlsa, hostOutput, afterUnforced: afterUnforced ?? { port: 993, chain: [] } };
 }

@@ -10,6 +10,8 @@ export interface TlsPort {
   readonly port: number;
   /** openssl's -starttls protocol, when the port starts in plain text. */
   readonly starttls?: "smtp" | "imap" | "pop3";
+  /** The name to ask for (SNI) when it is not the mail hostname: nginx refuses names it does not serve. */
+  readonly serverName?: string;
 }
 
 export interface ServedCert {
@@ -19,13 +21,16 @@ export interface ServedCert {
   readonly error?: string;
 }
 
-/** The ports the certificate is served on (POP3S only when the stack enables it). */
-export function tlsPorts(pop3: boolean): TlsPort[] {
-  return [{ port: 25, starttls: "smtp" }, { port: 465 }, { port: 587, starttls: "smtp" }, { port: 993 }, ...(pop3 ? [{ port: 995 }] : []), { port: 443 }];
+/**
+ * The ports the certificate is served on (POP3S only when the stack enables it). 443 answers only
+ * the web names (MTA-STS, autoconfig); nginx rejects the handshake for any other name.
+ */
+export function tlsPorts(pop3: boolean, httpsName: string): TlsPort[] {
+  return [{ port: 25, starttls: "smtp" }, { port: 465 }, { port: 587, starttls: "smtp" }, { port: 993 }, ...(pop3 ? [{ port: 995 }] : []), { port: 443, serverName: httpsName }];
 }
 
 export function servedCert(hostname: string, p: TlsPort): ServedCert {
-  const args = ["s_client", "-connect", `${labHost("mail").address}:${p.port}`, "-servername", hostname, "-showcerts", ...(p.starttls ? ["-starttls", p.starttls] : [])];
+  const args = ["s_client", "-connect", `${labHost("mail").address}:${p.port}`, "-servername", p.serverName ?? hostname, "-showcerts", ...(p.starttls ? ["-starttls", p.starttls] : [])];
   const r = run("timeout", ["20", "openssl", ...args], { netns: labHost("scanner").netns, input: "", allowFail: true, timeoutMs: 30_000 });
   const pems = r.stdout.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (pems.length === 0) return { port: p.port, chain: [], error: `no certificate (openssl exit ${r.status}: ${r.stderr.trim().split("\n").pop() ?? ""})` };
