@@ -28,6 +28,8 @@ export interface MemoryResult {
   readonly afterLoad?: MemorySnapshot;
   readonly targetMb: number;
   readonly clamav: { readonly measured: boolean; readonly note: string };
+  /** The webmail's resident cost (PHP-FPM's PSS) at rest and with one signed-in browser session. */
+  readonly webmail?: { readonly atRestMb: number; readonly withSessionMb: number; readonly session: string };
 }
 
 export interface Machine {
@@ -179,6 +181,7 @@ function memoryMd(s: Section<MemoryResult>): string[] {
   const pss = (unit: string) => (m.afterLoad ?? m.atRest)?.units.find((u) => u.unit === unit)?.pssMb ?? 0;
   const order = [...units].sort((a, b) => pss(b) - pss(a) || a.localeCompare(b));
   out.push(table(["unit", "at rest RSS / PSS MiB (processes)", "after load RSS / PSS MiB (processes)"], order.map((u) => [u, cell(m.atRest, u), cell(m.afterLoad, u)])), "");
+  if (m.webmail) out.push(`Webmail (PHP-FPM, on-demand pool; its PSS is part of the VM figures above): **${fmt(m.webmail.atRestMb, 1)} MiB at rest**, **${fmt(m.webmail.withSessionMb, 1)} MiB** at most with one signed-in Chromium session (${m.webmail.session}).`, "");
   out.push(`ClamAV on: ${m.clamav.measured ? "" : "not measured. "}${m.clamav.note}`, "");
   return out;
 }

@@ -6,11 +6,11 @@
 // time (use `flock /tmp/mailfort-lab.lock npm run bench` when others use the lab on the same machine).
 // `native` needs no VM: the same throughput targets in the host checkers' Debian 13 root, in network
 // namespaces of its own, on this machine's CPU (bench/native); it runs first, before any qemu starts.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { bootUntilUp, labDir, labPaths, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
+import { bootUntilUp, labDir, labPaths, measureWebmailMemory, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
 import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
@@ -44,6 +44,14 @@ const CLAMAV_NOTE =
   "a ClamAV figure from the lab would be clamd without signatures, which is not the real cost. The schema's note (infra/config/schema.ts) puts ClamAV at ~1.2 GiB with signatures loaded: " +
   "turn features.clamav on only with a t4g.medium (4 GB) or larger.";
 
+/** The webmail's memory with one browser session (which enrols first: the bench's data volume is blank). */
+async function webmailFigures(lab: BenchLab): Promise<MemoryResult["webmail"]> {
+  rmSync(labPaths.webmailState(), { force: true });
+  const m = await measureWebmailMemory(lab.cfg, log);
+  const r = m.results[0];
+  return { atRestMb: m.atRestMb, withSessionMb: m.withSessionMb, session: r ? `${r.status}: ${r.detail}` : "the session check did not run" };
+}
+
 async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -readonly [K in keyof BenchReport]: BenchReport[K] }): Promise<void> {
   const at = () => new Date().toISOString();
   const boots: BootReport[] = [];
@@ -73,7 +81,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     }
     if (selected.has("throughput")) {
       const targets: Target[] = ["bare", "inbound", "bare-auth-client", "submission"];
-      const t = await runThroughput({ ...throughputOptions(o), targets, mailHostname: lab.cfg.hostname }, log);
+      const t = await runThroughput({ ...throughputOptions(o), targets, mailHostname: lab.cfg.hostname, appPasswords: lab.cfg.auth.appPasswords }, log);
       report.throughput = { at: at(), data: t };
       const f = throughputFigures(t.rounds);
       log(`throughput: medians end to end ${Object.entries(f.perTarget).map(([k, v]) => `${k} ${v.endToEnd?.median.toFixed(2) ?? "-"} msg/s`).join(", ")}; b/a ${f.ratios.bOverA ?? "-"}, c/a' ${f.ratios.cOverAprime ?? "-"}`);
@@ -81,7 +89,8 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
     if (selected.has("memory")) {
       afterLoad = await memorySnapshot(selected.has("throughput") ? "right after the throughput load" : "second sample (no load run)");
       log(`memory: after load ${afterLoad.meminfo.usedMb} MiB used; top PSS ${afterLoad.units.slice(0, 5).map((u) => `${u.unit} ${u.pssMb}`).join(", ")}`);
-      const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE } };
+      const webmail = lab.cfg.features.webmail ? await webmailFigures(lab) : undefined;
+      const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE }, ...(webmail ? { webmail } : {}) };
       report.memory = { at: at(), data: mem };
     }
     if (selected.has("boot") && Number(o.boots) >= 2) {

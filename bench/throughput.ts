@@ -7,7 +7,7 @@
 // has not been through the whole path. CPU per systemd unit comes from the guest's cgroups.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
+import { clientPassword, guestShell, labCredential, labDir, labHost, labPaths, repoRoot } from "../lab";
 import { CGROUP_CPU_SCRIPT, type CommandCpu, PROC_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu, parseProcCpu, processCpuDelta } from "./guest-proc";
 import { BARE_DIR, BARE_MAIN_CF, BARE_MASTER_CF, BARE_SETUP, BARE_SPOOL } from "./bare-postfix";
 import { BARE_PORT, BARE_TO, INBOUND_TO, SUBMIT_AS, benchMessage, runClient } from "./load-clients";
@@ -98,6 +98,8 @@ export interface ThroughputOptions {
   readonly bodyBytes: number;
   readonly targets: readonly Target[];
   readonly mailHostname: string;
+  /** The stack requires app passwords from mail clients (auth.appPasswords). */
+  readonly appPasswords: boolean;
 }
 
 async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, files: { bare: string; inbound: string }): Promise<RoundResult> {
@@ -111,7 +113,7 @@ async function oneRound(target: Target, roundNo: number, o: ThroughputOptions, f
   const procBefore = await sampleProcs();
   const client = {
     netns: labHost("sender").netns, host: mail, sessions: o.sessions, bodyBytes: o.bodyBytes, files, repo: repoRoot(),
-    submission: { password: labCredential(SUBMIT_AS).password, ca: labPaths.caCert(), servername: o.mailHostname },
+    submission: { password: clientPassword(labCredential(SUBMIT_AS), o.appPasswords), ca: labPaths.caCert(), servername: o.mailHostname },
   };
   const timing = await timeRound(messages, () => runClient(target, messages, client), () => waitQueueEmpty(spool, 600_000));
   const procAfter = await sampleProcs();

@@ -67,7 +67,8 @@ export async function mailfort(): Promise<Mailfort> {
   planAcmePolicies(acmeZoneNames(config));
   const userData = host.userDataBase64;
   const settings = new pulumi.Config(NAMESPACE);
-  const passwordHashes = Object.fromEntries(config.mailboxes.map((m) => [m.passwordHashSecret, settings.requireSecret(m.passwordHashSecret)]));
+  const hashSecrets = [...config.mailboxes.map((m) => m.passwordHashSecret), ...config.auth.serviceAppPasswords.map((a) => a.passwordHashSecret)];
+  const passwordHashes = Object.fromEntries(hashSecrets.map((key) => [key, settings.requireSecret(key)]));
   const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
   // Awaited before anything else is registered: a snapshot that is missing or another stack's
   // stops the program here, so not even an `up --skip-preview` creates or changes a resource.

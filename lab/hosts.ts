@@ -1,5 +1,5 @@
 // What `npm run lab -- hosts` prints: everything a person or a script needs to talk to the lab.
-import { LAB_CREDENTIALS } from "./credentials";
+import { LAB_CREDENTIALS, clientPassword } from "./credentials";
 import { labPaths } from "./paths";
 import { labStackConfig } from "./stack";
 import { LAB_HOSTS, LAB_SUBNET, REMOTE_DOMAIN } from "./topology";
@@ -10,7 +10,8 @@ export interface LabHostsInfo {
   readonly mailHostname: string;
   readonly domains: readonly string[];
   readonly remoteDomain: string;
-  readonly mailboxes: readonly { address: string; password: string }[];
+  /** webmailPassword: the mailbox password (the webmail, then a TOTP code); password: what mail clients use. */
+  readonly mailboxes: readonly { address: string; password: string; webmailPassword: string }[];
   readonly caCert: string;
   /** How to run a command as a lab host. */
   readonly exec: string;
@@ -24,7 +25,7 @@ export function labHostsInfo(): LabHostsInfo {
     mailHostname: cfg.hostname,
     domains: cfg.domains.map((d) => d.name),
     remoteDomain: REMOTE_DOMAIN,
-    mailboxes: LAB_CREDENTIALS.map((c) => ({ address: c.address, password: c.password })),
+    mailboxes: LAB_CREDENTIALS.map((c) => ({ address: c.address, password: clientPassword(c, cfg.auth.appPasswords), webmailPassword: c.password })),
     caCert: labPaths.caCert(),
     exec: "ip netns exec <netns> <command>",
   };

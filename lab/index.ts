@@ -1,7 +1,7 @@
 // The lab's front: everything tools/lab.ts and the benchmarks use, and nothing they should not.
 // Whole runs (up, run, smoke, down) are here; so are the handles a measurement needs on a
 // running lab (the guest agent, the paths, the addresses), never the steps of a boot.
-export { type LabCredential, labCredential } from "./credentials";
+export { type LabCredential, clientPassword, labCredential } from "./credentials";
 export { labHostsInfo } from "./hosts";
 export { type LabImage, buildImage } from "./image/build";
 export { networkUp } from "./net/network";
@@ -15,4 +15,5 @@ export { type LabSynth, runLabSynth } from "./synth";
 export { labHost } from "./topology";
 export { guestExec, guestShell, waitGuestAgent } from "./vm/guest-agent";
 export { type Accelerator } from "./vm/accel";
+export { type WebmailMemory, measureWebmailMemory } from "./webmail-memory";
 export { type Readiness, type RunningVm, runningVm, shutdownVm } from "./vm/vm";

@@ -22,4 +22,8 @@ export const labPaths = {
   serialLog: () => join(labDir(), "vm", "serial.log"),
   dataDisk: () => join(labDir(), "vm", "data.qcow2"),
   pids: () => join(labDir(), "pids"),
+  /** What verify's webmail checks enrolled (TOTP key, recovery codes, an app password); void with a blank data volume. */
+  webmailState: () => join(labDir(), "webmail-state.json"),
+  /** The browser checks' screenshots (the lab report's results name them). */
+  screenshots: () => join(labDir(), "screenshots"),
 };

@@ -20,6 +20,8 @@ const LAB_COMMANDS: Readonly<Record<string, string>> = {
   debugfs: "e2fsprogs",
   testssl: "testssl.sh",
   dig: "bind9-dnsutils",
+  // verify's webmail checks drive Debian's browser (the lab stack serves the webmail).
+  chromium: "chromium",
 };
 
 function missingLabCommands(): string[] {

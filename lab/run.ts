@@ -1,6 +1,7 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
 // verify group from its lab host, the forced renewal, the metrics and alarms, the replacement,
 // least privilege over everything the host called and the negative controls; then down.
+import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
 import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
 import { guestHostFilesCheck } from "./host-files-check";
@@ -11,6 +12,7 @@ import { labStackConfig } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
 import { guestMemoryUsedMb } from "./vm/vm";
+import { measureWebmailMemory } from "./webmail-memory";
 
 export interface LabReport {
   readonly results: CheckResult[];
@@ -23,6 +25,9 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
   const started = Date.now();
   const results: CheckResult[] = [];
   const figures: LabFigures = { imageBuildSeconds: 0, imageCached: false };
+  // A blank data volume: nothing the webmail checks enrolled before is valid any more.
+  rmSync(labPaths.webmailState(), { force: true });
+  rmSync(labPaths.screenshots(), { recursive: true, force: true });
   try {
     // The replacement boots an image with only what Debian's EC2 image holds; built (or reused)
     // before the first boot, so a cold build does not share the cores with the running VM.
@@ -61,6 +66,17 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
       results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
       figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
+      if (up.cfg.features.webmail) {
+        // A failed measurement is a failed check, not the end of the run: the replacement still runs.
+        try {
+          const m = await measureWebmailMemory(up.cfg, log);
+          figures.webmailMemoryAtRestMb = m.atRestMb;
+          figures.webmailMemoryWithSessionMb = m.withSessionMb;
+          results.push(...m.results);
+        } catch (e) {
+          results.push(failed("webmail-session-hold", "one signed-in webmail session while PHP-FPM's memory is measured", e));
+        }
+      }
       if (ec2Image) {
         const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
         results.push(...replaced.results);

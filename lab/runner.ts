@@ -35,6 +35,9 @@ export interface LabFigures {
   replacementBootToReadySeconds?: number;
   replacementCertificateSeconds?: number;
   memoryUsedMb?: number;
+  /** PHP-FPM's PSS (the webmail's resident cost) at rest, and with one signed-in session. */
+  webmailMemoryAtRestMb?: number;
+  webmailMemoryWithSessionMb?: number;
   verifySeconds?: number;
   totalSeconds?: number;
 }

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
 import { type CheckResult, type Group, VERIFY_CLI, type VerifyRequest, verifyArgv } from "../verify/contract";
-import { LAB_CREDENTIALS } from "./credentials";
+import { LAB_CREDENTIALS, clientPassword } from "./credentials";
 import { LAB_HOSTNAMES, SURBL_LISTED_HOST, labDnsblZone } from "./dns/zones";
 import { labDir, labPaths } from "./paths";
 import { repoRoot } from "./stack";
@@ -27,7 +27,13 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
     caFile: labPaths.caCert(),
     resolvers: [labHost("dns").address],
     recordsFile: join(labDir(), "lab-records.json"),
-    mailboxes: LAB_CREDENTIALS.map((c) => `${c.address}:${c.password}`),
+    // Mail clients sign in with app passwords when the stack requires them; the webmail with the mailbox password.
+    mailboxes: LAB_CREDENTIALS.map((c) => `${c.address}:${clientPassword(c, cfg.auth.appPasswords)}`),
+    webmail: cfg.features.webmail,
+    webmailAccounts: LAB_CREDENTIALS.slice(0, 2).map((c) => `${c.address}:${c.password}`),
+    appPasswords: cfg.auth.appPasswords,
+    webmailStateFile: labPaths.webmailState(),
+    screenshotDir: labPaths.screenshots(),
     external: REMOTE_MAILBOX,
     helo: group.from === "attacker" ? LAB_HOSTNAMES.attacker : LAB_HOSTNAMES.sender,
     sourceAddresses: labHost(group.from).probeAddresses,

@@ -16,6 +16,7 @@ import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLo
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
 import { noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy } from "./policies/secrets";
 import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-ciphers";
+import { appPasswordsPolicy, webmailSecondFactorPolicy, webmailTlsPolicy } from "./policies/webmail";
 
 export const ALL_POLICIES: readonly MailfortPolicy[] = [
   networkIngressPolicy, networkEgressPolicy,
@@ -28,6 +29,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
+  webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
 ];
 
 export function policyById(id: string): MailfortPolicy {

@@ -19,7 +19,7 @@ export interface PolicyFacts {
   readonly environment: string;
   readonly hostname: string;
   readonly domains: readonly { readonly name: string; readonly sendsMail: boolean; readonly dkimSelector: string }[];
-  readonly features: { readonly pop3: boolean; readonly ipv6: boolean; readonly dnssec: boolean };
+  readonly features: { readonly pop3: boolean; readonly ipv6: boolean; readonly dnssec: boolean; readonly webmail: boolean };
   readonly tlsMode: string;
   /** direct delivery on 25, or relay through Amazon SES on 587: what egress the host needs. */
   readonly outboundMode: string;
@@ -34,7 +34,7 @@ export function factsFromConfig(cfg: MailConfig): PolicyFacts {
     environment: cfg.environment,
     hostname: cfg.hostname,
     domains: cfg.domains.map((d) => ({ name: d.name, sendsMail: d.sendsMail, dkimSelector: d.dkimSelector })),
-    features: { pop3: cfg.features.pop3, ipv6: cfg.features.ipv6, dnssec: cfg.features.dnssec },
+    features: { pop3: cfg.features.pop3, ipv6: cfg.features.ipv6, dnssec: cfg.features.dnssec, webmail: cfg.features.webmail },
     tlsMode: cfg.tls.mode,
     outboundMode: cfg.outbound.mode,
     relax: cfg.policy.relax,

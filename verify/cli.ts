@@ -32,6 +32,11 @@ function verifyCommand(): Command {
     .option("--listed-in <zone>", "a DNSBL zone the server consults that lists this client's own address")
     .option("--listed-link <host>", "a link host that a URL blocklist the server consults lists")
     .option("--outbound-limit <n>", "the stack's outbound limit per user and hour (exhausts the third --mailbox)")
+    .option("--webmail", "the webmail is served at https://<host>/ (its checks run)")
+    .option("--webmail-account <address:password>", "a webmail account with its MAILBOX password (repeatable; the first enrols a second factor, the second stays at the password step)", collect, [] as string[])
+    .option("--app-passwords", "IMAP, POP3 and SMTP must refuse mailbox passwords (auth.appPasswords)")
+    .option("--webmail-state <file>", "where the webmail checks keep what they enrolled (TOTP key, recovery codes, an app password)")
+    .option("--screenshot-dir <dir>", "where the browser checks save screenshots")
     .option("--group <group>", `which checks: ${GROUPS.join(", ")} (default: client)`, "client")
     .option("--only <ids>", "comma-separated check ids (prefixes) to run")
     .option("--json <file>", "write the results as JSON [{id, title, status, detail, seconds}]")
@@ -94,6 +99,11 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     dnsblListedIn: o.listedIn ? String(o.listedIn) : undefined,
     surblListedHost: o.listedLink ? String(o.listedLink) : undefined,
     outboundPerUserPerHour: o.outboundLimit ? Number(o.outboundLimit) : undefined,
+    webmail: Boolean(o.webmail),
+    webmailAccounts: (o.webmailAccount as string[]).map(parseMailbox),
+    appPasswords: Boolean(o.appPasswords),
+    webmailStateFile: o.webmailState ? String(o.webmailState) : undefined,
+    screenshotDir: o.screenshotDir ? String(o.screenshotDir) : undefined,
   };
   const only = o.only ? String(o.only).split(",").map((s) => s.trim()).filter(Boolean) : [];
   return { target, group, only, ...(o.json ? { jsonFile: String(o.json) } : {}), list: Boolean(o.list) };

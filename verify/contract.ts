@@ -10,9 +10,9 @@ export type { CheckResult, CheckStatus } from "./types";
 export const VERIFY_CLI = "tools/verify.ts";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-snapshot" | "after-replace" | "after-recovery" | "after-restore";
+export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-snapshot" | "after-replace" | "after-recovery" | "after-restore" | "webmail-session";
 
-export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-snapshot", "after-replace", "after-recovery", "after-restore"];
+export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-snapshot", "after-replace", "after-recovery", "after-restore", "webmail-session"];
 
 /** One verify run. Only host and domains are required; everything else enables or tunes checks. */
 export interface VerifyRequest {
@@ -47,6 +47,14 @@ export interface VerifyRequest {
   readonly surblListedHost?: string;
   /** The stack's outbound limit per user and hour (the check exhausts the third mailbox). */
   readonly outboundPerUserPerHour?: number;
+  /** The webmail is served (its checks run). */
+  readonly webmail?: boolean;
+  /** Webmail accounts as address:MAILBOX-password (throwaway credentials only, like --mailbox). */
+  readonly webmailAccounts?: readonly string[];
+  /** IMAP, POP3 and SMTP must refuse mailbox passwords (auth.appPasswords). */
+  readonly appPasswords?: boolean;
+  readonly webmailStateFile?: string;
+  readonly screenshotDir?: string;
   /** Check ids (or prefixes) to run; all of the group when empty. */
   readonly only?: readonly string[];
   /** Where verify writes its results as JSON (CheckResult[]). */
@@ -80,6 +88,11 @@ export function verifyArgv(r: VerifyRequest): string[] {
     ...one("--listed-in", r.dnsblListedIn),
     ...one("--listed-link", r.surblListedHost),
     ...one("--outbound-limit", r.outboundPerUserPerHour),
+    ...(r.webmail === true ? ["--webmail"] : []),
+    ...many("--webmail-account", r.webmailAccounts),
+    ...(r.appPasswords === true ? ["--app-passwords"] : []),
+    ...one("--webmail-state", r.webmailStateFile),
+    ...one("--screenshot-dir", r.screenshotDir),
     ...one("--group", r.group),
     ...(r.only !== undefined && r.only.length > 0 ? ["--only", r.only.join(",")] : []),
     ...one("--json", r.jsonFile),

@@ -14,8 +14,17 @@ import { afterReplaceChecks, beforeReplaceCheck } from "./checks/replacement";
 import { afterRecoveryChecks, afterSnapshotCheck } from "./checks/restore";
 import { testsslChecks } from "./checks/testssl";
 import { tlsChecks } from "./checks/tls";
+import { webmailAppPasswordCheck, webmailEnrolCheck, webmailReplaceCheck, webmailSessionCheck } from "./checks/webmail";
+import { webmailBruteForceChecks, webmailOthersUnaffectedCheck } from "./checks/webmail-bruteforce";
+import { webmailHttpsCheck } from "./checks/webmail-https";
+import { passwordAloneCheck } from "./checks/webmail-password-alone";
 import type { Group } from "./contract";
 import { type Check, CheckFailed, type CheckResult, CheckSkipped, type VerifyTarget } from "./types";
+
+/** The webmail's checks of a group, when the server has a webmail. */
+function webmail(t: VerifyTarget, checks: readonly Check[]): Check[] {
+  return t.webmail ? [...checks] : [];
+}
 
 export function checksFor(t: VerifyTarget, group: Group): Check[] {
   switch (group) {
@@ -31,6 +40,8 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
         surblListedLinkCheck,
         ...deliveryChecks,
         outboundPerUserLimitCheck,
+        // After delivery, so the inbox the browser opens has the message the checks delivered.
+        ...webmail(t, [webmailHttpsCheck, webmailEnrolCheck, passwordAloneCheck, webmailAppPasswordCheck]),
       ];
     case "testssl":
       // Needs testssl.sh (Debian: testssl.sh) on the machine verify runs on; minutes per port.
@@ -44,22 +55,26 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
       // client's own address (the one the DNSBL lists), which nothing has banned yet. The two
       // floods and the relay battery each get their own --source-address slots: a flood gets its
       // address banned, and so would a whole battery.
-      return [dnsblListedClientCheck, ...bruteForceChecks, floodCheck(587, 0), floodCheck(25, 1), ...relayChecks("attacker", 2)];
+      return [dnsblListedClientCheck, ...bruteForceChecks, floodCheck(587, 0), floodCheck(25, 1), ...relayChecks("attacker", 2), ...webmail(t, webmailBruteForceChecks)];
     case "after-attack":
-      return [othersUnaffectedCheck];
+      return [othersUnaffectedCheck, ...webmail(t, [webmailOthersUnaffectedCheck])];
+    case "webmail-session":
+      // The lab measures the webmail's memory while this session is open.
+      return webmail(t, [webmailSessionCheck]);
     case "before-replace":
       return [beforeReplaceCheck];
     case "after-snapshot":
       return [afterSnapshotCheck];
     case "after-replace":
-      return [...afterReplaceChecks, ...deliveryChecks.filter((c) => c.id === "delivery-outbound-authenticated")];
+      return [...afterReplaceChecks, ...deliveryChecks.filter((c) => c.id === "delivery-outbound-authenticated"), ...webmail(t, [webmailReplaceCheck])];
     case "after-recovery":
       return afterRecoveryChecks;
     case "after-restore":
       // The client checks once more, on a server restored within the hour, but one: the outbound
       // limit's victim used up its hourly budget in the first run, and a restore brings Rspamd's
-      // Redis (the budget) back with the mail, as it should.
-      return checksFor(t, "client").filter((c) => c !== outboundPerUserLimitCheck);
+      // Redis (the budget) back with the mail, as it should. Nor the webmail's first enrolment: the
+      // restore brought the enrolled second factor back too (after-replace's webmail-replace-kept).
+      return checksFor(t, "client").filter((c) => c !== outboundPerUserLimitCheck && c !== webmailEnrolCheck);
   }
 }
 

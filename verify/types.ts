@@ -59,6 +59,16 @@ export interface VerifyTarget {
   readonly surblListedHost?: string;
   /** The stack's outbound limit per authenticated user and hour (needs a third mailbox to exhaust). */
   readonly outboundPerUserPerHour?: number;
+  /** Whether the webmail is served at https://<host>/ (its checks run only then). */
+  readonly webmail?: boolean;
+  /** The webmail: accounts with their MAILBOX passwords (the first enrols in a browser, the second stays at the password step). */
+  readonly webmailAccounts?: readonly Mailbox[];
+  /** Whether IMAP/POP3/SMTP must refuse mailbox passwords (app passwords on). */
+  readonly appPasswords?: boolean;
+  /** Where the webmail checks keep what they enrolled (TOTP secret, recovery codes, an app password) between runs. */
+  readonly webmailStateFile?: string;
+  /** Where the browser's screenshots go (the lab report links them). */
+  readonly screenshotDir?: string;
 }
 
 export interface ExpectedRecord {

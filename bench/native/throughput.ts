@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { cpus, loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { MailConfig } from "../../infra/config";
-import { labCredential, labStackConfig, labStackFile, repoRoot } from "../../lab";
+import { clientPassword, labCredential, labStackConfig, labStackFile, repoRoot } from "../../lab";
 import { BARE_SETUP, BARE_SPOOL } from "../bare-postfix";
 import { cpuDelta, processCpuDelta } from "../guest-proc";
 import { interleavedRounds, timeRound } from "../interleave";
@@ -21,7 +21,7 @@ import { type ServerProcesses, abortStart, startServer, stopServer } from "./ser
 const QUEUE_DIRS = ["incoming", "active", "deferred", "maildrop", "hold"];
 
 /** The VM bench's rounds and targets; only the server's name is the VM's own. */
-export type NativeOptions = Omit<ThroughputOptions, "mailHostname">;
+export type NativeOptions = Omit<ThroughputOptions, "mailHostname" | "appPasswords">;
 
 /** Messages in a Postfix queue (every queue file is one message). */
 export function queuedMessages(spool: string): number {
@@ -143,7 +143,7 @@ export async function runNativeThroughput(o: NativeOptions, log: (l: string) => 
     server = await startServer(cfg, process.pid.toString(36), log);
     const client: ClientSetup = {
       netns: server.net.sender, host: server.net.serverAddress, sessions: o.sessions, bodyBytes: o.bodyBytes, files, repo: repoRoot(),
-      submission: { password: labCredential(SUBMIT_AS).password, ca: server.certFile, servername: cfg.hostname },
+      submission: { password: clientPassword(labCredential(SUBMIT_AS), cfg.auth.appPasswords), ca: server.certFile, servername: cfg.hostname },
     };
     const s = server;
     const rounds = await interleavedRounds(o.targets, o.rounds, (t, i, warmUp) => {

@@ -23,6 +23,7 @@ import { ParameterStore } from "./parameter-store";
 import { AddressAssociation, PublicAddress } from "./public-address";
 import { ReverseDns } from "./reverse-dns";
 import { serverParameters } from "./server-parameters";
+import { webmailKey } from "./webmail-key";
 import { serverRecords } from "./server-records";
 import { SesRelay } from "./ses-relay";
 import { TYPE_PREFIX, stackTags } from "./tags";
@@ -82,7 +83,8 @@ export class MailServer extends pulumi.ComponentResource {
     const certNames = certificateNames(cfg);
     const tls = new TlsMaterial(`${name}-tls`, { stack: cfg.stack, selfSigned: cfg.tls.mode === "self-signed", hostname: cfg.hostname, dnsNames: certNames }, child);
     const ses = sesRelay(name, cfg, tags, this);
-    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, hostBundle: args.hostBundle, ...(ses !== undefined ? { ses } : {}) });
+    const webmailDesKey = cfg.features.webmail ? webmailKey(name, this) : undefined;
+    const parameters = serverParameters(cfg, { dkim: dkim.keys, tls, passwordHashes: args.passwordHashes, hostBundle: args.hostBundle, ...(ses !== undefined ? { ses } : {}), ...(webmailDesKey !== undefined ? { webmailDesKey } : {}) });
     const store = new ParameterStore(`${name}-params`, { stack: cfg.stack, parameters, tags }, child);
 
     const zones = new DnsZones(`${name}-dns`, {

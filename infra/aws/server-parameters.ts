@@ -14,8 +14,10 @@ import type { TlsMaterial } from "./tls-material";
 export interface ServerSecrets {
   readonly dkim: readonly DkimKey[];
   readonly tls: TlsMaterial;
-  /** Password hash per mailbox `passwordHashSecret` key, as secret outputs. */
+  /** Password hash per mailbox (and service app password) `passwordHashSecret` key, as secret outputs. */
   readonly passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Roundcube's des_key, when the webmail is on (random, kept in state as a secret). */
+  readonly webmailDesKey?: pulumi.Input<string>;
   readonly ses?: SesRelay;
   /** The host's files beyond the user data's bootstrap, packed for SSM. */
   readonly hostBundle: HostBundle;
@@ -42,6 +44,16 @@ export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSp
       description: `host files bundle sha256:${s.hostBundle.sha256.slice(0, 16)}, part ${n + 1} of ${s.hostBundle.chunks.length} (base64 of gzip JSON)`,
     })),
   ];
+  for (const a of cfg.auth.serviceAppPasswords) {
+    const hash = s.passwordHashes[a.passwordHashSecret];
+    if (hash === undefined) throw new Error(`internal: no password hash passed for ${a.passwordHashSecret}`);
+    parameters.push({
+      ...names.serviceAppPassword(a.address, a.name),
+      value: pulumi.output(hash).apply((passwordHash) => JSON.stringify({ address: a.address, name: a.name, passwordHash })),
+      description: `app password ${a.name} of ${a.address}`,
+    });
+  }
+  if (s.webmailDesKey !== undefined) parameters.push({ ...names.webmailDesKey, value: s.webmailDesKey, description: "Roundcube des_key (sessions, sealed TOTP secrets)" });
   if (s.tls.certChainPem !== undefined && s.tls.caCertPem !== undefined) {
     parameters.push(
       { ...names.tlsCert, value: s.tls.certChainPem, description: `self-signed certificate chain of ${cfg.hostname}` },

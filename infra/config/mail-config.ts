@@ -15,11 +15,17 @@ export interface AliasConfig {
   readonly implicit: boolean;
 }
 
-export interface MailConfig extends Omit<ParsedMailConfig, "domains" | "aliases"> {
+/** `auth` with its environment-dependent default applied. */
+export interface AuthConfig extends Omit<ParsedMailConfig["auth"], "appPasswords"> {
+  readonly appPasswords: boolean;
+}
+
+export interface MailConfig extends Omit<ParsedMailConfig, "domains" | "aliases" | "auth"> {
   /** The Pulumi stack name: names resources and the SSM path /mailfort/<stack>/. */
   readonly stack: string;
   readonly domains: readonly DomainConfig[];
   readonly aliases: readonly AliasConfig[];
+  readonly auth: AuthConfig;
 }
 
 /** Domains that take and send mail (not parked). */

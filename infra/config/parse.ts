@@ -77,8 +77,10 @@ function resolve(cfg: ParsedMailConfig, stack: string): MailConfig {
     }
   }
   const canonical = (list: readonly string[]) => list.map((ip) => normaliseIpOrCidr(ip) ?? ip);
+  // App passwords are the safe default where it matters most, and opt-in elsewhere (docs/webmail.md).
+  const auth = { ...cfg.auth, appPasswords: cfg.auth.appPasswords ?? cfg.environment === "prod" };
   return {
-    ...cfg, stack, domains, aliases: [...explicit, ...implicit],
+    ...cfg, stack, domains, aliases: [...explicit, ...implicit], auth,
     bruteForce: { ...cfg.bruteForce, ignoreIps: canonical(cfg.bruteForce.ignoreIps) },
     antispam: { ...cfg.antispam, blockIps: canonical(cfg.antispam.blockIps), allowIps: canonical(cfg.antispam.allowIps) },
   };

@@ -123,6 +123,20 @@ export const featuresSchema = z.strictObject({
   clamav: z.boolean().default(false).describe("ClamAV virus scanning; it needs ~1.2 GiB of RAM for its signatures: choose at least a t4g.medium"),
   ipv6: z.boolean().default(false).describe("IPv6: a /56 for the VPC, an address for the instance, AAAA records"),
   dnssec: z.boolean().default(false).describe("DNSSEC signing of the zones mailfort creates (KMS key in us-east-1), and DANE TLSA for port 25"),
+  webmail: z.boolean().default(true).describe("Roundcube webmail at https://<hostname>/ behind nginx, with an enforced TOTP second factor (docs/webmail.md); on by default"),
+});
+
+export const authSchema = z.strictObject({
+  appPasswords: z.boolean().optional()
+    .describe("app passwords: IMAP, POP3 and SMTP AUTH accept only per-device app passwords (made in the webmail, or serviceAppPasswords); the mailbox password then opens only the webmail, behind its second factor. Default: on in prod, off elsewhere"),
+  webmailTotp: z.enum(["required", "off"]).default("required")
+    .describe("the webmail's second factor: required (TOTP, RFC 6238; enrolment at the first sign-in) or off (prod only through policy.relax)"),
+  serviceAppPasswords: z.array(z.strictObject({
+    address: mailAddress.describe("the mailbox the service signs in as (one of mailfort:mailboxes)"),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: say("is not a short app password name", "use lowercase letters, digits and '-', e.g. backup-job") }).meta({ format: "name" })
+      .describe("what the password is for, e.g. backup-job"),
+    passwordHashSecret: secretKey.describe("name of the SECRET config key holding the app password's Dovecot hash (ARGON2ID or BLF-CRYPT, like mailbox passwords)"),
+  })).max(200).default([]).describe("app passwords declared in the stack for service accounts (hash in SSM); users make their own in the webmail"),
 });
 
 export const limitsSchema = z.strictObject({
@@ -244,7 +258,8 @@ export const mailConfigSchema = z.strictObject({
   network: networkSchema.prefault({}).describe("where the instance lives"),
   tls: tlsSchema.prefault({}).describe("the server certificate"),
   outbound: outboundSchema.prefault({}).describe("how outbound mail leaves"),
-  features: featuresSchema.prefault({}).describe("optional features, all off by default"),
+  features: featuresSchema.prefault({}).describe("optional features (all but the webmail off by default)"),
+  auth: authSchema.prefault({}).describe("how clients authenticate: app passwords and the webmail's second factor (docs/webmail.md)"),
   limits: limitsSchema.prefault({}).describe("message, connection and rate limits"),
   bruteForce: bruteForceSchema.prefault({}).describe("fail2ban"),
   antispam: antispamSchema.prefault({}).describe("DNSBLs, greylisting and the local block and allow lists (the lists are kept in SSM)"),

@@ -1,6 +1,6 @@
 // Secret references live in their own space. A mailbox names the config key that holds its
-// password hash (`passwordHashSecret`), a post-deploy test mailbox the key that holds its
-// password (`passwordSecret`); those keys are secrets, not settings, and are kept out of the
+// password hash (`passwordHashSecret`), a declared app password likewise, a post-deploy test
+// mailbox the key that holds its password (`passwordSecret`); those keys are secrets, not settings, and are kept out of the
 // settings the schema reads. A reference may never name a setting: `passwordSecret: environment`
 // used to remove `environment` from a prod stack (making it dev), `passwordHashSecret: antispam`
 // threw every block list away.
@@ -12,10 +12,17 @@ import { fieldPath } from "./zod-issues";
 export interface SecretReference {
   readonly path: readonly PropertyKey[];
   readonly key: string;
-  readonly holds: "password hash" | "mailbox password";
+  readonly holds: "password hash" | "mailbox password" | "app password hash";
   /** The mailbox address beside the reference, when it is a plain string. */
   readonly address: string | undefined;
 }
+
+/** What a referenced key holds, with an article and in the plural, for messages. */
+const KINDS: Readonly<Record<SecretReference["holds"], { readonly one: string; readonly many: string }>> = {
+  "password hash": { one: "a password hash", many: "password hashes" },
+  "mailbox password": { one: "a mailbox password", many: "mailbox passwords" },
+  "app password hash": { one: "an app password hash", many: "app password hashes" },
+};
 
 export interface SplitConfig {
   /** What the schema reads: settings only. */
@@ -40,7 +47,7 @@ export function splitSecrets(entries: ReadonlyMap<string, unknown>, raw: RawStac
     if (earlier !== undefined) {
       issues.push(earlier.holds === ref.holds
         ? { path: at, problem: `${NAMESPACE}:${ref.key} is already the ${ref.holds} key of ${fieldPath(earlier.path)}; two accounts would share one secret`, fix: `give each its own key, e.g. ${suggestKey(ref)}` }
-        : { path: at, problem: `${NAMESPACE}:${ref.key} is the ${earlier.holds} key of ${fieldPath(earlier.path)}, but is used here for a ${ref.holds}`, fix: `keep ${ref.holds}s in keys of their own, e.g. ${suggestKey(ref)}` });
+        : { path: at, problem: `${NAMESPACE}:${ref.key} is the ${earlier.holds} key of ${fieldPath(earlier.path)}, but is used here for ${KINDS[ref.holds].one}`, fix: `keep ${KINDS[ref.holds].many} in keys of their own, e.g. ${suggestKey(ref)}` });
       continue;
     }
     firstUse.set(ref.key, ref);
@@ -77,13 +84,15 @@ function secretReferences(entries: ReadonlyMap<string, unknown>): SecretReferenc
   collect(entries.get("mailboxes"), ["mailboxes"], "passwordHashSecret", "password hash");
   const verify = entries.get("verifyAfterDeploy");
   collect(isRecord(verify) ? verify.mailboxes : undefined, ["verifyAfterDeploy", "mailboxes"], "passwordSecret", "mailbox password");
+  const auth = entries.get("auth");
+  collect(isRecord(auth) ? auth.serviceAppPasswords : undefined, ["auth", "serviceAppPasswords"], "passwordHashSecret", "app password hash");
   return out;
 }
 
 /** A key name in the stacks' own convention: alice-password (hash), alice-verify-password. */
 function suggestKey(ref: SecretReference): string {
   const local = /^[a-z0-9](?:[a-z0-9-]{0,30})/.exec(ref.address?.split("@")[0]?.replace(/[._+]/g, "-") ?? "")?.[0] ?? `mailbox${String(ref.path[ref.path.length - 2])}`;
-  return ref.holds === "password hash" ? `${local}-password` : `${local}-verify-password`;
+  return ref.holds === "password hash" ? `${local}-password` : ref.holds === "app password hash" ? `${local}-app-password` : `${local}-verify-password`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -43,6 +43,10 @@ export function parameterNames(cfg: Pick<MailConfig, "stack">) {
     rspamdController: { name: `${p}/rspamd/controller`, kind: "SecureString" } as ParameterName,
     /** Part n (from 0) of the host bundle (infra/core/host/bundle.ts): public config, no secret. */
     hostBundlePart: (n: number): ParameterName => ({ name: `${p}/host/bundle/${String(n).padStart(3, "0")}`, kind: "String" }),
+    /** Roundcube's des_key (random, base64url): seals sessions and the stored TOTP secrets. */
+    webmailDesKey: { name: `${p}/webmail/des-key`, kind: "SecureString" } as ParameterName,
+    /** A declared (service) app password: JSON {address, name, passwordHash}. */
+    serviceAppPassword: (address: string, name: string): ParameterName => ({ name: `${p}/app-passwords/${addressId(address)}-${name}`, kind: "SecureString" }),
   };
 }
 

@@ -269,6 +269,9 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         const c = await locallySignedCertificate(inputs as never);
         return { id: hex(32), state: { certPem: c.certPem, validityStartTime: c.notBefore.toISOString(), validityEndTime: c.notAfter.toISOString(), readyForRenewal: false } };
       }
+      case "random:index/randomPassword:RandomPassword":
+        // What the random provider returns: `length` characters, letters and digits only (special: false).
+        return { id: "none", state: { result: lowerAlnum(Number(inputs.length ?? 16)), bcryptHash: "" } };
       case "command:local:Command":
         // Never run the command offline: answer what the post-deploy verify runner would print.
         return { id: `${name}-${hex(8)}`, state: { stdout: JSON.stringify(notRunSummary(JSON.parse(String(inputs.stdin)) as PostDeployRequest)), stderr: "" } };

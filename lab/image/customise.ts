@@ -14,7 +14,7 @@ import { labHost } from "../topology";
  * On EC2 cloud-init installs them with starts denied and mailfort-boot starts them first: the
  * same here. mailfort-boot enables them again.
  */
-const STARTED_BY_MAILFORT_BOOT = ["unbound.service", "redis-server.service", "rspamd.service", "dovecot.service", "dovecot.socket", "postfix.service", "nginx.service", "fail2ban.service"] as const;
+const STARTED_BY_MAILFORT_BOOT = ["unbound.service", "redis-server.service", "rspamd.service", "dovecot.service", "dovecot.socket", "postfix.service", "php8.4-fpm.service", "nginx.service", "fail2ban.service"] as const;
 
 export function customiseRoot(root: string): void {
   // The builder forbids services in its root; in the VM they must start.

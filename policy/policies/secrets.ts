@@ -10,7 +10,9 @@ export { SSM_PARAMETER };
 /** What a secret looks like, with a name for the message. Never print the match itself. */
 const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
   { what: "a PEM private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
-  { what: "a Dovecot password hash", re: /\{(?:ARGON2ID|ARGON2I|BLF-CRYPT|SHA512-CRYPT|SHA256-CRYPT|SSHA512|SSHA256|SSHA|MD5-CRYPT|CRYPT|PBKDF2|PLAIN|CLEAR)\}\S/ },
+  // The scheme with the hash after it; a quote right after the brace is code that builds a hash
+  // (the webmail's app-password store writes '{BLF-CRYPT}' . password_hash(...)), not a hash.
+  { what: "a Dovecot password hash", re: /\{(?:ARGON2ID|ARGON2I|BLF-CRYPT|SHA512-CRYPT|SHA256-CRYPT|SSHA512|SSHA256|SSHA|MD5-CRYPT|CRYPT|PBKDF2|PLAIN|CLEAR)\}[^\s'"`]/ },
   { what: "an argon2 hash", re: /\$argon2(?:id|i|d)\$/ },
   { what: "a bcrypt hash", re: /\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{20,}/ },
   { what: "a SHA-crypt / yescrypt hash", re: /\$(?:5|6|y|gy)\$[./A-Za-z0-9$]{16,}/ },

@@ -101,8 +101,13 @@ export function writeBootstrap(root: string, files: readonly HostFile[]): void {
   }
 }
 
-/** A test password hash (BLF-CRYPT of "lab-password", not used anywhere real). */
+/** Test password hashes, used nowhere real: BLF-CRYPT of "lab-alice-pass-1" for every mailbox, and
+ * of "lab-alice-app-verify" for every declared app password (a different password, so a test can
+ * tell which of the two Dovecot accepted). */
+export const SEED_MAILBOX_PASSWORD = "lab-alice-pass-1";
+export const SEED_APP_PASSWORD = "lab-alice-app-verify";
 const TEST_HASH = "{BLF-CRYPT}$2b$10$7F3KnM4AkwlVFTgLk3vc2OPrJRpagN5eg0Bge88bHeHcoU0v2ziBy";
+const TEST_APP_HASH = "{BLF-CRYPT}$2y$10$hYTotc0hw0c69N7F1Ih9u.9aHa2eBAN6JtjPRSBjdTbDdQxXDqkFq";
 
 /** The secret-source tree, exactly as SSM names it (<seed>/mailfort/<stack>/...), with the host bundle. */
 export function writeSeed(seed: string, cfg: MailConfig, bundle: readonly string[]): void {
@@ -134,6 +139,8 @@ export function writeSeed(seed: string, cfg: MailConfig, bundle: readonly string
   if (cfg.outbound.mode === "ses") {
     put(names.sesSmtp.name, JSON.stringify({ host: `email-smtp.${cfg.outbound.sesRegion ?? cfg.region}.amazonaws.com`, port: 587, username: "AKIAEXAMPLE", password: "c2VjcmV0" }));
   }
+  if (cfg.features.webmail) put(names.webmailDesKey.name, "TestDesKey0123456789abcdefghijklmnopqrstuv");
+  for (const a of cfg.auth.serviceAppPasswords) put(names.serviceAppPassword(a.address, a.name).name, JSON.stringify({ address: a.address, name: a.name, passwordHash: TEST_APP_HASH }));
   // rspamadm pw output for "lab-controller" (a test value).
   put(names.rspamdController.name, JSON.stringify("$2$8m1x6yjpyx3j4gqhb8ni5tqxqa6pdeqa$gfz6k4n4wp8d5dudzucbtqb8xikcx16u1tejxgwmxzkq7knq7e5y"));
 }

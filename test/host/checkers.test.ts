@@ -106,7 +106,9 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(stat("/etc/postfix/maps/sasl-passwd")).toBe("root:root 600");
     for (const d of cfg.domains.filter((x) => x.sendsMail)) expect(stat(`/srv/mailfort/dkim/${d.name}.${d.dkimSelector}.key`)).toBe("root:_rspamd 640");
     const passwd = clean(root, ["cat", "/etc/dovecot/passwd"]);
-    for (const m of cfg.mailboxes) expect(passwd).toMatch(new RegExp(`^${m.address.replace(/[.+]/g, "\\$&")}:\\{BLF-CRYPT\\}\\S+:5000:5000::::userdb_quota_storage_size=${m.quotaMb}M$`, "m"));
+    // With app passwords on, the mailbox password is good from the host itself only (the webmail).
+    const localOnly = cfg.auth.appPasswords ? " allow_nets=127.0.0.1/32,::1/128" : "";
+    for (const m of cfg.mailboxes) expect(passwd).toMatch(new RegExp(`^${m.address.replace(/[.+]/g, "\\$&")}:\\{BLF-CRYPT\\}\\S+:5000:5000::::userdb_quota_storage_size=${m.quotaMb}M${localOnly.replace(/[.:/]/g, "\\$&")}$`, "m"));
   });
 
   it("rspamadm configtest: syntax OK", () => {

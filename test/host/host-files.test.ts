@@ -121,6 +121,16 @@ describe("mailfort-host-files check: a bundle it must refuse whole", () => {
     ["a setuid script", file("/usr/local/sbin/mailfort-x", { mode: "4755" }), /mode '4755'/],
     ["a group-writable unit", file("/etc/systemd/system/mailfort-x.service", { mode: "0664" }), /mode '0664'/],
     ["another owner", file("/etc/postfix/main.cf", { owner: "postfix:postfix" }), /owner 'postfix:postfix' is not one of root:root/],
+    // The webmail's places are exact: its config, its one pool, mailfort's own plugins' sources.
+    ["the webmail's des_key file (mailfort-secrets writes it)", file("/etc/roundcube/mailfort-secrets.inc.php"), /mailfort-secrets\.inc\.php' is not a place/],
+    ["Roundcube's database settings", file("/etc/roundcube/debian-db.php"), /debian-db\.php' is not a place/],
+    ["a second PHP-FPM pool", file("/etc/php/8.4/fpm/pool.d/shell.conf"), /shell\.conf' is not a place/],
+    ["PHP's own php.ini", file("/etc/php/8.4/fpm/php.ini"), /php\.ini' is not a place/],
+    ["a plugin that is not mailfort's", file("/var/lib/roundcube/plugins/managesieve/managesieve.php"), /managesieve\.php' is not a place/],
+    ["a PHP archive in mailfort's plugin", file("/var/lib/roundcube/plugins/mailfort_totp/x.phar"), /x\.phar' is not a place/],
+    ["a climb out of mailfort's plugin", file("/var/lib/roundcube/plugins/mailfort_totp/../../program/x.php"), /is not a plain absolute path/],
+    ["a hidden file in mailfort's plugin", file("/var/lib/roundcube/plugins/mailfort_totp/.htaccess"), /is not a plain absolute path|is not a place/],
+    ["a script beside Dovecot's Lua passdb", file("/etc/dovecot/checkpassword.sh", { mode: "0755" }), /checkpassword\.sh' is not a place/],
   ];
   it.each(hostile)("%s", (name, f, why) => {
     const r = check(pinnedBundle(name.replace(/\W+/g, "-"), [file("/etc/postfix/master.cf"), f]));

@@ -43,7 +43,7 @@ describe("strict templates", () => {
     expect(files.length).toBeGreaterThan(30);
     for (const f of files) {
       expect(f.content, f.path).not.toMatch(/\{\{|\}\}/);
-      expect(f.path).toMatch(/^\/[a-z0-9/._-]+$/);
+      expect(f.path).toMatch(/^\/[A-Za-z0-9/._-]+$/);
       expect(f.mode).toMatch(/^0[0-7]{3}$/);
     }
   });

@@ -113,7 +113,7 @@ describe("instancePolicy", () => {
 
 describe("ports", () => {
   it("opens the mail ports inbound, 995 only with POP3, never 22", () => {
-    const ports = (pop3: boolean) => inboundPorts({ features: { pop3, clamav: false, ipv6: false, dnssec: false } }).map((r) => r.port);
+    const ports = (pop3: boolean) => inboundPorts({ features: { pop3, clamav: false, ipv6: false, dnssec: false, webmail: true } }).map((r) => r.port);
     expect(ports(false)).toEqual([25, 465, 587, 993, 80, 443]);
     expect(ports(true)).toEqual([25, 465, 587, 993, 995, 80, 443]);
     expect(ports(true)).not.toContain(22);

@@ -124,4 +124,14 @@ describe("secrets under the Pulumi CLI (secret inputs arrive decrypted and unmar
     expect((await check("aws:ec2/instance:Instance", { tags: { note: pem } })).map((v) => v.message))
       .toEqual([expect.stringMatching(/input tags.note holds a PEM private key/)]);
   });
+
+  it("a Dovecot hash is the scheme with a hash after it, quoted or not; the scheme alone in code is none", async () => {
+    const note = async (text: string) => (await check("aws:ec2/instance:Instance", { tags: { note: text } })).map((v) => v.message);
+    for (const hash of ["{BLF-CRYPT}$2y$10$hYTotc0hw0c69N7F1Ih9u.9aHa2eBAN6JtjPRSBjdTbDdQxXDqkFq", "{PLAIN}hunter2hunter2", "{SSHA512}c2VjcmV0c2FsdA==", "{CRYPT}$6$salt$abcdefghijklmnop"]) {
+      expect(await note(`$line = '${hash}';`), hash).toEqual([expect.stringMatching(/holds a Dovecot password hash|holds a (bcrypt|SHA-crypt)/)]);
+    }
+    for (const code of ["'{BLF-CRYPT}' . password_hash($p, PASSWORD_BCRYPT)", 'scheme = "{ARGON2ID}"', "`{SSHA512}` prefix"]) {
+      expect(await note(code), code).toEqual([]);
+    }
+  });
 });

@@ -29,6 +29,7 @@ describe("verifyArgv -> verify's parser", () => {
       remoteRecipient: "r@remote.test", limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, maxRetry: 3, pop3: true,
       snapshotFile: "/tmp/snap.json", only: ["relay-", "flood"], jsonFile: "/tmp/out.json",
       dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
+      webmail: true, webmailAccounts: ["a@shop.example:mailbox:pw"], appPasswords: true, webmailStateFile: "/tmp/webmail.json", screenshotDir: "/tmp/shots",
     };
     const inv = parseVerifyArgs(verifyArgv(request), { MB_1: "b@shop.example:secret" });
     expect(inv).toMatchObject({ group: "attacker", only: ["relay-", "flood"], jsonFile: "/tmp/out.json", list: false });
@@ -40,6 +41,8 @@ describe("verifyArgv -> verify's parser", () => {
       remoteMaildir: "/tmp/md", remoteRecipient: "r@remote.test", bruteForce: { maxRetry: 3 },
       limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, pop3: true, snapshotFile: "/tmp/snap.json",
       dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
+      webmail: true, webmailAccounts: [{ address: "a@shop.example", password: "mailbox:pw" }], appPasswords: true,
+      webmailStateFile: "/tmp/webmail.json", screenshotDir: "/tmp/shots",
     });
   });
 
@@ -61,7 +64,7 @@ describe("verifyArgv -> verify's parser", () => {
 });
 
 describe("the lab's request", () => {
-  it("asks for the lab's mail host, DNS, CA, throwaway mailboxes and the sender's probe addresses", () => {
+  it("asks for the lab's mail host, DNS, CA, throwaway mailboxes (app passwords for mail clients, mailbox passwords for the webmail) and the sender's probe addresses", () => {
     const cfg = labStackConfig();
     const inv = parseVerifyArgs(verifyArgv({ ...labVerifyRequest(cfg, { group: "client-relay", from: "sender" }, "/tmp/v.json"), caFile, recordsFile }), {});
     expect(inv.group).toBe("client-relay");
@@ -70,7 +73,9 @@ describe("the lab's request", () => {
       domains: cfg.domains.filter((d) => d.sendsMail).map((d) => d.name),
       address: labHost("mail").address,
       resolvers: [labHost("dns").address],
-      mailboxes: LAB_CREDENTIALS.map((c) => ({ address: c.address, password: c.password })),
+      mailboxes: LAB_CREDENTIALS.map((c) => ({ address: c.address, password: c.appPassword })),
+      webmail: true, appPasswords: true,
+      webmailAccounts: LAB_CREDENTIALS.slice(0, 2).map((c) => ({ address: c.address, password: c.password })),
       sourceAddresses: labHost("sender").probeAddresses,
       bruteForce: { maxRetry: cfg.bruteForce.maxRetry },
       limits: { messageSizeMb: cfg.limits.messageSizeMb, recipientsPerMessage: cfg.limits.recipientsPerMessage },
@@ -79,13 +84,15 @@ describe("the lab's request", () => {
 });
 
 describe("the lab's restored server", () => {
-  it("runs every client check again but the outbound limit, whose hourly budget the restore brings back spent", () => {
+  it("runs every client check again but the outbound limit, whose hourly budget the restore brings back spent, and the webmail's first enrolment, which the restore brings back done", () => {
     const cfg = labStackConfig();
-    const ids = (group: "client" | "after-restore") =>
+    const ids = (group: "client" | "after-restore" | "after-replace") =>
       selectedChecks(parseVerifyArgs(verifyArgv({ ...labVerifyRequest(cfg, { group, from: "sender" }, "/tmp/v.json"), caFile, recordsFile }), {})).map((c) => c.id);
     const client = ids("client");
-    expect(client).toContain("limit-outbound-per-user");
-    expect(ids("after-restore")).toEqual(client.filter((id) => id !== "limit-outbound-per-user"));
+    expect(client).toEqual(expect.arrayContaining(["limit-outbound-per-user", "webmail-totp-enrol-browser", "webmail-app-passwords"]));
+    expect(ids("after-restore")).toEqual(client.filter((id) => id !== "limit-outbound-per-user" && id !== "webmail-totp-enrol-browser"));
+    // The enrolment the restore kept is what the replaced server's webmail check signs in with.
+    expect(ids("after-replace")).toContain("webmail-replace-kept");
   });
 });
 

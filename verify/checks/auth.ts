@@ -16,9 +16,9 @@ function firstMailbox(t: VerifyTarget): Mailbox {
 }
 
 /** TCP connect: "open", "refused" or "filtered" (no answer in time). */
-export function portState(address: string, port: number, timeoutMs = 8000): Promise<"open" | "refused" | "filtered"> {
+export function portState(address: string, port: number, timeoutMs = 8000, localAddress?: string): Promise<"open" | "refused" | "filtered"> {
   return new Promise((resolve) => {
-    const s = netConnect({ host: address, port });
+    const s = netConnect({ host: address, port, ...(localAddress ? { localAddress } : {}) });
     const done = (state: "open" | "refused" | "filtered") => {
       s.destroy();
       resolve(state);

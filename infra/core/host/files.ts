@@ -62,6 +62,27 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["systemd/mailfort-metrics.timer", "/etc/systemd/system/mailfort-metrics.timer"],
 ];
 
+/** The webmail (features.webmail): Roundcube's config, its PHP-FPM pool, its fail2ban filter. */
+const WEBMAIL_TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: string]> = [
+  ["roundcube/config.inc.php", "/etc/roundcube/config.inc.php"],
+  ["php/webmail-pool.conf", "/etc/php/8.4/fpm/pool.d/www.conf"],
+  ["fail2ban/filter.d/roundcube-auth.local", "/etc/fail2ban/filter.d/roundcube-auth.local"],
+];
+
+/** Dovecot's app-password passdb (auth.appPasswords). */
+const APP_PASSWORD_FILES: ReadonlyArray<readonly [template: string, path: string]> = [
+  ["dovecot/mailfort-app-passwords.lua", "/etc/dovecot/mailfort-app-passwords.lua"],
+];
+
+/** mailfort's Roundcube plugins, shipped verbatim into Roundcube's plugin directory. */
+const PLUGIN_DIR = "/var/lib/roundcube/plugins";
+const WEBMAIL_PLUGIN_FILES: ReadonlyArray<readonly [source: string, path: string]> = [
+  "mailfort_totp/rfc6238.php", "mailfort_totp/totp_store.php", "mailfort_totp/mailfort_totp.php",
+  "mailfort_totp/skins/elastic/templates/totp.html",
+  "mailfort_app_passwords/app_password_store.php", "mailfort_app_passwords/mailfort_app_passwords.php",
+  "mailfort_app_passwords/localization/en_US.inc",
+].map((f) => [`roundcube/plugins/${f}`, `${PLUGIN_DIR}/${f}`] as const);
+
 /** Scripts, shipped verbatim (they read /etc/mailfort/mailfort.env for stack values). */
 const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-boot", "/usr/local/sbin/mailfort-boot"],
@@ -105,9 +126,13 @@ export function renderHostFiles(cfg: MailConfig): HostFile[] {
 /** The files that travel in the host bundle. Pure apart from reading configs/. */
 function renderBundleFiles(cfg: MailConfig): HostFile[] {
   const view = hostView(cfg);
-  const files: HostFile[] = TEMPLATES.map(([template, path, mode]) => ({
+  const templates = [...TEMPLATES, ...(cfg.features.webmail ? WEBMAIL_TEMPLATES : []), ...(cfg.auth.appPasswords ? APP_PASSWORD_FILES : [])];
+  const files: HostFile[] = templates.map(([template, path, mode]) => ({
     path, mode: mode ?? "0644", owner: "root:root", content: stripComments(template, renderTemplate(template, view)),
   }));
+  if (cfg.features.webmail) {
+    for (const [source, path] of WEBMAIL_PLUGIN_FILES) files.push({ path, mode: "0644", owner: "root:root", content: stripComments(source, readStatic(source)) });
+  }
   // Served by nginx: one MTA-STS policy per mail domain, one autoconfig and autodiscover for all.
   for (const domain of view.domains) {
     const d = cfg.domains.find((x) => x.name === domain.name);

@@ -15,8 +15,18 @@ export function hostPackages(cfg: MailConfig): string[] {
     "certbot", "python3-certbot-dns-route53", "python3-boto3", // ACME DNS-01; boto3 also reads SSM
     "ssl-cert", "openssl", "ca-certificates",
     "unattended-upgrades", "chrony", "e2fsprogs",
+    ...(cfg.auth.appPasswords ? ["dovecot-auth-lua"] : []), // the app-password passdb
+    ...(cfg.features.webmail ? WEBMAIL_PACKAGES : []),
   ];
 }
+
+/**
+ * Roundcube with its SQLite driver, PHP-FPM and qrencode (the enrolment QR code). cloud-init
+ * installs with recommends, and Roundcube recommends a web server or PHP front end: php8.4-fpm in
+ * the same install satisfies that, so no Apache comes along (test/host/package-install.test.ts).
+ * Not roundcube-plugins: none of its plugins is enabled (roundcube-core ships the two it loads).
+ */
+const WEBMAIL_PACKAGES = ["roundcube-core", "roundcube-sqlite3", "php8.4-fpm", "qrencode"];
 
 /** Every package any stack may need, plus the checkers the tests run (cloud-init schema). */
 export function checkerRootPackages(): string[] {
@@ -24,6 +34,6 @@ export function checkerRootPackages(): string[] {
     "postfix", "dovecot-core", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "dovecot-pop3d",
     "rspamd", "redis-server", "fail2ban", "python3-systemd", "nftables", "unbound", "dns-root-data", "nginx",
     "certbot", "python3-certbot-dns-route53", "python3-boto3", "ssl-cert", "openssl", "ca-certificates",
-    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init",
+    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init", "dovecot-auth-lua", ...WEBMAIL_PACKAGES,
   ].sort();
 }

@@ -53,6 +53,9 @@ function cloudConfigOf(cfg: MailConfig, bootstrap: readonly HostFile[]): string 
         "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d"],
       ["cloud-init-per", "instance", "mailfort-postfix-debconf", "sh", "-c",
         "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"],
+      // Roundcube's database lives on the data volume, made by mailfort-boot: no dbconfig database.
+      ...(cfg.features.webmail ? [["cloud-init-per", "instance", "mailfort-roundcube-debconf", "sh", "-c",
+        "echo 'roundcube-core roundcube/dbconfig-install boolean false' | debconf-set-selections"]] : []),
     ],
     write_files: bootstrap.map((f): WriteFile => ({ path: f.path, permissions: f.mode, owner: f.owner, content: f.content })),
     package_update: true,

@@ -8,6 +8,8 @@ import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE } from "../host-metrics";
 export const DATA_DIR = "/srv/mailfort";
 /** Filesystems whose usage the host publishes and the alarms watch: root disk, data volume. */
 export const WATCHED_MOUNTS = ["/", DATA_DIR] as const;
+/** The webmail's idle session lifetime: short, so an unattended browser soon asks again. */
+const WEBMAIL_SESSION_MINUTES = 15;
 /** Fixed uid/gid of the virtual mail owner, so a re-attached data volume keeps its owner. */
 const VMAIL_ID = 5000;
 
@@ -66,6 +68,10 @@ export function hostView(cfg: MailConfig) {
     watchedMounts: [...WATCHED_MOUNTS],
     // Empty unless restoring: then the line it adds to the env file is what replaces the instance.
     restoredFrom: cfg.dataVolume.restoreFrom ?? "",
+    webmail: cfg.features.webmail,
+    webmailTotp: cfg.auth.webmailTotp === "required",
+    appPasswords: cfg.auth.appPasswords,
+    webmailSessionMinutes: WEBMAIL_SESSION_MINUTES,
   };
 }
 

@@ -1,0 +1,74 @@
+// Guessing on the webmail is banned like guessing on IMAP and SMTP: wrong passwords on the sign-in
+// form, and (with the right password) wrong codes at the second step, each from an address of its
+// own, until fail2ban's roundcube-auth jail closes 443 to that address within the usual limits.
+import { targetAddress } from "../dns-client";
+import { sourceAddress } from "../source-address";
+import { type Check, type VerifyTarget, fail, skip } from "../types";
+import { WebClient, passwordLogin, requestToken } from "../webmail/http";
+import { portState } from "./auth";
+
+const BAN_WITHIN_SECONDS = 90;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Failures until maxRetry, then wait for 443 to stop answering this address. */
+async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt: (c: WebClient) => Promise<boolean>): Promise<string> {
+  const from = sourceAddress(t, slot) ?? skip("needs --source-address values (the ban takes the address)");
+  const address = await targetAddress(t);
+  const maxRetry = t.bruteForce?.maxRetry ?? 5;
+  let failures = 0;
+  let last = Date.now();
+  while (failures < maxRetry) {
+    let refused: boolean;
+    try {
+      refused = await attempt(new WebClient(t, address, from));
+    } catch (e) {
+      if (failures > 0) break; // 443 stopped answering: the ban may already be in force
+      return fail(`inconclusive: the webmail did not answer ${from} (${e instanceof Error ? e.message : String(e)}); already banned?`);
+    }
+    if (!refused) fail(`${what}: a guess was accepted`);
+    failures++;
+    last = Date.now();
+  }
+  while (Date.now() - last < BAN_WITHIN_SECONDS * 1000) {
+    if ((await portState(address, 443, 4000, from)) !== "open") return `${failures} ${what} from ${from}, banned ${((Date.now() - last) / 1000).toFixed(0)} s after the last one (443 no longer answers it)`;
+    await sleep(3000);
+  }
+  return fail(`${failures} ${what} from ${from}, and 443 still answers it ${BAN_WITHIN_SECONDS} s after the last one`);
+}
+
+export const webmailBruteForceChecks: Check[] = [
+  {
+    id: "webmail-bruteforce-login",
+    title: `repeated wrong passwords on the webmail's sign-in get the address banned from 443 within ${BAN_WITHIN_SECONDS} s`,
+    timeoutMs: 240_000,
+    run: (t) => {
+      const victim = t.webmailAccounts?.[0]?.address ?? skip("needs a webmail account");
+      return untilBanned(t, 13, "wrong webmail passwords", async (c) => (await passwordLogin(c, victim, `guess-${Date.now()}`)).status === 401);
+    },
+  },
+  {
+    id: "webmail-bruteforce-totp",
+    title: `with the right password, repeated wrong second-factor codes get the address banned from 443 within ${BAN_WITHIN_SECONDS} s`,
+    timeoutMs: 240_000,
+    run: (t) => {
+      const a = t.webmailAccounts?.[1] ?? t.webmailAccounts?.[0] ?? skip("needs a webmail account");
+      return untilBanned(t, 14, "wrong second-factor codes", async (c) => {
+        const login = await passwordLogin(c, a.address, a.password);
+        if (login.status !== 302) fail(`the right password answered ${login.status} (locked out by the account's rate limit?)`);
+        const page = await c.get(String(login.headers.location).replace(/^https:\/\/[^/]+/, ""));
+        const r = await c.post("/?_task=login&_action=mailfort-totp", { _token: requestToken(page.body), _code: "000000" });
+        return r.status === 200 && /mailfort-totp-error/.test(r.body);
+      });
+    },
+  },
+];
+
+export const webmailOthersUnaffectedCheck: Check = {
+  id: "webmail-others-unaffected",
+  title: "while the webmail guessers are banned, another client still gets the sign-in page",
+  run: async (t) => {
+    const r = await new WebClient(t, await targetAddress(t)).get("/");
+    if (r.status !== 200 || !/id="rcmloginuser"/.test(r.body)) fail(`the sign-in page answered ${r.status}`);
+    return "443 serves the sign-in page to this client";
+  },
+};
