@@ -251,6 +251,22 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id, state: { arn: arn("dlm", `policy/${id}`) } };
       }
       case "aws:sns/topic:Topic": return { id: arn("sns", name), state: { arn: arn("sns", name) } };
+      case "aws:cloudwatch/logGroup:LogGroup": {
+        const group = String(inputs.name ?? name);
+        return { id: group, state: { name: group, arn: arn("logs", `log-group:${group}`) } };
+      }
+      case "aws:cloudwatch/eventRule:EventRule": {
+        const rule = String(inputs.name ?? `${name}-${hex(7)}`);
+        return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
+      }
+      case "aws:guardduty/detector:Detector": {
+        const id = hex(32);
+        return { id, state: { accountId: acct, arn: arn("guardduty", `detector/${id}`) } };
+      }
+      case "aws:ec2/flowLog:FlowLog": {
+        const id = `fl-0${hex(16)}`;
+        return { id, state: { arn: arn("ec2", `vpc-flow-log/${id}`) } };
+      }
       case "aws:sesv2/emailIdentity:EmailIdentity": {
         const domain = String(inputs.emailIdentity);
         return { id: domain, state: { arn: arn("ses", `identity/${domain}`), identityType: "DOMAIN", dkimSigningAttributes: { ...(inputs.dkimSigningAttributes as object), tokens: [1, 2, 3].map(() => lowerAlnum(32)), status: "PENDING" } } };
