@@ -132,6 +132,22 @@ describe("VPC flow logs (on by default for the network mailfort creates)", () =>
   });
 });
 
+describe("every alarm's runbook", () => {
+  /** GitHub's heading anchors of docs/operations.md. */
+  const anchors = new Set([...readFileSync(join(__dirname, "..", "..", "docs", "operations.md"), "utf8").matchAll(/^#{1,6} (.+)$/gm)]
+    .map((m) => (m[1] ?? "").trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, "").replace(/ /g, "-")));
+  it("is one line naming a section of docs/operations.md that exists", () => {
+    const alarms = [...ofType(dev, ALARM), ...ofType(v6, ALARM)];
+    expect(alarms.length).toBe(10);
+    for (const a of alarms) {
+      const description = String(a.inputs.alarmDescription);
+      expect(description).not.toMatch(/\n/);
+      const anchor = /docs\/operations\.md#([a-z0-9-]+)\)$/.exec(description)?.[1];
+      expect(anchor !== undefined && anchors.has(anchor), `${a.name}: ${description}`).toBe(true);
+    }
+  });
+});
+
 describe("guardduty: existing, with IPv6 and tuned flow logs", () => {
   it("creates no detector but still routes the findings, by the IPv6 address too", () => {
     expect(ofType(v6, DETECTOR)).toHaveLength(0);
