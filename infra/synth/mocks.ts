@@ -256,7 +256,8 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id: group, state: { name: group, arn: arn("logs", `log-group:${group}`) } };
       }
       case "aws:cloudwatch/eventRule:EventRule": {
-        const rule = String(inputs.name ?? `${name}-${hex(7)}`);
+        // Named after the logical name (as the roles are): targets and the topic policy name it.
+        const rule = String(inputs.name ?? name);
         return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
       }
       case "aws:guardduty/detector:Detector": {
