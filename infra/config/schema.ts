@@ -211,7 +211,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90
 
 export const flowLogsSchema = z.strictObject({
   enabled: z.boolean().default(true)
-    .describe("VPC flow logs of the network mailfort creates, to a KMS-encrypted CloudWatch Logs group (with network.subnetId the network's owner runs them, and this section has no effect)"),
+    .describe("VPC flow logs of the network mailfort creates, to a KMS-encrypted CloudWatch Logs group (refused beside network.subnetId: that network's owner runs its flow logs)"),
   retentionDays: z.number().refine((n) => LOG_RETENTION_DAYS.includes(n), {
     error: say("is not a retention CloudWatch Logs supports", `use one of ${LOG_RETENTION_DAYS.join(", ")}`),
   }).default(90).describe(`how long flow records are kept, in days (one of ${LOG_RETENTION_DAYS.join(", ")}: what CloudWatch Logs supports)`),

@@ -40,6 +40,14 @@ describe("mailfort:monitoring", () => {
     expect(`${at("flowLogs.enable")?.problem} ${at("flowLogs.enable")?.fix}`).toContain("enabled");
   });
 
+  it("refuses flow-log settings beside an existing subnet, where mailfort creates no VPC to log", () => {
+    const subnet = { network: { subnetId: "subnet-0123456789abcdef0" } };
+    const issues = issuesOf(() => parse(base({ ...subnet, monitoring: { flowLogs: { retentionDays: 30 } } })));
+    expect(issues).toEqual([expect.objectContaining({ path: "mailfort:monitoring.flowLogs", problem: expect.stringContaining("has no effect with network.subnetId"), fix: expect.stringContaining("remove monitoring.flowLogs") })]);
+    // Without the section the defaults stand, unused; GuardDuty settings are fine there.
+    expect(parse(base({ ...subnet, monitoring: { guardduty: "existing" } })).monitoring.guardduty).toBe("existing");
+  });
+
   it("reads `guardduty: off` from a stack file as the word, not as YAML 1.1's false", () => {
     expect(parseText(labMonitoring("  mailfort:monitoring:\n    guardduty: off\n")).monitoring.guardduty).toBe("off");
     const wrongType = issuesOf(() => parseText(labMonitoring("  mailfort:monitoring:\n    guardduty: false\n")));
