@@ -11,6 +11,8 @@ export interface FindingAlertsArgs {
   readonly instanceId: pulumi.Input<string>;
   readonly publicIpv4: pulumi.Input<string>;
   readonly ipv6?: pulumi.Input<string | undefined>;
+  /** The detector whose findings these are (created by this stack or looked up): a tag of the rule. */
+  readonly detectorId: pulumi.Input<string>;
   readonly topicArn: pulumi.Input<string>;
   readonly tags: Record<string, string>;
 }
@@ -25,7 +27,7 @@ export class FindingAlerts extends pulumi.ComponentResource {
     const rule = new aws.cloudwatch.EventRule(name, {
       description: `mailfort ${args.stack}: GuardDuty findings of medium severity and up about this mail server`,
       eventPattern: pattern,
-      tags: args.tags,
+      tags: pulumi.output(args.detectorId).apply((id) => ({ ...args.tags, "mailfort:guardduty-detector": id })),
     }, { parent: this });
     new aws.cloudwatch.EventTarget(name, {
       rule: rule.name,

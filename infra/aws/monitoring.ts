@@ -42,9 +42,12 @@ export function outOfBandMonitoring(name: string, cfg: MailConfig, server: Monit
   }, child);
 
   const guardduty = cfg.monitoring.guardduty;
-  if (guardduty === "create") new GuardDutyDetector(`${name}-guardduty`, { tags }, child);
-  const findings = guardduty === "off" ? undefined : new FindingAlerts(`${name}-findings`, {
-    stack: cfg.stack, instanceId: server.instanceId, publicIpv4: server.publicIpv4, topicArn: alarms.topicArn, tags,
+  // `existing` looks the region's detector up: without one the lookup fails the deploy, where the
+  // rule would otherwise wait for findings nobody produces.
+  const detectorId = guardduty === "create" ? new GuardDutyDetector(`${name}-guardduty`, { tags }, child).detectorId
+    : guardduty === "existing" ? aws.guardduty.getDetectorOutput({}, child).id : undefined;
+  const findings = detectorId === undefined ? undefined : new FindingAlerts(`${name}-findings`, {
+    stack: cfg.stack, instanceId: server.instanceId, publicIpv4: server.publicIpv4, detectorId, topicArn: alarms.topicArn, tags,
     ...(server.ipv6 !== undefined ? { ipv6: server.ipv6 } : {}),
   }, child);
 

@@ -152,6 +152,11 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-0${hex(16)}`, availabilityZone: `${region}a`, cidrBlock: "172.31.0.0/20", mapPublicIpOnLaunch: true, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${String(inputs.id)}` };
       case "aws:ebs/getSnapshot:getSnapshot": return this.snapshot(inputs, region);
+      case "aws:guardduty/getDetector:getDetector": {
+        // The account's detector another stack (or the account owner) runs in this region.
+        const id = hex(32);
+        return { id, arn: `arn:aws:guardduty:${region}:${MOCK_ACCOUNT_ID}:detector/${id}`, status: "ENABLED", findingPublishingFrequency: "SIX_HOURS", features: [], region, serviceRoleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, tags: {} };
+      }
       case "aws:route53/getZone:getZone": {
         const zoneId = String(inputs.zoneId);
         const domain = this.settings.existingZones[zoneId];

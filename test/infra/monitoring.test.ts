@@ -55,6 +55,7 @@ describe("guardduty: create (the default)", () => {
 
   it("routes this instance's and address's findings of severity >= 4 to the alarm topic, as one readable line", () => {
     const rule = only(dev, RULE);
+    expect((rule.inputs.tags as Record<string, string>)["mailfort:guardduty-detector"]).toBe(only(dev, DETECTOR).id);
     expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual(guardDutyFindingPattern({ instanceId: String(dev.outputs.instanceId), publicIpv4: String(dev.outputs.ipv4) }));
     const target = only(dev, TARGET);
     expect(target.inputs.arn).toBe(only(dev, TOPIC).id);
@@ -149,8 +150,9 @@ describe("every alarm's runbook", () => {
 });
 
 describe("guardduty: existing, with IPv6 and tuned flow logs", () => {
-  it("creates no detector but still routes the findings, by the IPv6 address too", () => {
+  it("creates no detector but looks up the region's, and still routes the findings, by the IPv6 address too", () => {
     expect(ofType(v6, DETECTOR)).toHaveLength(0);
+    expect(String((only(v6, RULE).inputs.tags as Record<string, string>)["mailfort:guardduty-detector"])).toMatch(/^[0-9a-f]{32}$/);
     const pattern = JSON.parse(String(only(v6, RULE).inputs.eventPattern));
     expect(JSON.stringify(pattern)).toContain(String(v6.outputs.ipv6));
     expect(pattern).toEqual(guardDutyFindingPattern({ instanceId: String(v6.outputs.instanceId), publicIpv4: String(v6.outputs.ipv4), ipv6: String(v6.outputs.ipv6) }));
