@@ -75,7 +75,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       actionsEnabled: true, alarmActions: [args.topicArn], okActions: [args.topicArn],
       alarmDescription: alarm.description,
       namespace: alarm.namespace, metricName: alarm.metricName, statistic: alarm.statistic, period: alarm.period,
-      evaluationPeriods: alarm.evaluationPeriods, threshold: alarm.threshold, comparisonOperator: alarm.comparisonOperator,
+      evaluationPeriods: alarm.evaluationPeriods, datapointsToAlarm: alarm.datapointsToAlarm, threshold: alarm.threshold, comparisonOperator: alarm.comparisonOperator,
       treatMissingData: alarm.treatMissingData,
       tags: args.tags,
     }, child);

@@ -52,6 +52,7 @@ export interface BurstAlarmSpec {
   readonly statistic: "Sum";
   readonly period: number;
   readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
   readonly threshold: number;
   readonly comparisonOperator: "GreaterThanThreshold";
   readonly treatMissingData: "notBreaching";
@@ -60,9 +61,10 @@ export interface BurstAlarmSpec {
 
 /**
  * The alarm on outbound SMTP bursts. One 5-minute period over the threshold is enough: a spam
- * run is to be stopped before the address lands on blocklists. No data is healthy: a quiet
- * server writes no matching records (the filter's default value fills in zeros while other
- * traffic is logged).
+ * run is to be stopped before the address lands on blocklists. It may be any of the last three:
+ * flow records reach CloudWatch Logs up to about ten minutes late, and a period whose data came
+ * after it was first evaluated must still count. No data is healthy: a quiet server writes no
+ * matching records (the filter's default value fills in zeros while other traffic is logged).
  */
 export function outboundSmtpBurstAlarm(stack: string, threshold: number): BurstAlarmSpec {
   return {
@@ -70,7 +72,8 @@ export function outboundSmtpBurstAlarm(stack: string, threshold: number): BurstA
     metricName: outboundSmtpMetricName(stack),
     statistic: "Sum",
     period: 300,
-    evaluationPeriods: 1,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 1,
     threshold,
     comparisonOperator: "GreaterThanThreshold",
     treatMissingData: "notBreaching",

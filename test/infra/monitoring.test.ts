@@ -126,7 +126,7 @@ describe("VPC flow logs (on by default for the network mailfort creates)", () =>
     expect(filter.inputs.metricTransformation).toEqual({ namespace: FLOW_METRICS_NAMESPACE, name: "dev/outbound-smtp-connections", value: "1", defaultValue: "0" });
     const alarm = ofType(dev, ALARM).find((a) => a.inputs.namespace === FLOW_METRICS_NAMESPACE);
     expect(alarm?.inputs).toMatchObject({
-      metricName: "dev/outbound-smtp-connections", statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 300,
+      metricName: "dev/outbound-smtp-connections", statistic: "Sum", period: 300, evaluationPeriods: 3, datapointsToAlarm: 1, threshold: 300,
       comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: [only(dev, TOPIC).id],
     });
     expect(String(alarm?.inputs.alarmDescription)).toMatch(/^mailfort dev: more than 300 outbound SMTP connections in 5 minutes: .*postsuper -h ALL.*\(docs\/operations\.md#outbound-smtp-burst\)$/);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FLOW_LOG_FORMAT, FLOW_METRICS_NAMESPACE, outboundSmtpBurstAlarm, outboundSmtpFilterPattern } from "../../infra/core/flow-logs";
 import { HOST_METRICS_NAMESPACE } from "../../infra/core/host-metrics";
+import { evaluateAlarm } from "../../lab/aws/alarms";
 import { lineMatches, parseSpaceDelimitedPattern } from "../support/log-filter";
 
 const ME = "10.42.0.10";
@@ -51,11 +52,24 @@ describe("outboundSmtpFilterPattern", () => {
 
 describe("outboundSmtpBurstAlarm", () => {
   const alarm = outboundSmtpBurstAlarm("prod", 300);
-  it("sums the stack's own metric per 5 minutes, alarms above the threshold, and treats silence as healthy", () => {
-    expect(alarm).toMatchObject({ metricName: "prod/outbound-smtp-connections", statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 300, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+  it("sums the stack's own metric per 5 minutes, alarms on any of the last three periods above the threshold (late flow records), and treats silence as healthy", () => {
+    expect(alarm).toMatchObject({ metricName: "prod/outbound-smtp-connections", statistic: "Sum", period: 300, evaluationPeriods: 3, datapointsToAlarm: 1, threshold: 300, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
     // Not the host's namespace: the instance role may publish there, and must not mask its own traffic.
     expect(FLOW_METRICS_NAMESPACE).not.toBe(HOST_METRICS_NAMESPACE);
     expect(outboundSmtpBurstAlarm("dev", 300).metricName).not.toBe(alarm.metricName);
+  });
+
+  it("evaluated as CloudWatch does (the lab's evaluator): quiet and normal traffic are OK, a burst alarms, also when its records came late", () => {
+    const planned = { name: "burst", namespace: alarm.namespace, metricName: alarm.metricName, dimensions: {}, statistic: alarm.statistic, period: alarm.period,
+      evaluationPeriods: alarm.evaluationPeriods, datapointsToAlarm: alarm.datapointsToAlarm, threshold: alarm.threshold, comparisonOperator: alarm.comparisonOperator, treatMissingData: alarm.treatMissingData };
+    const now = 1_000 * 300 + 42;
+    /** Sums per 5-minute period, the last value being the most recent complete period. */
+    const periods = (sums: Array<number | undefined>) => sums.flatMap((v, i) => (v === undefined ? [] : [{ time: (1_000 - sums.length + i) * 300, value: v }]));
+    expect(evaluateAlarm(planned, [], now).state).toBe("OK");
+    expect(evaluateAlarm(planned, periods([0, 12, 300]), now).state).toBe("OK");
+    expect(evaluateAlarm(planned, periods([0, 0, 301]), now).state).toBe("ALARM");
+    expect(evaluateAlarm(planned, periods([2000, undefined, 0]), now).state).toBe("ALARM");
+    expect(evaluateAlarm(planned, periods([2000, 0, 0, 0]), now).state).toBe("OK");
   });
 
   it("describes itself in one line ending in a runbook section that exists", () => {
