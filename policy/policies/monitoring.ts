@@ -59,8 +59,16 @@ function severityFloor(pattern: unknown): number | undefined {
 
 function guardDutyRules(resources: readonly PolicyResource[]): Array<{ rule: PolicyResource; pattern: unknown }> {
   return resources.filter((r) => r.type === EVENT_RULE).flatMap((rule) => {
+    // Read outside the try: a pattern unknown during preview throws CrossGuard's UnknownValueError,
+    // which must reach the analyzer (it reports the policy as not judgeable yet), not read as "no rule".
+    const text = str(rule.props.eventPattern) ?? "null";
     let pattern: unknown;
-    try { pattern = JSON.parse(str(rule.props.eventPattern) ?? "null"); } catch { return []; }
+    try {
+      pattern = JSON.parse(text);
+    } catch (e) {
+      if (e instanceof SyntaxError) return [];
+      throw e;
+    }
     return asArray(field(pattern, "source")).includes("aws.guardduty") ? [{ rule, pattern }] : [];
   });
 }

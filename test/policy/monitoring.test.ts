@@ -10,6 +10,9 @@ import type { Snapshot } from "../../plan/snapshot";
 import { policyById } from "../../policy/all";
 import { formatText } from "../../policy/report";
 import { hasMandatoryViolation, packConfigFor, runPolicies, runPolicy } from "../../policy/run";
+import { UnknownValueError, unknownCheckingProxy } from "@pulumi/policy";
+import * as policyProxy from "@pulumi/policy/proxy";
+import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 
 const ROOT = path.resolve(__dirname, "../..");
 const stackText = (s: string) => readFileSync(path.join(ROOT, "stacks", `Pulumi.${s}.yaml`), "utf8");
@@ -80,5 +83,22 @@ describe("monitoring-guardduty in prod", () => {
     const outcomes = await runPolicies(s.resources, s.facts);
     expect(outcomes.find((o) => o.id === "monitoring-guardduty")).toMatchObject({ level: "disabled", violations: [], relaxation: { reason: REASON } });
     expect(hasMandatoryViolation(outcomes)).toBe(false);
+  });
+});
+
+/** The sentinel CrossGuard deserializes an unknown string to (internal to @pulumi/policy: no typings). */
+const unknownStringValue = (policyProxy as unknown as { unknownStringValue: unknown }).unknownStringValue;
+
+describe("during a preview, with the rule's pattern still unknown", () => {
+  it("lets CrossGuard's unknown-value error through instead of reporting a missing rule", () => {
+    const s = snap("prodOff");
+    expect(unknownStringValue).toBeDefined();
+    const rule = { type: "aws:cloudwatch/eventRule:EventRule", name: "findings", urn: "urn:pulumi:prod::mailfort::aws:cloudwatch/eventRule:EventRule::findings", props: unknownCheckingProxy({ eventPattern: unknownStringValue }) } as unknown as PolicyResource;
+    const args = { resources: [rule], getConfig: () => ({ facts: s.facts }) } as unknown as StackValidationArgs;
+    const policy = policyById("monitoring-guardduty");
+    if (policy.kind !== "stack") throw new Error("monitoring-guardduty is a stack policy");
+    const reported: string[] = [];
+    expect(() => policy.validateStack(args, (m) => reported.push(m))).toThrow(UnknownValueError);
+    expect(reported).toEqual([]);
   });
 });
