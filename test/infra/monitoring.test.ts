@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type SynthResult, runSynth } from "../../infra/synth";
 import { guardDutyFindingPattern } from "../../infra/core/guardduty-findings";
 import { FLOW_LOG_FORMAT, FLOW_METRICS_NAMESPACE, outboundSmtpFilterPattern } from "../../infra/core/flow-logs";
-import { list, ofType, only, statements } from "./helpers";
+import { list, ofType, only, roleStatements, statements } from "./helpers";
 
 const LAB_TEXT = readFileSync(join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml"), "utf8");
 /** The lab stack with its monitoring block (the file's last keys) replaced by `block`, plus `extra` config lines. */
@@ -118,6 +118,16 @@ describe("VPC flow logs (on by default for the network mailfort creates)", () =>
       [["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], [group, `${group}:log-stream:*`]],
       [["logs:DescribeLogGroups"], "arn:aws:logs:eu-west-1:123456789012:log-group:*"],
     ]);
+  });
+
+  it("keeps the host out of it: the instance role may not publish the flow metric, nor touch logs, alarms or GuardDuty", () => {
+    const profile = only(dev, "aws:ec2/instance:Instance").inputs.iamInstanceProfile;
+    const role = ofType(dev, "aws:iam/instanceProfile:InstanceProfile").find((p) => p.inputs.name === profile || p.name === profile)?.inputs.role;
+    const granted = roleStatements(dev, String(role));
+    expect(granted.length).toBeGreaterThan(0);
+    const put = granted.filter((st) => list(st.Action).includes("cloudwatch:PutMetricData"));
+    expect(put.map((st) => st.Condition)).toEqual([{ StringEquals: { "cloudwatch:namespace": "mailfort" } }]);
+    expect(granted.flatMap((st) => list(st.Action)).filter((a) => /^(logs|events|guardduty|sns|ec2):|^cloudwatch:(?!PutMetricData$)/.test(a))).toEqual([]);
   });
 
   it("counts the instance's outbound port-25 connections and alarms on a burst, with a runbook, quiet when nothing is sent", () => {
