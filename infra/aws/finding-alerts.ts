@@ -11,6 +11,7 @@ export interface FindingAlertsArgs {
   readonly instanceId: pulumi.Input<string>;
   readonly publicIpv4: pulumi.Input<string>;
   readonly ipv6?: pulumi.Input<string | undefined>;
+  readonly instanceRoleName: pulumi.Input<string>;
   /** The detector whose findings these are (created by this stack or looked up): a tag of the rule. */
   readonly detectorId: pulumi.Input<string>;
   readonly topicArn: pulumi.Input<string>;
@@ -22,8 +23,8 @@ export class FindingAlerts extends pulumi.ComponentResource {
 
   constructor(name: string, args: FindingAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:FindingAlerts`, name, {}, opts);
-    const pattern = pulumi.all([args.instanceId, args.publicIpv4, args.ipv6]).apply(([instanceId, publicIpv4, ipv6]) =>
-      JSON.stringify(guardDutyFindingPattern({ instanceId, publicIpv4, ...(ipv6 !== undefined ? { ipv6 } : {}) })));
+    const pattern = pulumi.all([args.instanceId, args.publicIpv4, args.ipv6, args.instanceRoleName]).apply(([instanceId, publicIpv4, ipv6, roleName]) =>
+      JSON.stringify(guardDutyFindingPattern({ instanceId, publicIpv4, roleName, ...(ipv6 !== undefined ? { ipv6 } : {}) })));
     const rule = new aws.cloudwatch.EventRule(name, {
       description: `mailfort ${args.stack}: GuardDuty findings of medium severity and up about this mail server`,
       eventPattern: pattern,

@@ -140,7 +140,7 @@ export class MailServer extends pulumi.ComponentResource {
     }
     outOfBandMonitoring(name, cfg, {
       ...(cfg.network.subnetId === undefined ? { createdVpcId: network.vpcId } : {}),
-      instanceId: instance.instanceId, privateIpv4: instance.privateIp, publicIpv4: address.ipv4,
+      instanceId: instance.instanceId, instanceRoleName: role.roleName, privateIpv4: instance.privateIp, publicIpv4: address.ipv4,
       ...(cfg.features.ipv6 ? { ipv6: instance.ipv6Address } : {}),
     }, tags, this);
 

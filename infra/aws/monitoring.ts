@@ -16,6 +16,7 @@ export interface MonitoredServer {
   /** The VPC mailfort created; undefined on an existing subnet (its owner runs the flow logs). */
   readonly createdVpcId?: pulumi.Output<string>;
   readonly instanceId: pulumi.Output<string>;
+  readonly instanceRoleName: pulumi.Output<string>;
   readonly privateIpv4: pulumi.Output<string>;
   readonly publicIpv4: pulumi.Output<string>;
   readonly ipv6?: pulumi.Output<string | undefined>;
@@ -47,7 +48,7 @@ export function outOfBandMonitoring(name: string, cfg: MailConfig, server: Monit
   const detectorId = guardduty === "create" ? new GuardDutyDetector(`${name}-guardduty`, { tags }, child).detectorId
     : guardduty === "existing" ? aws.guardduty.getDetectorOutput({}, child).id : undefined;
   const findings = detectorId === undefined ? undefined : new FindingAlerts(`${name}-findings`, {
-    stack: cfg.stack, instanceId: server.instanceId, publicIpv4: server.publicIpv4, detectorId, topicArn: alarms.topicArn, tags,
+    stack: cfg.stack, instanceId: server.instanceId, instanceRoleName: server.instanceRoleName, publicIpv4: server.publicIpv4, detectorId, topicArn: alarms.topicArn, tags,
     ...(server.ipv6 !== undefined ? { ipv6: server.ipv6 } : {}),
   }, child);
 

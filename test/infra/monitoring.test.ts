@@ -53,10 +53,11 @@ describe("guardduty: create (the default)", () => {
     expect(ofType(dev, FEATURE).map((f) => [f.inputs.name, f.inputs.status, f.inputs.detectorId])).toEqual([["EBS_MALWARE_PROTECTION", "ENABLED", only(dev, DETECTOR).id]]);
   });
 
-  it("routes this instance's and address's findings of severity >= 4 to the alarm topic, as one readable line", () => {
+  it("routes the findings of severity >= 4 about this instance, its address or its role to the alarm topic, as one readable line", () => {
     const rule = only(dev, RULE);
     expect((rule.inputs.tags as Record<string, string>)["mailfort:guardduty-detector"]).toBe(only(dev, DETECTOR).id);
-    expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual(guardDutyFindingPattern({ instanceId: String(dev.outputs.instanceId), publicIpv4: String(dev.outputs.ipv4) }));
+    expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual(guardDutyFindingPattern({ instanceId: String(dev.outputs.instanceId), publicIpv4: String(dev.outputs.ipv4), roleName: "mailfort-dev-role" }));
+    expect(ofType(dev, "aws:iam/role:Role").map((r) => r.name)).toContain("mailfort-dev-role");
     const target = only(dev, TARGET);
     expect(target.inputs.arn).toBe(only(dev, TOPIC).id);
     expect(JSON.parse(String((target.inputs.inputTransformer as { inputTemplate: string }).inputTemplate))).toMatch(/^mailfort dev: GuardDuty finding <type> \(severity <severity>\): <title>\. /);
@@ -165,7 +166,7 @@ describe("guardduty: existing, with IPv6 and tuned flow logs", () => {
     expect(String((only(v6, RULE).inputs.tags as Record<string, string>)["mailfort:guardduty-detector"])).toMatch(/^[0-9a-f]{32}$/);
     const pattern = JSON.parse(String(only(v6, RULE).inputs.eventPattern));
     expect(JSON.stringify(pattern)).toContain(String(v6.outputs.ipv6));
-    expect(pattern).toEqual(guardDutyFindingPattern({ instanceId: String(v6.outputs.instanceId), publicIpv4: String(v6.outputs.ipv4), ipv6: String(v6.outputs.ipv6) }));
+    expect(pattern).toEqual(guardDutyFindingPattern({ instanceId: String(v6.outputs.instanceId), publicIpv4: String(v6.outputs.ipv4), ipv6: String(v6.outputs.ipv6), roleName: "mailfort-monv6-role" }));
   });
 
   it("takes retention and threshold from the config, and counts IPv6 connections into the same metric", () => {

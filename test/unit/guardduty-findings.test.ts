@@ -62,6 +62,20 @@ describe("guardDutyFindingPattern", () => {
     expect(eventMatches(pattern, finding({ severity: 6, ipv6: ["2600:1f18:1:200::10"] }))).toBe(false);
   });
 
+  it("with the instance role, matches findings about its credentials (the access key's user is the role), not another role's", () => {
+    const withRole = guardDutyFindingPattern({ ...OURS, roleName: "mailfort-prod-role" });
+    const exfiltration = (userName: string, severity = 8) => {
+      const f = finding({ severity, type: "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS" }) as { detail: { resource: unknown } };
+      f.detail.resource = { resourceType: "AccessKey", accessKeyDetails: { accessKeyId: "ASIAEXAMPLE", principalId: `AROAEXAMPLE:${OURS.instanceId}`, userName, userType: "AssumedRole" } };
+      return f;
+    };
+    expect(eventMatches(withRole, exfiltration("mailfort-prod-role"))).toBe(true);
+    expect(eventMatches(withRole, exfiltration("mailfort-prod-role", 2))).toBe(false);
+    expect(eventMatches(withRole, exfiltration("someone-elses-role"))).toBe(false);
+    expect(eventMatches(pattern, exfiltration("mailfort-prod-role"))).toBe(false);
+    expect(() => guardDutyFindingPattern({ ...OURS, roleName: 'x"]}' })).toThrow(/not an IAM role name/);
+  });
+
   it("refuses an id or address that is not one (an unresolved output would otherwise match nothing, silently)", () => {
     expect(() => guardDutyFindingPattern({ ...OURS, instanceId: "" })).toThrow(/not an EC2 instance id/);
     expect(() => guardDutyFindingPattern({ ...OURS, publicIpv4: "undefined" })).toThrow(/not an IPv4 address/);
