@@ -221,7 +221,7 @@ export const flowLogsSchema = z.strictObject({
 
 export const monitoringSchema = z.strictObject({
   guardduty: z.enum(["create", "existing", "off"]).default("create")
-    .describe("create: this stack owns the account's GuardDuty detector in its region; existing: another stack or the account owner runs it (in a fleet, one stack per account and region says create, the others existing); off: no findings are routed (prod needs a policy relaxation with a reason). Findings of severity 4 (medium) and up for this stack's instance or address go to the alarm topic"),
+    .describe("create: this stack owns the account's GuardDuty detector in its region; existing: another stack or the account owner runs it (in a fleet, one stack per account and region says create, the others existing); off: no findings are routed (prod needs a policy relaxation with a reason). Findings of severity 4 (medium) and up about this stack's instance, its address or its role's credentials go to the alarm topic"),
   flowLogs: flowLogsSchema.prefault({}).describe("VPC flow logs and the outbound SMTP burst alarm"),
 });
 
