@@ -11,8 +11,9 @@ export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 export const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
 export const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 
-/** GuardDuty's lowest medium severity: findings from here up must page someone. */
-const MEDIUM_SEVERITY = 4;
+/** GuardDuty's lowest medium severity: findings from here up must page someone. The pack's own
+ * copy (the product's is infra/core/guardduty-findings.ts; independent-lists.test.ts holds them together). */
+export const MEDIUM_SEVERITY = 4;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/;
 /** A runbook is a section of the operations guide, named in the alarm's description. */
 const RUNBOOK_LINK = /docs\/operations\.md#[a-z0-9-]+/;
