@@ -265,6 +265,9 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         const rule = String(inputs.name ?? name);
         return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
       }
+      // Their `arn` is an input (the target, the topic) that the provider echoes: no invented ARN over it.
+      case "aws:cloudwatch/eventTarget:EventTarget": return { id: `${String(inputs.rule)}-${String(inputs.targetId ?? hex(8))}`, state: {} };
+      case "aws:sns/topicPolicy:TopicPolicy": return { id: String(inputs.arn), state: {} };
       case "aws:guardduty/detector:Detector": {
         const id = hex(32);
         return { id, state: { accountId: acct, arn: arn("guardduty", `detector/${id}`) } };
