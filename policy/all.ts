@@ -11,6 +11,7 @@ import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKey
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
 import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
+import { alarmActionsPolicy, flowLogsPolicy, guardDutyPolicy } from "./policies/monitoring";
 import { networkIngressPolicy } from "./policies/network";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
@@ -29,7 +30,11 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
+<<<<<<< HEAD
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
+=======
+  flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy,
+>>>>>>> i16a
 ];
 
 export function policyById(id: string): MailfortPolicy {

@@ -20,7 +20,7 @@ export interface MailfortPolicyMeta {
   readonly why: string;
   readonly enforcementLevel: EnforcementLevel;
   /** Area for grouping in docs and output. */
-  readonly area: "network" | "instance" | "iam" | "secrets" | "dns" | "host";
+  readonly area: "network" | "instance" | "iam" | "secrets" | "dns" | "host" | "monitoring";
 }
 
 export type MailfortResourcePolicy = ResourceValidationPolicy & MailfortPolicyMeta & { readonly kind: "resource" };

@@ -40,6 +40,8 @@ export class MailInstance extends pulumi.ComponentResource {
   /** After a restore: the volume it replaced, detached and kept. */
   readonly previousDataVolumeId?: pulumi.Output<string>;
   readonly ipv6Address: pulumi.Output<string | undefined>;
+  /** The primary private IPv4: the source address of its outbound traffic in the VPC's flow logs. */
+  readonly privateIp: pulumi.Output<string>;
 
   constructor(name: string, args: MailInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:MailInstance`, name, {}, opts);
@@ -98,6 +100,7 @@ export class MailInstance extends pulumi.ComponentResource {
     this.dataVolumeId = volumes.current.id;
     if (volumes.previous !== undefined) this.previousDataVolumeId = volumes.previous.id;
     this.ipv6Address = instance.ipv6Addresses.apply((a) => a[0]);
+    this.privateIp = instance.privateIp;
     this.registerOutputs({ instanceId: this.instanceId, amiId: this.amiId, dataVolumeId: this.dataVolumeId });
   }
 }

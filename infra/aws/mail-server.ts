@@ -1,6 +1,7 @@
 // The whole mail server, wired from the validated config: network, firewall, keys, the SSM
 // parameter tree, DNS zones and records, the instance with its data volume, its address and
-// PTR, backups, alarms, and (optionally) the SES relay. Decisions come from the pure core.
+// PTR, backups, monitoring (alarms, GuardDuty findings, flow logs), and (optionally) the SES
+// relay. Decisions come from the pure core.
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type MailConfig, mailDomains } from "../config";
@@ -9,7 +10,6 @@ import { type DnsRecord, recordPlan } from "../core/dns";
 import { acmeZoneNames, certificateNames } from "../core/certificate-names";
 import { type SnapshotFacts, dataVolumePlan } from "../core/restore";
 import { egressRules, inboundPorts } from "../core/ports";
-import { Alarms } from "./alarms";
 import { Backups } from "./backups";
 import { dataKey } from "./data-key";
 import { DkimKeys } from "./dkim-keys";
@@ -18,6 +18,7 @@ import { DnsZones } from "./dns-zones";
 import { InstanceRole } from "./instance-role";
 import { MailInstance } from "./mail-instance";
 import { MailSecurityGroup } from "./mail-security-group";
+import { outOfBandMonitoring } from "./monitoring";
 import { Network } from "./network";
 import { ParameterStore } from "./parameter-store";
 import { AddressAssociation, PublicAddress } from "./public-address";
@@ -139,7 +140,11 @@ export class MailServer extends pulumi.ComponentResource {
         crossRegionCopies: cfg.backups.crossRegionCopies, ...(key !== undefined ? { dataKeyArn: key.arn } : {}), tags,
       }, child);
     }
-    new Alarms(`${name}-alarms`, { stack: cfg.stack, region: cfg.region, instanceId: instance.instanceId, tags, ...(cfg.alarmEmail !== undefined ? { alarmEmail: cfg.alarmEmail } : {}) }, child);
+    outOfBandMonitoring(name, cfg, {
+      ...(cfg.network.subnetId === undefined ? { createdVpcId: network.vpcId } : {}),
+      instanceId: instance.instanceId, instanceRoleName: role.roleName, privateIpv4: instance.privateIp, publicIpv4: address.ipv4,
+      ...(cfg.features.ipv6 ? { ipv6: instance.ipv6Address } : {}),
+    }, tags, this);
 
     this.hostname = cfg.hostname;
     this.ipv4 = address.ipv4;

@@ -9,6 +9,7 @@ export * as cloudwatch from "@pulumi/aws/cloudwatch";
 export * as dlm from "@pulumi/aws/dlm";
 export * as ebs from "@pulumi/aws/ebs";
 export * as ec2 from "@pulumi/aws/ec2";
+export * as guardduty from "@pulumi/aws/guardduty";
 export * as iam from "@pulumi/aws/iam";
 export * as kms from "@pulumi/aws/kms";
 export * as route53 from "@pulumi/aws/route53";

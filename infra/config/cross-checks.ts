@@ -1,9 +1,11 @@
 // Checks across settings that each look valid alone but fail together at deploy or run time:
-// zones, the mail hostname, the network, TLS, the domain lists, the address and auth checks, and the restore.
+// zones, the mail hostname, the network, TLS, the domain lists, the address and auth checks, the
+// restore, and monitoring.
 import { addressIssues } from "./address-checks";
 import { authIssues } from "./auth-checks";
 import type { ConfigIssue } from "./errors";
 import { type IpRange, contains, formatRange, hasHostBits, networkOf, parseIpRange } from "./ip";
+import { monitoringIssues } from "./monitoring-checks";
 import { nameLengthIssues } from "./name-lengths";
 import { isWithin } from "./names";
 import type { RawStackConfig } from "./raw";
@@ -17,7 +19,7 @@ const PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((t) => 
 const VPC_PREFIX = { min: 16, max: 28 } as const;
 
 export function crossCheck(cfg: ParsedMailConfig, raw: RawStackConfig): ConfigIssue[] {
-  return [...domainIssues(cfg), ...networkIssues(cfg), ...settingIssues(cfg), ...listIssues(cfg), ...nameLengthIssues(cfg), ...addressIssues(cfg, raw), ...authIssues(cfg, raw), ...restoreIssues(cfg)];
+  return [...domainIssues(cfg), ...networkIssues(cfg), ...settingIssues(cfg), ...listIssues(cfg), ...nameLengthIssues(cfg), ...addressIssues(cfg, raw), ...authIssues(cfg, raw), ...restoreIssues(cfg), ...monitoringIssues(cfg, raw)];
 }
 
 function domainIssues(cfg: ParsedMailConfig): ConfigIssue[] {

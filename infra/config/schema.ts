@@ -220,6 +220,25 @@ export const policySchema = z.strictObject({
   })).default([]).describe("relax a mandatory policy for this stack"),
 });
 
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export const flowLogsSchema = z.strictObject({
+  enabled: z.boolean().default(true)
+    .describe("VPC flow logs of the network mailfort creates, to a KMS-encrypted CloudWatch Logs group (refused beside network.subnetId: that network's owner runs its flow logs)"),
+  retentionDays: z.number().refine((n) => LOG_RETENTION_DAYS.includes(n), {
+    error: say("is not a retention CloudWatch Logs supports", `use one of ${LOG_RETENTION_DAYS.join(", ")}`),
+  }).default(90).describe(`how long flow records are kept, in days (one of ${LOG_RETENTION_DAYS.join(", ")}: what CloudWatch Logs supports)`),
+  outboundSmtpPer5Min: int(10, 100_000, "connections").default(300)
+    .describe("outbound port-25 connections from the instance in 5 minutes above which the burst alarm fires (a spam run from a hijacked account or a compromised host)"),
+});
+
+export const monitoringSchema = z.strictObject({
+  guardduty: z.enum(["create", "existing", "off"]).default("create")
+    .describe("create: this stack owns the account's GuardDuty detector in its region; existing: another stack or the account owner runs it (in a fleet, one stack per account and region says create, the others existing); off: no findings are routed (prod needs a policy relaxation with a reason). Findings of severity 4 (medium) and up about this stack's instance, its address or its role's credentials go to the alarm topic"),
+  flowLogs: flowLogsSchema.prefault({}).describe("VPC flow logs and the outbound SMTP burst alarm"),
+});
+
 /** Check groups verify may run after `pulumi up`, from the deployer's machine. */
 export const VERIFY_AFTER_DEPLOY_GROUPS = ["client", "client-relay"] as const;
 const verifyGroup = z.string().refine((v) => (VERIFY_AFTER_DEPLOY_GROUPS as readonly string[]).includes(v), {
@@ -265,7 +284,8 @@ export const mailConfigSchema = z.strictObject({
   antispam: antispamSchema.prefault({}).describe("DNSBLs, greylisting and the local block and allow lists (the lists are kept in SSM)"),
   backups: backupsSchema.prefault({}).describe("snapshots of the data volume"),
   dataVolume: dataVolumeSchema.prefault({}).describe("where the data volume comes from: a restore from a snapshot"),
-  alarmEmail: mailAddress.optional().describe("where CloudWatch alarms are sent (SNS e-mail subscription); must not be hosted on this server"),
+  alarmEmail: mailAddress.optional().describe("where CloudWatch alarms and GuardDuty findings are sent (SNS e-mail subscription); must not be hosted on this server"),
+  monitoring: monitoringSchema.prefault({}).describe("out-of-band detection on the AWS side: GuardDuty findings and VPC flow logs, alerting through the alarm topic"),
   policy: policySchema.prefault({}).describe("the policy pack, for this stack"),
   verifyAfterDeploy: verifyAfterDeploySchema.prefault({}).describe("verify the new server after `pulumi up`, summary in the `verification` output"),
 });

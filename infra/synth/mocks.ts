@@ -152,6 +152,11 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-0${hex(16)}`, availabilityZone: `${region}a`, cidrBlock: "172.31.0.0/20", mapPublicIpOnLaunch: true, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${String(inputs.id)}` };
       case "aws:ebs/getSnapshot:getSnapshot": return this.snapshot(inputs, region);
+      case "aws:guardduty/getDetector:getDetector": {
+        // The account's detector another stack (or the account owner) runs in this region.
+        const id = hex(32);
+        return { id, arn: `arn:aws:guardduty:${region}:${MOCK_ACCOUNT_ID}:detector/${id}`, status: "ENABLED", findingPublishingFrequency: "SIX_HOURS", features: [], region, serviceRoleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, tags: {} };
+      }
       case "aws:route53/getZone:getZone": {
         const zoneId = String(inputs.zoneId);
         const domain = this.settings.existingZones[zoneId];
@@ -251,6 +256,26 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id, state: { arn: arn("dlm", `policy/${id}`) } };
       }
       case "aws:sns/topic:Topic": return { id: arn("sns", name), state: { arn: arn("sns", name) } };
+      case "aws:cloudwatch/logGroup:LogGroup": {
+        const group = String(inputs.name ?? name);
+        return { id: group, state: { name: group, arn: arn("logs", `log-group:${group}`) } };
+      }
+      case "aws:cloudwatch/eventRule:EventRule": {
+        // Named after the logical name (as the roles are): targets and the topic policy name it.
+        const rule = String(inputs.name ?? name);
+        return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
+      }
+      // Their `arn` is an input (the target, the topic) that the provider echoes: no invented ARN over it.
+      case "aws:cloudwatch/eventTarget:EventTarget": return { id: `${String(inputs.rule)}-${String(inputs.targetId ?? hex(8))}`, state: {} };
+      case "aws:sns/topicPolicy:TopicPolicy": return { id: String(inputs.arn), state: {} };
+      case "aws:guardduty/detector:Detector": {
+        const id = hex(32);
+        return { id, state: { accountId: acct, arn: arn("guardduty", `detector/${id}`) } };
+      }
+      case "aws:ec2/flowLog:FlowLog": {
+        const id = `fl-0${hex(16)}`;
+        return { id, state: { arn: arn("ec2", `vpc-flow-log/${id}`) } };
+      }
       case "aws:sesv2/emailIdentity:EmailIdentity": {
         const domain = String(inputs.emailIdentity);
         return { id: domain, state: { arn: arn("ses", `identity/${domain}`), identityType: "DOMAIN", dkimSigningAttributes: { ...(inputs.dkimSigningAttributes as object), tokens: [1, 2, 3].map(() => lowerAlnum(32)), status: "PENDING" } } };

@@ -20,12 +20,14 @@ beforeAll(async () => {
 describe("emulatorPlan", () => {
   it("carries every SSM parameter with its value; SecureStrings name the stack's key", () => {
     expect(plan.parameters.map((p) => p.name).sort()).toEqual(synth.parameters.map((p) => p.name).sort());
-    const key = synth.resources.find((r) => r.type === "aws:kms/key:Key")!.id;
+    const key = String(synth.resources.find((r) => r.type === "aws:kms/alias:Alias" && r.inputs.name === "alias/mailfort-lab")!.inputs.targetKeyId);
     for (const p of plan.parameters) {
       expect(p.value).not.toBe("[secret]");
       if (p.type === "SecureString") expect(p.keyRef).toContain(key);
     }
-    expect(plan.kmsKeys).toEqual([expect.objectContaining({ ref: key, aliases: ["alias/mailfort-lab"] })]);
+    // The parameters' key, and the monitoring key of the alarm topic (no SecureString uses it).
+    expect(plan.kmsKeys).toHaveLength(2);
+    expect(plan.kmsKeys).toEqual(expect.arrayContaining([expect.objectContaining({ ref: key, aliases: ["alias/mailfort-lab"] }), expect.objectContaining({ aliases: ["alias/mailfort-lab-monitoring"] })]));
   });
 
   it("carries each zone's records, A records on the lab address, TXT quoted as Route53 takes them", () => {

@@ -5,9 +5,10 @@ export function ofType(result: SynthResult, type: string): SynthResource[] {
   return result.resources.filter((r) => r.type === type);
 }
 
-export function only(result: SynthResult, type: string): SynthResource {
-  const found = ofType(result, type);
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+/** The one resource of `type` (with inputs.name `name`, when given); throws on none or several. */
+export function only(result: SynthResult, type: string, name?: string): SynthResource {
+  const found = ofType(result, type).filter((r) => name === undefined || r.inputs.name === name);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}${name !== undefined ? ` named ${name}` : ""}, found ${found.length}`);
   return found[0] as SynthResource;
 }
 

@@ -38,8 +38,11 @@ describe.each(STACKS)("stack %s", (stack) => {
     for (const type of ["aws:ec2/instance:Instance", "aws:ebs/volume:Volume", "aws:ec2/eip:Eip", "aws:ec2/eipDomainName:EipDomainName", "aws:ec2/securityGroup:SecurityGroup", "aws:dlm/lifecyclePolicy:LifecyclePolicy"]) {
       expect(ofType(r, type), type).toHaveLength(1);
     }
-    // The role's own inline policy, and (ACME) the first group of challenge permissions beside it.
-    expect(ofType(r, "aws:iam/rolePolicy:RolePolicy")).toHaveLength(r.config.tls.mode === "self-signed" ? 1 : 2);
+    // The instance role's own inline policy, and (ACME) the first group of challenge permissions
+    // beside it; with flow logs, the delivery role's one policy.
+    const instancePolicies = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((p) => !String(p.inputs.role).includes("-flow-logs-"));
+    expect(instancePolicies).toHaveLength(r.config.tls.mode === "self-signed" ? 1 : 2);
+    expect(ofType(r, "aws:iam/rolePolicy:RolePolicy")).toHaveLength(instancePolicies.length + (r.config.monitoring.flowLogs.enabled ? 1 : 0));
     // The host bundle travels in SSM: parts 000.. of the standard tier, the user data pins it.
     const parts = r.parameters.filter((p) => p.name.startsWith(`/mailfort/${stack}/host/bundle/`));
     expect(parts.map((p) => p.name)).toEqual(parts.map((_, n) => `/mailfort/${stack}/host/bundle/${String(n).padStart(3, "0")}`));
@@ -278,12 +281,15 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(JSON.stringify(r.outputs)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it("alarms on status checks and disk usage to an SNS topic (e-mailed when alarmEmail is set)", () => {
+  it("alarms on status checks and disk usage (and outbound SMTP bursts with flow logs) to an SNS topic (e-mailed when alarmEmail is set)", () => {
     const r = get(stack);
     const alarms = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
-    expect(alarms.map((a) => a.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System", "disk_used_percent", "disk_used_percent"]);
+    const flow = r.config.monitoring.flowLogs.enabled ? [`${stack}/outbound-smtp-connections`] : [];
+    expect(alarms.map((a) => a.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System", "disk_used_percent", "disk_used_percent", ...flow].sort());
     const topic = only(r, "aws:sns/topic:Topic");
-    expect(topic.inputs.kmsMasterKeyId).toBe("alias/aws/sns");
+    // The stack's monitoring key: AWS's aws/sns key cannot be granted to CloudWatch alarms.
+    const key = only(r, "aws:kms/alias:Alias", `alias/mailfort-${stack}-monitoring`).inputs.targetKeyId;
+    expect(topic.inputs.kmsMasterKeyId).toBe(`arn:aws:kms:${r.config.region}:123456789012:key/${String(key)}`);
     const subs = ofType(r, "aws:sns/topicSubscription:TopicSubscription");
     expect(subs.map((s) => s.inputs.endpoint)).toEqual(r.config.alarmEmail !== undefined ? [r.config.alarmEmail] : []);
   });

@@ -8,7 +8,9 @@ import { SECRET_MARK } from "../../infra/synth";
 import { factsFromConfig } from "../../policy/facts";
 import { allowedEgress } from "../../policy/policies/egress";
 import { MASKED_SECRET } from "../../policy/policies/host-hygiene";
+import { MEDIUM_SEVERITY } from "../../policy/policies/monitoring";
 import { ADMIN_PORTS, PLAINTEXT_MAIL_PORTS, allowedInboundPorts } from "../../policy/policies/network";
+import { MIN_FINDING_SEVERITY } from "../../infra/core/guardduty-findings";
 import { loadStack } from "../../infra/synth/in-process";
 
 describe("the pack's inbound ports and the product's", () => {
@@ -44,5 +46,11 @@ describe("the pack's egress and the product's", () => {
 describe("the mark of a secret value the offline synth masks", () => {
   it("is the one the lists policy skips", () => {
     expect(MASKED_SECRET).toBe(SECRET_MARK);
+  });
+});
+
+describe("the pack's GuardDuty severity floor and the product's", () => {
+  it("agree: the findings rule passes exactly what the pack requires (medium and up)", () => {
+    expect(MEDIUM_SEVERITY).toBe(MIN_FINDING_SEVERITY);
   });
 });

@@ -22,6 +22,11 @@ const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
 const MAIN_CF = "/etc/postfix/main.cf";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
+const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const openPort = (port: number) => (g: Graph) => {
   (inputs(g, SG).ingress as unknown[]).push({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"] });
 };
@@ -90,6 +95,16 @@ const BAD: readonly Row[] = [
   { id: "host-dovecot-tls", stack: "lab", bad: "TLS 1.0 minimum", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^ssl_min_protocol = .*$/m, "ssl_min_protocol = TLSv1")), expect: /ssl_min_protocol is "TLSv1"; set ssl_min_protocol = TLSv1.2/ },
   { id: "host-dovecot-tls", stack: "prod", bad: "plaintext IMAP listener on 143", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/(inet_listener imap \{\s*\n\s*)port = 0/, "$1port = 143")), expect: /inet_listener imap \} port is 143; set port = 0/ },
   { id: "host-fail2ban-jails", stack: "prod", bad: "dovecot jail off", mutate: (g) => editHostFile(g, "/etc/fail2ban/jail.local", setLine(/(\[dovecot\]\s*\n)enabled = true/, "$1enabled = false")), expect: /fail2ban jail dovecot is not enabled/ },
+  { id: "monitoring-flow-logs", stack: "dev", bad: "the created VPC without a flow log", mutate: (g) => { g.splice(g.indexOf(find(g, FLOW_LOG)), 1); }, expect: /1 VPC\(s\) created, but 0 VPC flow log\(s\)/ },
+  { id: "monitoring-flow-logs", stack: "prod", bad: "only rejected traffic logged", mutate: (g) => { inputs(g, FLOW_LOG).trafficType = "REJECT"; }, expect: /trafficType is "REJECT"; log ALL traffic/ },
+  { id: "monitoring-flow-logs", stack: "dev", bad: "the flow-log group unencrypted", mutate: (g) => { delete inputs(g, LOG_GROUP).kmsKeyId; }, expect: /flow-log group is not encrypted with a KMS key/ },
+  { id: "monitoring-flow-logs", stack: "prod", bad: "the flow-log group kept forever", mutate: (g) => { delete inputs(g, LOG_GROUP).retentionInDays; }, expect: /keeps records forever; set retentionInDays/ },
+  { id: "monitoring-guardduty", stack: "prod", bad: "no findings rule (monitoring.guardduty off)", mutate: (g) => { g.splice(g.indexOf(find(g, EVENT_RULE)), 1); }, expect: /no EventBridge rule routes GuardDuty findings/ },
+  { id: "monitoring-guardduty", stack: "prod", bad: "only high findings routed", mutate: (g) => { const r = inputs(g, EVENT_RULE); r.eventPattern = String(r.eventPattern).replace('[">=",4]', '[">=",7]'); }, expect: /passes findings from severity 7; match severity >= 4/ },
+  { id: "monitoring-guardduty", stack: "prod", bad: "findings rule without a target", mutate: (g) => { g.splice(g.indexOf(find(g, EVENT_TARGET)), 1); }, expect: /no SNS topic as its target/ },
+  { id: "monitoring-alarm-actions", stack: "dev", bad: "an alarm that notifies nobody", mutate: (g) => { inputs(g, ALARM).alarmActions = []; }, expect: /alarmActions \[\] name no SNS topic/ },
+  { id: "monitoring-alarm-actions", stack: "lab", bad: "an alarm without a runbook", mutate: (g) => { inputs(g, ALARM).alarmDescription = "mailfort lab: the disk is full"; }, expect: /names no runbook; end it with its docs\/operations.md#<section>/ },
+  { id: "monitoring-alarm-actions", stack: "prod", bad: "alarm actions switched off", mutate: (g) => { inputs(g, ALARM).actionsEnabled = false; }, expect: /actionsEnabled is false/ },
 ];
 
 describe("bad variants: each policy fails with its own message", () => {
