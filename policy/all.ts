@@ -30,11 +30,8 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
-<<<<<<< HEAD
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
-=======
   flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy,
->>>>>>> i16a
 ];
 
 export function policyById(id: string): MailfortPolicy {
