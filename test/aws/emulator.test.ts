@@ -93,8 +93,10 @@ describe.skipIf(Boolean(unavailable))("the emulator host", () => {
   it("logs every call with who made it; the evaluator allows the host's calls under the synthesized policies", () => {
     const calls = readFileSync(emu.requestLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as LoggedCall);
     const mine = calls.filter((c) => c.accessKeyId === out.access_key);
-    // The whole tree (the host bundle's parts too), 10 parameters a page of GetParametersByPath.
-    const pages = Math.ceil(plan.parameters.length / 10);
+    // The whole tree (the host bundle's parts too), 10 parameters a page of GetParametersByPath. A
+    // full last page still carries a NextToken (as on AWS), so an exact multiple of 10 costs one
+    // more, empty, page.
+    const pages = Math.ceil((plan.parameters.length + 1) / 10);
     expect(pages).toBeGreaterThan(1);
     expect(mine.map((c) => `${c.action} ${c.status}`)).toEqual([...Array.from({ length: pages }, () => "GetParametersByPath 200"), "PutParameter 403", "ChangeResourceRecordSets 200", "PutMetricData 200"]);
     expect(JSON.stringify(mine[pages])).toMatch(/AccessDenied.*not authorized to perform: ssm:PutParameter/);
