@@ -1,7 +1,7 @@
 // What turns the shared build root into a bootable lab VM: services may start, the root is
 // found by label, cloud-init reads only the NoCloud seed, and the network is rendered with
 // ifupdown. Hashed into the image's cache key: editing this file builds a new image.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
 import { labHost } from "../topology";
@@ -17,6 +17,7 @@ import { labHost } from "../topology";
 const STARTED_BY_MAILFORT_BOOT = ["unbound.service", "redis-server.service", "rspamd.service", "dovecot.service", "dovecot.socket", "postfix.service", "php8.4-fpm.service", "nginx.service", "fail2ban.service"] as const;
 
 export function customiseRoot(root: string): void {
+  warmRspamdCaches(root);
   // The builder forbids services in its root; in the VM they must start.
   rmSync(join(root, "usr/sbin/policy-rc.d"), { force: true });
   writeFileSync(join(root, "etc/fstab"), "# the lab VM's root disk (mkfs.ext4 -L mfroot)\nLABEL=mfroot / ext4 defaults,errors=remount-ro 0 1\n");
@@ -47,4 +48,24 @@ export function customiseRoot(root: string): void {
   writeFileSync(join(root, "etc/machine-id"), "");
   const installed = STARTED_BY_MAILFORT_BOOT.filter((unit) => existsSync(join(root, "usr/lib/systemd/system", unit)));
   if (installed.length > 0) run("systemctl", ["--root", root, "disable", "--quiet", ...installed]);
+}
+
+/**
+ * A baked image's Rspamd caches: before its workers listen, Rspamd's main process compiles its
+ * multipatterns with hyperscan (the ~9,800 public suffixes its URL detection matches first of
+ * all) and keeps them in /var/lib/rspamd (*.hsmp). Natively that is seconds; under the lab's
+ * emulated CPU it held port 11332 closed for 5-6 minutes of every first boot. An image with the
+ * packages pre-installed is what an operator bakes into an AMI, and `rspamadm configtest` (which
+ * loads the whole configuration, offline here) leaves those caches behind, as it would on a
+ * baking host. mailfort-boot seeds the data volume's Rspamd directory from them; Rspamd
+ * recompiles any whose content or CPU does not match, so a stale cache costs time, never
+ * correctness. The "ec2" image has no Rspamd: its boot (the replacement) compiles nothing
+ * either, since it finds the first server's caches on the data volume, as on AWS.
+ */
+function warmRspamdCaches(root: string): void {
+  if (!existsSync(join(root, "usr/bin/rspamadm"))) return;
+  // No network: the stock configuration names Rspamd's public fuzzy servers; fail their lookups at once.
+  run("unshare", ["--net", "chroot", root, "/usr/bin/rspamadm", "configtest"], { timeoutMs: 600_000 });
+  const caches = readdirSync(join(root, "var/lib/rspamd")).filter((f) => f.endsWith(".hsmp"));
+  if (caches.length === 0) throw new Error("rspamadm configtest left no hyperscan multipattern cache (*.hsmp) in /var/lib/rspamd: is Rspamd built with hyperscan here?");
 }
