@@ -64,6 +64,7 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
   let slowDowns = 0;
   let dropped = 0;
   let lastOther = "";
+  let lastSlowDown = "";
   let lastFailure = Date.now();
   while (failures < maxRetry && Date.now() - started < GUESSING_BUDGET_MS) {
     const { outcome, detail } = await jail.attempt(t, victim, `guess-${failures}-${slowDowns}`);
@@ -73,6 +74,7 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
       lastFailure = Date.now();
     } else if (outcome === "slow-down") {
       slowDowns++;
+      lastSlowDown = detail;
       await sleep(10_000);
     } else if (failures === 0) {
       fail(`inconclusive: ${jail.service} on ${jail.port} did not take a login (${detail}); is this client already banned?`);
@@ -87,7 +89,7 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
     }
   }
   if (failures === 0) fail(`inconclusive: no ${jail.service} login was refused within ${GUESSING_BUDGET_MS / 1000} s`);
-  const extras = [slowDowns ? `${slowDowns} slow-down replies` : "", dropped ? `${dropped} attempts dropped without a verdict, last: ${lastOther}` : ""].filter(Boolean);
+  const extras = [slowDowns ? `${slowDowns} slow-down replies, last: ${lastSlowDown.trim().slice(0, 160)}` : "", dropped ? `${dropped} attempts dropped without a verdict, last: ${lastOther}` : ""].filter(Boolean);
   const what = `${failures} failed ${jail.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
   while (Date.now() - lastFailure < BAN_WITHIN_SECONDS * 1000) {
     if ((await portState(address, jail.port, 4000)) !== "open") return `${what}, banned ${((Date.now() - lastFailure) / 1000).toFixed(0)} s after the last one (${jail.port} no longer answers this client)`;

@@ -56,6 +56,8 @@ export const webmailEnrolCheck: Check = {
     const after = await signIn(page, t, a);
     if (!/_action=mailfort-totp/.test(after)) fail(`after the password the browser is at ${after}, not at the second step`);
     const state = await enrol(page, a.address);
+    // Kept at once: the checks after this one sign in with this factor, whatever happens below.
+    saveState(t, state);
     const rows = await inboxRows(page, t);
     const first = rows[0] ?? fail("the inbox is empty: the lab delivered nothing to read");
     await page.goto(`${origin(t)}/?_task=mail&_mbox=INBOX&_uid=${first.uid}&_action=show`);
@@ -67,7 +69,6 @@ export const webmailEnrolCheck: Check = {
     await inboxRows(page, t);
     const inbox = screenshot(t, "webmail-inbox.png");
     if (inbox) await page.screenshot({ path: inbox, fullPage: true });
-    saveState(t, state);
     return `enrolled ${a.address} (10 recovery codes shown once), inbox lists ${rows.length} message(s), opened "${first.subject}"${inbox ? `; screenshots ${inbox}, ${shot}` : ""}`;
   }),
 };

@@ -46,6 +46,11 @@ export async function openBrowser(t: VerifyTarget, address: string): Promise<Web
     ],
     viewport: { width: 1280, height: 800 }, locale: "en-US", timezoneId: "UTC",
   });
+  // A page of Roundcube's is PHP compiling and IMAP fetching on the server: seconds on real
+  // hardware, but the first view of each kind under an emulated CPU (the lab) took over the
+  // default 30 s. The checks' own time limits still bound the whole flow.
+  context.setDefaultNavigationTimeout(90_000);
+  context.setDefaultTimeout(60_000);
   return {
     context,
     close: async () => {
