@@ -2,7 +2,7 @@
 // cloud-init user data and the rest in the host bundle (SSM).
 export { HOST_BUNDLE_CHUNK_CHARS, HOST_BUNDLE_FORMAT, type HostBundle, packHostBundle, unpackHostBundle } from "./bundle";
 export { type HostFile, type HostRendering, renderHost, renderHostFiles } from "./files";
-export { checkerRootPackages, hostPackages } from "./packages";
+export { checkerRootPackages, hostPackages, webmailPackages } from "./packages";
 export { UnsafeValueError, assertSafeView } from "./safe-value";
 export { TemplateError, renderTemplateText } from "./template";
 export {

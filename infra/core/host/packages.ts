@@ -16,8 +16,13 @@ export function hostPackages(cfg: MailConfig): string[] {
     "ssl-cert", "openssl", "ca-certificates",
     "unattended-upgrades", "chrony", "e2fsprogs",
     ...(cfg.auth.appPasswords ? ["dovecot-auth-lua"] : []), // the app-password passdb
-    ...(cfg.features.webmail ? WEBMAIL_PACKAGES : []),
+    ...webmailPackages(cfg),
   ];
+}
+
+/** The webmail's share of hostPackages (none without features.webmail). */
+export function webmailPackages(cfg: MailConfig): string[] {
+  return cfg.features.webmail ? [...WEBMAIL_PACKAGES] : [];
 }
 
 /**
