@@ -48,10 +48,12 @@ describe("secrets of the lab stack", () => {
 
   it("has real secret values only in SecureString parameters", () => {
     const secrets = secureValues();
-    expect(secrets.length).toBe(2 + 1 + 3); // 2 DKIM keys, the TLS key, 3 mailboxes
-    const hashes = result.parameters.filter((p) => p.name.includes("/mailboxes/")).map((p) => (JSON.parse(p.value) as { passwordHash: string }).passwordHash);
-    const needles = [...secrets.filter((s) => s.includes("PRIVATE KEY")).map((s) => s.split("\n")[1] as string), ...hashes];
-    expect(needles.length).toBe(6);
+    // 2 DKIM keys, the TLS key, 3 mailboxes, the webmail's des key, 3 declared app passwords (verify's).
+    expect(secrets.length).toBe(2 + 1 + 3 + 1 + 3);
+    const hashes = result.parameters.filter((p) => /\/(mailboxes|app-passwords)\//.test(p.name)).map((p) => (JSON.parse(p.value) as { passwordHash: string }).passwordHash);
+    const desKey = result.parameters.filter((p) => p.name.endsWith("/webmail/des-key")).map((p) => p.value);
+    const needles = [...secrets.filter((s) => s.includes("PRIVATE KEY")).map((s) => s.split("\n")[1] as string), ...hashes, ...desKey];
+    expect(needles.length).toBe(10);
     for (const needle of needles) {
       expect(result.cloudConfig).not.toContain(needle);
       expect(JSON.stringify(result.outputs)).not.toContain(needle);
