@@ -6,7 +6,8 @@
 --     noted in <local part>.<id>.used (the webmail lists it as "last used");
 --   declared in the stack (service accounts, hash from SSM): /etc/dovecot/app-passwords,
 --     lines "address TAB name TAB hash", written by mailfort-secrets.
--- Anything else is a mismatch, and the next passdb (the mailbox password, loopback only) decides.
+-- Anything else: from the host itself (the webmail) the next passdb (the mailbox password)
+-- decides; from anywhere else it is a mismatch, final.
 
 local WEBMAIL_DIR = "/srv/mailfort/webmail/app-passwords"
 local DECLARED = "/etc/dovecot/app-passwords"
@@ -48,6 +49,11 @@ local function matches(req, hash, pass)
   return req:password_verify(hash, pass) == PASSDB.PASSDB_RESULT_OK
 end
 
+-- The mailbox password is the webmail's alone, and the webmail signs in from the host itself.
+local function from_this_host(req)
+  return req.remote_ip == "127.0.0.1" or req.remote_ip == "::1"
+end
+
 function auth_password_verify(req, pass)
   local localpart, domain = split_address(req.user)
   if localpart == nil then return PASSDB.PASSDB_RESULT_USER_UNKNOWN, "not a mailbox address" end
@@ -68,6 +74,11 @@ function auth_password_verify(req, pass)
       return PASSDB.PASSDB_RESULT_OK, {}
     end
   end
+  -- From the host (the webmail): not an app password, so the mailbox password decides (next passdb).
+  if from_this_host(req) then return PASSDB.PASSDB_RESULT_NEXT, "" end
+  -- From anywhere else only an app password opens the mailbox: refuse now. The mailbox password's
+  -- passdb would refuse it too (allow_nets), but only after checking its hash: seconds of CPU per
+  -- guess on a small instance, and past the 10 s Postfix's SASL client waits for an answer.
   return PASSDB.PASSDB_RESULT_PASSWORD_MISMATCH, "no app password matched"
 end
 

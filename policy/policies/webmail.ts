@@ -76,7 +76,7 @@ export const webmailSecondFactorPolicy = hostFilesPolicy({
 export const appPasswordsPolicy = hostFilesPolicy({
   name: "host-app-passwords",
   area: "host",
-  description: "In prod, IMAP, POP3 and SMTP AUTH accept only app passwords: Dovecot's first passdb is the app-password Lua script, and mailfort.env sets MAILFORT_APP_PASSWORDS=yes (the mailbox password is then limited to the host itself, i.e. the webmail).",
+  description: "In prod, IMAP, POP3 and SMTP AUTH accept only app passwords: Dovecot's first passdb is the app-password Lua script and its refusals are final (result_failure and result_internalfail = return-fail), and mailfort.env sets MAILFORT_APP_PASSWORDS=yes (the mailbox password is then limited to the host itself, i.e. the webmail).",
   why: "Webmail 2FA is worthless while IMAP and SMTP accept the same password: a stolen password would open the mailbox from any mail app.",
 }, (files, report, { facts }) => {
   if (facts.environment !== "prod") return;
@@ -89,5 +89,12 @@ export const appPasswordsPolicy = hostFilesPolicy({
     report(`Dovecot's first passdb is ${first ? `"${first[0]}"` : "missing"}, not the app-password Lua script`);
   } else if (!last(files, first[1].get("lua_file") ?? "")) {
     report(`Dovecot's app-password passdb reads ${first[1].get("lua_file")}, which the host does not get`);
+  } else {
+    // Its refusals are final (the script passes the host's own clients on with "next"): with
+    // "continue" every outside guess would also go through the mailbox password's hash.
+    for (const rule of ["result_failure", "result_internalfail"]) {
+      const value = first[1].get(rule) ?? "continue";
+      if (value !== "return-fail") report(`Dovecot's app-password passdb has ${rule} = ${value}: a refusal there must be final (return-fail)`);
+    }
   }
 });
