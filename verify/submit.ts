@@ -12,6 +12,8 @@ export interface SendRequest {
   readonly to: readonly string[];
   readonly message: string;
   readonly size?: number;
+  /** Send from this local address (a --source-address slot), not the system's default. */
+  readonly localAddress?: string;
 }
 
 export interface SendOutcome {
@@ -54,6 +56,7 @@ export async function sendMail(t: VerifyTarget, req: SendRequest): Promise<SendO
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 120_000,
+    ...(req.localAddress ? { localAddress: req.localAddress } : {}),
     tls: { servername: t.host, ca: t.caPem, rejectUnauthorized: Boolean(t.caPem) },
   });
   const step = <T>(fn: (cb: (err: SMTPConnection.SMTPError | null | undefined, v?: T) => void) => void) =>

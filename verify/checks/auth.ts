@@ -29,14 +29,15 @@ export function portState(address: string, port: number, timeoutMs = 8000, local
   });
 }
 
-export async function imapLogin(t: VerifyTarget, m: Mailbox): Promise<ImapFlow> {
+/** `localAddress`: sign in from this --source-address slot (tls.connect takes it with the TLS options). */
+export async function imapLogin(t: VerifyTarget, m: Mailbox, localAddress?: string): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: await targetAddress(t),
     port: 993,
     secure: true,
     servername: t.host,
     auth: { user: m.address, pass: m.password },
-    tls: { ca: t.caPem, rejectUnauthorized: Boolean(t.caPem), servername: t.host },
+    tls: { ca: t.caPem, rejectUnauthorized: Boolean(t.caPem), servername: t.host, ...(localAddress ? { localAddress } : {}) },
     logger: false,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,

@@ -9,13 +9,20 @@ import { rfc5322, sendMail } from "../submit";
 import { type Check, type Mailbox, type VerifyTarget, fail, skip } from "../types";
 import { openBrowser } from "../webmail/browser";
 import { createAppPassword, enrol, inboxRows, lastUsed, loadState, mailView, origin, pageText, revokeAppPassword, saveState, savedState, secondFactor, signIn } from "../webmail/flows";
+import { sourceAddress } from "../source-address";
 import { imapLogin } from "./auth";
+
+/**
+ * The --source-address slots of the app-password check's IMAP and SMTP sign-ins: the last two of
+ * the lab sender's sixteen, which the relay battery (from slot 0 on) does not reach.
+ */
+const APP_PASSWORD_SLOTS = [14, 15] as const;
 
 const account = (t: VerifyTarget, i: number): Mailbox => t.webmailAccounts?.[i] ?? skip(`needs ${i + 1} webmail account(s) (--webmail-account address:mailbox-password)`);
 
-async function imapWorks(t: VerifyTarget, m: Mailbox): Promise<boolean> {
+async function imapWorks(t: VerifyTarget, m: Mailbox, localAddress?: string): Promise<boolean> {
   try {
-    const c = await imapLogin(t, m);
+    const c = await imapLogin(t, m, localAddress);
     await c.logout();
     return true;
   } catch (e) {
@@ -24,8 +31,8 @@ async function imapWorks(t: VerifyTarget, m: Mailbox): Promise<boolean> {
   }
 }
 
-async function smtpWorks(t: VerifyTarget, m: Mailbox): Promise<boolean> {
-  const r = await sendMail(t, { port: 587, auth: m, from: m.address, to: [m.address], message: rfc5322({ from: m.address, to: m.address, subject: "app password check", body: "x" }) });
+async function smtpWorks(t: VerifyTarget, m: Mailbox, localAddress?: string): Promise<boolean> {
+  const r = await sendMail(t, { port: 587, auth: m, from: m.address, to: [m.address], localAddress, message: rfc5322({ from: m.address, to: m.address, subject: "app password check", body: "x" }) });
   if (!r.ok && r.code !== 535) fail(`SMTP AUTH answered neither success nor 535: ${r.code} ${r.response}`);
   return r.ok;
 }
@@ -84,16 +91,20 @@ export const webmailAppPasswordCheck: Check = {
     await signIn(page, t, a);
     await secondFactor(page, state);
     saveState(t, state);
-    const main = { imap: await imapWorks(t, a), smtp: await smtpWorks(t, a) };
+    // Each refused pair from its own --source-address slot: with the client group's other wrong
+    // passwords, one address would reach fail2ban's maxRetry (an SMTP AUTH refusal is logged by
+    // Postfix and by Dovecot's auth) and be banned before the last attempt.
+    const [first, second] = [sourceAddress(t, APP_PASSWORD_SLOTS[0]), sourceAddress(t, APP_PASSWORD_SLOTS[1])];
+    const main = { imap: await imapWorks(t, a, first), smtp: await smtpWorks(t, a, first) };
     if (main.imap || main.smtp) fail(`the mailbox password still works from outside: IMAP ${main.imap}, SMTP ${main.smtp}`);
     const device = await createAppPassword(page, t, "verify laptop");
     const app = { address: a.address, password: device };
-    const withApp = { imap: await imapWorks(t, app), smtp: await smtpWorks(t, app) };
+    const withApp = { imap: await imapWorks(t, app, second), smtp: await smtpWorks(t, app, second) };
     if (!withApp.imap || !withApp.smtp) fail(`a fresh app password was refused: IMAP ${withApp.imap}, SMTP ${withApp.smtp}`);
     const used = await lastUsed(page, t, device.slice(0, 4));
     if (!used || used === "never") fail(`the app password's last use is not listed after IMAP and SMTP used it (${JSON.stringify(used)})`);
     await revokeAppPassword(page, t, device.slice(0, 4));
-    const revoked = { imap: await imapWorks(t, app), smtp: await smtpWorks(t, app) };
+    const revoked = { imap: await imapWorks(t, app, second), smtp: await smtpWorks(t, app, second) };
     if (revoked.imap || revoked.smtp) fail(`a revoked app password still works: IMAP ${revoked.imap}, SMTP ${revoked.smtp}`);
     state.keptAppPassword = await createAppPassword(page, t, "kept for the replacement");
     saveState(t, state);
