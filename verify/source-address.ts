@@ -22,3 +22,10 @@ export function refusalsPerAddress(t: Pick<VerifyTarget, "bruteForce">): number 
 export function relaySlot(t: Pick<VerifyTarget, "bruteForce">, firstSlot: number, n: number): number {
   return firstSlot + Math.floor(n / refusalsPerAddress(t));
 }
+
+/**
+ * The slots of the app-password check's sign-ins (refused ones included): two refusals on each,
+ * from the top of a client's range, which the relay battery (from slot 0 up, a few slots) does
+ * not reach when the client has sixteen addresses, as the lab's sender does.
+ */
+export const APP_PASSWORD_SLOTS = [14, 15] as const;

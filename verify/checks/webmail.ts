@@ -9,14 +9,8 @@ import { rfc5322, sendMail } from "../submit";
 import { type Check, type Mailbox, type VerifyTarget, fail, skip } from "../types";
 import { openBrowser } from "../webmail/browser";
 import { createAppPassword, enrol, inboxRows, lastUsed, loadState, mailView, origin, pageText, revokeAppPassword, saveState, savedState, secondFactor, signIn } from "../webmail/flows";
-import { sourceAddress } from "../source-address";
+import { APP_PASSWORD_SLOTS, sourceAddress } from "../source-address";
 import { imapLogin } from "./auth";
-
-/**
- * The --source-address slots of the app-password check's IMAP and SMTP sign-ins: the last two of
- * the lab sender's sixteen, which the relay battery (from slot 0 on) does not reach.
- */
-const APP_PASSWORD_SLOTS = [14, 15] as const;
 
 const account = (t: VerifyTarget, i: number): Mailbox => t.webmailAccounts?.[i] ?? skip(`needs ${i + 1} webmail account(s) (--webmail-account address:mailbox-password)`);
 
