@@ -3,7 +3,11 @@
 // boot to ready takes 5-6 minutes on 2 cores). "Works" is tried, not assumed: on nested build
 // machines /dev/kvm exists, opens and even creates a VM, and yet no guest instruction ever runs.
 // So the probe boots a 512-byte test guest under KVM that writes a marker to its serial port and
-// switches qemu off; KVM counts only when the marker arrives in time.
+// switches qemu off; KVM counts only when the marker arrives in time. And even that is not
+// enough: on another nested machine the test guest ran, yet the lab's Linux kernel stopped in its
+// decompressor with "KVM internal error. Suberror: 1 (emulation failure)" and qemu paused the VM
+// for good, silent on the serial console. So when the lab's kernel is known, it is booted too
+// (no root disk: it must get as far as panicking for want of one) before KVM is trusted.
 // MAILFORT_LAB_ACCEL=tcg skips the probe (e.g. to measure TCG on a KVM machine); =kvm makes a
 // failed probe an error instead of a fallback (e.g. a CI runner that must have KVM).
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -74,14 +78,56 @@ export function judgeProbe(r: RunResult, timeoutMs: number): Accelerator {
   return { kind: "tcg", detail: `TCG: qemu could not run a guest under KVM (exit ${r.status}): ${why || "no marker, no error"}` };
 }
 
-let probed: Accelerator | undefined;
+/** What the lab kernel prints when it got through decompression, SMP and its drivers to the root mount. */
+export const KERNEL_PROBE_MARKER = "Kernel panic - not syncing";
 
-/** Probe once per process; MAILFORT_LAB_ACCEL=tcg|kvm|auto (default auto). */
-export function labAccelerator(opts: { device?: string; timeoutMs?: number } = {}): Accelerator {
+/**
+ * The second probe: the lab's own kernel under KVM with the lab VM's CPU set-up, no disk and no
+ * initrd, so it ends in a panic about its root filesystem; panic=-1 reboots at once and
+ * -no-reboot turns that into qemu's exit. Under a working KVM this takes a few seconds.
+ */
+export function kernelProbeArgs(kernel: string): string[] {
+  return [
+    "-accel", "kvm", "-cpu", "host", "-smp", "2",
+    "-machine", "pc", "-nodefaults", "-no-user-config", "-display", "none", "-m", "256",
+    "-kernel", kernel,
+    "-append", "console=ttyS0,115200 panic=-1",
+    "-serial", "stdio",
+    "-no-reboot",
+  ];
+}
+
+/** What the kernel probe says (pure: unit-tested). */
+export function judgeKernelProbe(r: RunResult, timeoutMs: number): Accelerator {
+  if (r.stdout.includes(KERNEL_PROBE_MARKER)) return { kind: "kvm", detail: "KVM: a test guest and the lab's kernel ran under KVM" };
+  const output = `${r.stdout}\n${r.stderr}`;
+  const internal = /KVM internal error[^\n]*/.exec(output);
+  if (internal) {
+    const failure = /emulation failure/.test(output) ? " (emulation failure)" : "";
+    return { kind: "tcg", detail: `TCG: a test guest ran under KVM, but the lab's kernel stopped under it: ${internal[0].trim()}${failure}` };
+  }
+  if (r.timedOut === true) return { kind: "tcg", detail: `TCG: a test guest ran under KVM, but the lab's kernel did not get to its root mount within ${timeoutMs / 1000} s under it` };
+  const why = r.stderr.trim().split("\n").filter((l) => !/warning:/.test(l)).join("; ").slice(0, 300);
+  return { kind: "tcg", detail: `TCG: a test guest ran under KVM, but the lab's kernel did not (exit ${r.status}): ${why || "no panic line, no error"}` };
+}
+
+let probed: Accelerator | undefined;
+/** The kernel the second probe already booted in this process. */
+let kernelProbed: string | undefined;
+
+/**
+ * Probe once per process (and the lab kernel once, when given); MAILFORT_LAB_ACCEL=tcg|kvm|auto
+ * (default auto).
+ */
+export function labAccelerator(opts: { device?: string; timeoutMs?: number; kernel?: string } = {}): Accelerator {
   const wanted = process.env.MAILFORT_LAB_ACCEL ?? "auto";
   if (!["auto", "kvm", "tcg"].includes(wanted)) throw new Error(`MAILFORT_LAB_ACCEL=${wanted}: use auto (probe KVM, else TCG), kvm (KVM or fail) or tcg`);
   if (wanted === "tcg") return { kind: "tcg", detail: "TCG: MAILFORT_LAB_ACCEL=tcg" };
   probed ??= probeKvm(opts.device ?? "/dev/kvm", opts.timeoutMs ?? 5000);
+  if (probed.kind === "kvm" && opts.kernel !== undefined && kernelProbed !== opts.kernel) {
+    kernelProbed = opts.kernel;
+    probed = probeKernel(opts.kernel, KERNEL_PROBE_TIMEOUT_MS);
+  }
   if (wanted === "kvm" && probed.kind !== "kvm") throw new Error(`MAILFORT_LAB_ACCEL=kvm, but ${probed.detail}`);
   return probed;
 }
@@ -95,6 +141,15 @@ export function kvmFailedAtStart(error: string): Accelerator {
   const why = error.split("\n").filter((l) => /qemu|error|assert/i.test(l)).join("; ").slice(0, 300);
   probed = { kind: "tcg", detail: `TCG: the test guest ran under KVM, but the lab VM did not start under it (${why || "no message"})` };
   return probed;
+}
+
+/** Seconds a working KVM needs to boot the kernel to its root mount, with a wide margin. */
+const KERNEL_PROBE_TIMEOUT_MS = 30_000;
+
+/** Boot the lab's kernel under KVM (no caching; labAccelerator caches). */
+export function probeKernel(kernel: string, timeoutMs: number): Accelerator {
+  // spawnSync's timeout stops our own qemu, which pauses (not exits) on a KVM internal error.
+  return judgeKernelProbe(run("qemu-system-x86_64", kernelProbeArgs(kernel), { allowFail: true, timeoutMs }), timeoutMs);
 }
 
 /** Try KVM with the test guest (no caching; labAccelerator caches). */

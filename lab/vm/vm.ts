@@ -54,7 +54,7 @@ export function bootVm(spec: VmSpec, log: (l: string) => void): RunningVm {
   rmSync(qmpSocket(), { force: true });
   rmSync(pidFile(), { force: true });
   const start = (accelerator: Accelerator) => run("qemu-system-x86_64", qemuArgs(spec, overlay, accelerator), { netns: CORE_NETNS, timeoutMs: 60_000 });
-  let accelerator = labAccelerator();
+  let accelerator = labAccelerator({ kernel: spec.image.kernel });
   try {
     start(accelerator);
   } catch (e) {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { haveCommand, run } from "../../lab/exec";
-import { KVM_MARKER, accelArgs, judgeProbe, kvmFailedAtStart, labAccelerator, probeArgs, probeKvm, testGuestBootSector } from "../../lab/vm/accel";
+import { KERNEL_PROBE_MARKER, KVM_MARKER, accelArgs, judgeKernelProbe, judgeProbe, kernelProbeArgs, kvmFailedAtStart, labAccelerator, probeArgs, probeKvm, testGuestBootSector } from "../../lab/vm/accel";
 
 const haveQemu = haveCommand("qemu-system-x86_64");
 const inCi = process.env.CI === "true";
@@ -61,6 +61,28 @@ describe("judging the probe", () => {
 
   it("falls back to TCG, naming the device, when /dev/kvm is missing", () => {
     expect(probeKvm("/nonexistent/kvm", 1000)).toEqual({ kind: "tcg", detail: "TCG: /nonexistent/kvm is not usable (ENOENT)" });
+  });
+});
+
+describe("the kernel probe (a test guest can run where the lab's kernel cannot)", () => {
+  it("boots the lab's kernel under KVM with the lab VM's CPU set-up, no disk, and exits on the panic", () => {
+    const args = kernelProbeArgs("/cache/vmlinuz");
+    expect(args.join(" ")).toContain("-accel kvm -cpu host -smp 2");
+    expect(args.join(" ")).toContain("-kernel /cache/vmlinuz");
+    expect(args.join(" ")).toContain("-append console=ttyS0,115200 panic=-1");
+    expect(args).toContain("-no-reboot");
+    expect(args).not.toContain("-initrd");
+    expect(args).not.toContain("-drive");
+  });
+
+  it("KVM only when the kernel got to its root mount's panic; TCG with the reason otherwise", () => {
+    const panicked = `Linux version 6.12.48+deb13-amd64\n[    1.9] VFS: Unable to mount root fs on unknown-block(0,0)\n[    1.9] ${KERNEL_PROBE_MARKER}: VFS: Unable to mount root fs\n`;
+    expect(judgeKernelProbe({ status: 0, stdout: panicked, stderr: "" }, 30_000)).toEqual({ kind: "kvm", detail: "KVM: a test guest and the lab's kernel ran under KVM" });
+    // Seen on a nested build machine: the decompressor's BMI2 instruction, qemu paused for good.
+    const stopped = { status: -1, stdout: "Probing EDD (edd=off to disable)... ok\n", stderr: "KVM internal error. Suberror: 1\nextra data[0]: 0x0000000000000001\nemulation failure\nRAX=0000000001ad2b90\nqemu-system-x86_64: terminating on signal 15", timedOut: true };
+    expect(judgeKernelProbe(stopped, 30_000)).toEqual({ kind: "tcg", detail: "TCG: a test guest ran under KVM, but the lab's kernel stopped under it: KVM internal error. Suberror: 1 (emulation failure)" });
+    expect(judgeKernelProbe({ status: -1, stdout: "", stderr: "", timedOut: true }, 30_000).detail).toBe("TCG: a test guest ran under KVM, but the lab's kernel did not get to its root mount within 30 s under it");
+    expect(judgeKernelProbe({ status: 1, stdout: "", stderr: "qemu-system-x86_64: could not load kernel '/x'" }, 30_000).detail).toBe("TCG: a test guest ran under KVM, but the lab's kernel did not (exit 1): qemu-system-x86_64: could not load kernel '/x'");
   });
 });
 
