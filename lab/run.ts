@@ -11,7 +11,8 @@ import { replaceInstance } from "./replace";
 import { labStackConfig } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
-import { guestMemoryUsedMb } from "./vm/vm";
+import { vmHealth } from "./vm/health";
+import { type RunningVm, guestMemoryUsedMb } from "./vm/vm";
 import { measureWebmailMemory } from "./webmail-memory";
 
 export interface LabReport {
@@ -20,6 +21,24 @@ export interface LabReport {
 }
 
 const failed = (id: string, title: string, e: unknown): CheckResult => ({ id, title, status: "fail", detail: e instanceof Error ? e.message : String(e), seconds: 0 });
+
+const VM_HEALTHY = { id: "lab-vm-healthy", title: "the lab VM is still running and on the network after each phase of the run" } as const;
+
+/**
+ * Between phases: is the VM still there? If not, the report says so (qemu's state and the serial
+ * console's evidence) and the phases that need the VM are skipped, rather than each check after
+ * it failing on an unreachable host and the run ending without a report.
+ */
+async function stillHealthy(vm: RunningVm, phase: string, passed: string[], results: CheckResult[], log: (l: string) => void): Promise<boolean> {
+  const h = await vmHealth(vm);
+  if (h.healthy) {
+    passed.push(phase);
+    return true;
+  }
+  log(`vm: NOT HEALTHY after ${phase}: ${h.detail}`);
+  results.push({ ...VM_HEALTHY, status: "fail", detail: `after ${phase}: ${h.detail}${passed.length > 0 ? ` (healthy after ${passed.join(", ")})` : ""}`, seconds: 0 });
+  return false;
+}
 
 export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, log: (l: string) => void): Promise<LabReport> {
   const started = Date.now();
@@ -62,25 +81,37 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       }
       results.push(...(await testssl));
       figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
-      // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
-      results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
-      results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
-      figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
-      if (up.cfg.features.webmail) {
-        // A failed measurement is a failed check, not the end of the run: the replacement still runs.
-        try {
-          const m = await measureWebmailMemory(up.cfg, log);
-          figures.webmailMemoryAtRestMb = m.atRestMb;
-          figures.webmailMemoryWithSessionMb = m.withSessionMb;
-          results.push(...m.results);
-        } catch (e) {
-          results.push(failed("webmail-session-hold", "one signed-in webmail session while PHP-FPM's memory is measured", e));
+      const healthyAfter: string[] = [];
+      // A VM found dead or silent ends the phases that need it; the role checks still run.
+      phases: {
+        if (!(await stillHealthy(up.vm, "the verify groups", healthyAfter, results, log))) break phases;
+        // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
+        results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
+        results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
+        if (!(await stillHealthy(up.vm, "the renewal and the metrics", healthyAfter, results, log))) break phases;
+        figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
+        if (up.cfg.features.webmail) {
+          // A failed measurement is a failed check, not the end of the run: the replacement still runs.
+          try {
+            const m = await measureWebmailMemory(up.cfg, log);
+            figures.webmailMemoryAtRestMb = m.atRestMb;
+            figures.webmailMemoryWithSessionMb = m.withSessionMb;
+            results.push(...m.results);
+          } catch (e) {
+            results.push(failed("webmail-session-hold", "one signed-in webmail session while PHP-FPM's memory is measured", e));
+          }
         }
-      }
-      if (ec2Image) {
-        const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
-        results.push(...replaced.results);
-        instanceId = replaced.instanceId;
+        if (!(await stillHealthy(up.vm, "the webmail's memory measurement", healthyAfter, results, log))) break phases;
+        results.push({ ...VM_HEALTHY, status: "pass", detail: `healthy after ${healthyAfter.join(", ")}`, seconds: 0 });
+        if (ec2Image) {
+          try {
+            const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
+            results.push(...replaced.results);
+            instanceId = replaced.instanceId;
+          } catch (e) {
+            results.push(failed("replace-instance", "the replacement and the restore run to their end", e));
+          }
+        }
       }
       results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
     }

@@ -54,6 +54,7 @@ describe("npm run lab", () => {
       const ids = results.map((x) => x.id);
       for (const id of [
         "lab-boot-ready",
+        "lab-vm-healthy",
         "lab-host-files",
         "dns-ptr-fcrdns",
         "auth-no-send-as-other",
