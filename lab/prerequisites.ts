@@ -9,6 +9,8 @@ import { repoRoot } from "./stack";
 const LAB_COMMANDS: Readonly<Record<string, string>> = {
   "qemu-system-x86_64": "qemu-system-x86",
   "qemu-img": "qemu-utils",
+  "qemu-x86_64-static": "qemu-user-static",
+  ping: "iputils-ping",
   ip: "iproute2",
   nft: "nftables",
   nsd: "nsd",

@@ -1,7 +1,7 @@
 // What turns the shared build root into a bootable lab VM: services may start, the root is
 // found by label, cloud-init reads only the NoCloud seed, and the network is rendered with
 // ifupdown. Hashed into the image's cache key: editing this file builds a new image.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
 import { labHost } from "../topology";
@@ -59,8 +59,13 @@ export function customiseRoot(root: string): void {
  * the packages pre-installed is what an operator bakes into an AMI, so the lab bakes as a baking
  * host would: `rspamadm configtest` (the whole configuration, offline) leaves the small
  * multipatterns, and `rspamd_url.init` with the configured url_tld file the suffix list, which
- * configtest skips. The lab VM's CPU model (qemu -cpu max) gives hyperscan the same platform as
- * this build machine's (checked: the VM computed the same file name). mailfort-boot seeds the
+ * configtest skips. The suffix list's file name covers the CPU's hyperscan platform, and the VM's
+ * CPU is not always this machine's: under TCG it is qemu's `max` model (on an AVX2-only AMD build
+ * machine the VM computed the same name; on an AVX-512 Xeon it did not, and compiled 43 MB for
+ * 181 s at its first boot), under KVM it is this machine's own. So the list is baked twice: natively
+ * (KVM's `-cpu host`) and under qemu's user-mode emulator with `-cpu max` (TCG's), which computes
+ * the very file the VM would (checked: same name, same 43,190,872 bytes; ~75 s of CPU). The small
+ * multipatterns have the same names either way. mailfort-boot seeds the
  * data volume's Rspamd directory from these; Rspamd recompiles any whose content or CPU does not
  * match, so a stale cache costs time, never correctness. The "ec2" image has no Rspamd: its boot
  * (the replacement) finds the first server's caches on the data volume, as on AWS.
@@ -75,6 +80,24 @@ function warmRspamdCaches(root: string): void {
   if (before === 0) throw new Error("rspamadm configtest left no hyperscan multipattern cache (*.hsmp) in /var/lib/rspamd: is Rspamd built with hyperscan here?");
   const tld = (JSON.parse(rspamadm("configdump", "-j", "options").stdout) as { url_tld?: unknown }).url_tld;
   if (typeof tld !== "string" || !/^\/[\w./-]+$/.test(tld)) throw new Error(`rspamadm configdump names no usable url_tld file (got ${JSON.stringify(tld)})`);
-  rspamadm("lua", "-e", `require("rspamd_url").init("${tld}")`);
-  if (caches().length <= before) throw new Error(`rspamd_url.init("${tld}") left no new hyperscan cache in /var/lib/rspamd: the public-suffix list would compile at every first boot`);
+  const init = `require("rspamd_url").init("${tld}")`;
+  rspamadm("lua", "-e", init);
+  const native = caches().length;
+  if (native <= before) throw new Error(`rspamd_url.init("${tld}") left no new hyperscan cache in /var/lib/rspamd: the public-suffix list would compile at every first boot`);
+  // The TCG VM's platform: the same call on qemu's max CPU model (the static user-mode emulator,
+  // copied into the root for the call: the chroot cannot see the host's /usr/bin).
+  const emulator = join(root, TCG_CPU_EMULATOR_IN_ROOT);
+  copyFileSync(QEMU_USER_STATIC, emulator);
+  try {
+    run("unshare", ["--net", "chroot", root, `/${TCG_CPU_EMULATOR_IN_ROOT}`, "-cpu", "max", "/usr/bin/rspamadm", "lua", "-e", init], { timeoutMs: 1_800_000 });
+  } finally {
+    rmSync(emulator, { force: true });
+  }
+  // No new file: this machine's platform is qemu max's (then one cache serves both).
+  const tcg = caches().length - native;
+  if (tcg > 1) throw new Error(`rspamd_url.init under qemu -cpu max left ${tcg} new hyperscan caches; expected at most the suffix list's`);
 }
+
+/** qemu-user-static (.ci/apt-packages): runs one program on an emulated CPU model, no VM. */
+const QEMU_USER_STATIC = "/usr/bin/qemu-x86_64-static";
+const TCG_CPU_EMULATOR_IN_ROOT = "mailfort-qemu-x86_64-static";
