@@ -3,8 +3,9 @@
 // instead of surfacing as a run of "EHOSTUNREACH" check failures and a run that writes no
 // report. Four witnesses, cheapest first: qemu's process, qemu's own run state (QMP: a KVM
 // internal error or a guest panic leave qemu alive but the guest stopped), the guest agent (the
-// guest OS answers on its virtio-serial channel) and the network (an ICMP echo from the sender's
-// namespace: the guest's firewall answers five a second).
+// guest OS answers on its virtio-serial channel) and the network (X
+// server's namespace, an address no check ever gets banned: the guest's firewall answers five a
+// second).
 import { existsSync, readFileSync } from "node:fs";
 import { run } from "../exec";
 import { labHost } from "../topology";
@@ -33,9 +34,9 @@ export function serialEvidence(text: string, lastLines = 6): string {
   return parts.length > 0 ? parts.map((l) => l.slice(0, 200)).join(" | ") : "(the serial console is empty)";
 }
 
-/** Whether the guest answers an ICMP echo from the sender namespace. */
+/** Whether the guest answers an ICMP echo from the DNS server's namespace. */
 function answersPing(): boolean {
-  const r = run("ping", ["-c", "3", "-i", "0.5", "-W", "2", labHost("mail").address], { netns: labHost("sender").netns, allowFail: true, timeoutMs: 15_000 });
+  const r = run("ping", ["-c", "3", "-i", "0.5", "-W", "2", labHost("mail").address], { netns: labHost("dns").netns, allowFail: true, timeoutMs: 15_000 });
   return r.status === 0;
 }
 
@@ -52,7 +53,7 @@ export async function vmHealth(vm: RunningVm): Promise<VmHealth> {
   const agent = await guestShell("echo alive", { timeoutMs: 30_000 }).then((o) => o.trim() === "alive").catch(() => false);
   const network = answersPing();
   if (agent && network) return { healthy: true, guestCrashed: false, detail: "qemu running, guest agent and network answer" };
-  const which = !agent && !network ? "neither the guest agent nor the network answers" : agent ? "the guest agent answers, the network does not (no echo reply from the sender)" : "the network answers, the guest agent does not";
+  const which = !agent && !network ? "neither the guest agent nor the network answers" : agent ? "the guest agent answers, the network does not (no echo reply to the lab DNS server)" : "the network answers, the guest agent does not";
   const inGuest = agent ? await guestShell("ip -brief addr show; ip route; nft list tables 2>&1 | head -5", { timeoutMs: 30_000 }).catch(() => "") : "";
   return { healthy: false, guestCrashed: false, detail: `qemu running, but ${which}${inGuest ? `; in the guest: ${inGuest.trim().replace(/\n/g, " | ")}` : ""}; serial console: ${serial()}` };
 }
