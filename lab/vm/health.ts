@@ -3,7 +3,7 @@
 // instead of surfacing as a run of "EHOSTUNREACH" check failures and a run that writes no
 // report. Four witnesses, cheapest first: qemu's process, qemu's own run state (QMP: a KVM
 // internal error or a guest panic leave qemu alive but the guest stopped), the guest agent (the
-// guest OS answers on its virtio-serial channel) and the network (X
+// guest OS answers on its virtio-serial channel) and the network (an ICMP echo from the lab DNS
 // server's namespace, an address no check ever gets banned: the guest's firewall answers five a
 // second).
 import { existsSync, readFileSync } from "node:fs";
