@@ -177,7 +177,7 @@ export function hostAlarms(mounts: readonly string[], dataDir: string): HostAlar
   });
 }
 
-/** mailfort.env's MAILFORT_METRICS: collector:name:unit, one per metric, space-separated. */
-export function metricsEnvValue(): string {
-  return HOST_METRICS.map((m) => `${m.collector}:${m.name}:${m.unit}`).join(" ");
+/** mailfort.env's MAILFORT_METRICS, one collector:name:unit token per metric (space-separated there). */
+export function metricsEnvTokens(): string[] {
+  return HOST_METRICS.map((m) => `${m.collector}:${m.name}:${m.unit}`);
 }

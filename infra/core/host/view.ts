@@ -2,7 +2,7 @@
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
-import { HOST_METRICS_NAMESPACE, metricsEnvValue } from "../host-metrics";
+import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
@@ -65,7 +65,7 @@ export function hostView(cfg: MailConfig) {
     acmeDirectory: cfg.tls.acmeDirectory ?? "",
     metricsNamespace: HOST_METRICS_NAMESPACE,
     // collector:name:unit per metric (mailfort-metrics publishes exactly these; host-metrics.ts).
-    metrics: metricsEnvValue(),
+    metrics: metricsEnvTokens(),
     watchedMounts: [...WATCHED_MOUNTS],
     // Empty unless restoring: then the line it adds to the env file is what replaces the instance.
     restoredFrom: cfg.dataVolume.restoreFrom ?? "",
