@@ -21,9 +21,6 @@ export const DISK_USED_METRIC = "disk_used_percent";
 /** Seconds between two publications: one datapoint per one-minute period. */
 export const PUBLISH_INTERVAL_SECONDS = 60;
 
-/** The file the containment (mailfort-containment) keeps its suspended senders in. */
-export const SUSPENDED_SENDERS_FILE = "/var/lib/mailfort/suspended-senders";
-
 export type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
 
 export interface HostMetric {
