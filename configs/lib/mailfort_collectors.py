@@ -185,6 +185,13 @@ def dns_a(name, server, timeout=3.0):
             data, _ = s.recvfrom(4096)
             if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
                 break
+    try:
+        return _a_records(name, data)
+    except (IndexError, struct.error) as e:
+        raise RuntimeError(f"{name}: malformed answer from the resolver ({e})") from e
+
+
+def _a_records(name, data):
     _, flags, qd, an, _, _ = struct.unpack(">HHHHHH", data[:12])
     rcode = flags & 0xF
     if rcode == 3:

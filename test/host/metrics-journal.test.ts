@@ -37,6 +37,34 @@ while True:
     s.sendto(data[:2] + struct.pack(">HHHHH", 0x8180 | (0 if answer else 3), 1, 0 if answer is None else 1, 0, 0) + data[12:pos + 5] + an, peer)
 `;
 
+/** IMDSv2 (a token, the instance id, no public-ipv4: as the lab's) and a CloudWatch endpoint that
+ * records what PutMetricData sends (the query protocol botocore 1.37 speaks for CloudWatch). */
+const FAKE_AWS = `
+import gzip, json, threading, urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class Imds(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def reply(self, code, body):
+        self.send_response(code); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def do_PUT(self):
+        self.reply(200, b"token") if self.path == "/latest/api/token" else self.reply(404, b"")
+    def do_GET(self):
+        ok = self.headers.get("X-aws-ec2-metadata-token") == "token" and self.path == "/latest/meta-data/instance-id"
+        self.reply(200, b"i-0metrics") if ok else self.reply(404, b"")
+class CloudWatch(Imds):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.headers.get("Content-Encoding") == "gzip": body = gzip.decompress(body)
+        form = urllib.parse.parse_qs(body.decode())
+        with open("/tmp/published.json", "a") as f:
+            f.write(json.dumps({k: v[0] for k, v in form.items()}) + "\\n")
+        self.reply(200, b'<PutMetricDataResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PutMetricDataResponse>')
+servers = [HTTPServer(("169.254.169.254", 80), Imds), HTTPServer(("127.0.0.1", 8080), CloudWatch)]
+for srv in servers: threading.Thread(target=srv.serve_forever, daemon=True).start()
+open("/tmp/aws.ready", "w").close()
+threading.Event().wait()
+`;
+
 /** Journal entries as Postfix 3.10 and Dovecot 2.4 write them (identifier, message). */
 const FIRST = [
   ["postfix/submission/smtpd", "warning: unknown[10.77.0.66]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=alice@mailfort.test"],
@@ -81,7 +109,14 @@ printf '# suspended by the containment\\nalice@mailfort.test\\n' >/var/lib/mailf
 /usr/local/sbin/mailfort-metrics --print >/tmp/print1.json 2>/tmp/print1.err; echo $? >/tmp/print1.rc
 /usr/local/sbin/mailfort-metrics --print >/tmp/print2.json 2>/tmp/print2.err
 ${STEP} >/tmp/step4.json
+# The publisher itself, against the fake IMDS and CloudWatch, with fail2ban stopped: the one
+# metric that cannot be measured is logged and left out, every other one is still published.
 fail2ban-client stop >/dev/null 2>&1 || true
+ip addr add 169.254.169.254/32 dev lo
+python3 /tmp/fake_aws.py >/tmp/fake_aws.log 2>&1 &
+for i in $(seq 100); do [ -e /tmp/aws.ready ] && break; sleep 0.1; done
+AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_CLOUDWATCH=http://127.0.0.1:8080 \
+  /usr/local/sbin/mailfort-metrics >/tmp/publish.out 2>/tmp/publish.err; echo $? >/tmp/publish.rc
 `;
 
 interface Step { counts: Record<string, number>; logs: string[] }
@@ -97,6 +132,7 @@ describe.skipIf(Boolean(unavailable))("mailfort-metrics on the Debian 13 root, w
     root = prepareRoot(baseRoot(), cfg);
     writeFileSync(join(root.dir, "tmp/resolver.py"), RESOLVER);
     writeFileSync(join(root.dir, "tmp/scenario.sh"), SCENARIO);
+    writeFileSync(join(root.dir, "tmp/fake_aws.py"), FAKE_AWS);
     scenario = root.run(["unshare", "-m", "-p", "-f", "--mount-proc", "sh", "/tmp/scenario.sh"], { netns: true });
   }, 30 * 60_000);
 
@@ -142,5 +178,18 @@ describe.skipIf(Boolean(unavailable))("mailfort-metrics on the Debian 13 root, w
     const counts = (f: string) => Object.fromEntries((JSON.parse(read(f)) as Point[]).filter((p) => /failures|deliveries|rejects|sender/.test(p.MetricName)).map((p) => [p.MetricName, p.Value]));
     expect(counts("print2.json")).toEqual(counts("print1.json"));
     expect(step(4).counts).toEqual({ smtp_auth_failures: 1, bounced: 1, top_sender: 0 });
+  });
+
+  it("publishes every other metric when one collector fails (fail2ban stopped), says which failed, and exits 1", () => {
+    const requests = read("published.json").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(requests, read("publish.err")).toHaveLength(1);
+    const form = requests[0]!;
+    expect(form.Action).toBe("PutMetricData");
+    expect(form.Namespace).toBe("mailfort");
+    const names = Object.entries(form).filter(([k]) => /^MetricData\.member\.\d+\.MetricName$/.test(k)).map(([, v]) => v);
+    expect([...new Set(names)].sort()).toEqual(HOST_METRICS.map((m) => m.name).filter((n) => n !== "fail2ban_banned").sort());
+    expect(Object.entries(form).filter(([k, v]) => /Dimensions\.member\.1\.Value$/.test(k) && v === "i-0metrics")).toHaveLength(names.length);
+    expect(read("publish.err")).toMatch(/^mailfort-metrics: fail2ban_banned: not measured this minute: fail2ban-client banned exited/m);
+    expect(read("publish.rc").trim()).toBe("1");
   });
 });
