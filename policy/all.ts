@@ -11,7 +11,7 @@ import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKey
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
 import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
-import { alarmActionsPolicy, flowLogsPolicy, guardDutyPolicy } from "./policies/monitoring";
+import { alarmActionsPolicy, flowLogsPolicy, guardDutyPolicy, hostMetricAlarmsPolicy } from "./policies/monitoring";
 import { networkIngressPolicy } from "./policies/network";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
@@ -31,7 +31,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
-  flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy,
+  flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy, hostMetricAlarmsPolicy,
 ];
 
 export function policyById(id: string): MailfortPolicy {

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { blockOf, withBlock } from "./blocks";
 import { configReference } from "./config-reference";
+import { hostMetricsTable } from "./host-metrics";
 import { performanceFigures, readmePerformance } from "./performance";
 import { policyTable } from "./policy-table";
 
@@ -17,6 +18,7 @@ export interface GeneratedBlock {
 export const GENERATED_BLOCKS: readonly GeneratedBlock[] = [
   { file: "docs/policy-pack.md", name: "policies", render: policyTable },
   { file: "docs/configuration.md", name: "config-reference", render: configReference },
+  { file: "docs/operations.md", name: "host-metrics", render: hostMetricsTable },
   { file: "docs/performance.md", name: "figures", render: performanceFigures },
   { file: "README.md", name: "performance", render: readmePerformance },
 ];

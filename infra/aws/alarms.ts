@@ -1,11 +1,11 @@
 // CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set; encrypted with the
 // monitoring key, whose policy lets CloudWatch and EventBridge publish): the instance's status
-// checks (with automatic recovery on a failed host) and disk usage of the root and data
-// filesystems as the host publishes it (mailfort-metrics; see infra/core/host-metrics.ts).
+// checks (with automatic recovery on a failed host) and one alarm per metric the host publishes
+// itself (mailfort-metrics; the table with thresholds and runbooks is infra/core/host-metrics.ts).
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE, PUBLISH_INTERVAL_SECONDS } from "../core/host-metrics";
-import { WATCHED_MOUNTS } from "../core/host";
+import { HOST_METRICS_NAMESPACE, hostAlarms } from "../core/host-metrics";
+import { DATA_DIR, WATCHED_MOUNTS } from "../core/host";
 import { TYPE_PREFIX } from "./tags";
 
 export interface AlarmsArgs {
@@ -17,9 +17,6 @@ export interface AlarmsArgs {
   alarmEmail?: string;
   tags: Record<string, string>;
 }
-
-/** Disk usage (percent) above which the alarm fires: time to grow the volume. */
-const DISK_USED_THRESHOLD = 80;
 
 export class Alarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
@@ -48,19 +45,21 @@ export class Alarms extends pulumi.ComponentResource {
       namespace: "AWS/EC2", metricName: "StatusCheckFailed_System", dimensions: { InstanceId: args.instanceId },
       statistic: "Maximum", period: 60, evaluationPeriods: 2, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold",
     }, { parent: this });
-    for (const [id, path] of WATCHED_MOUNTS.map((m) => [m === "/" ? "root-disk" : "data-disk", m] as const)) {
-      new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
+    // The host's own metrics, one alarm each (per mount for disk usage), from the table that
+    // states them with their thresholds and runbooks (infra/core/host-metrics.ts).
+    for (const alarm of hostAlarms(WATCHED_MOUNTS, DATA_DIR)) {
+      const m = alarm.metric;
+      new aws.cloudwatch.MetricAlarm(`${name}-${alarm.id}`, {
         ...common,
-        alarmDescription: `mailfort ${args.stack}: ${path} is more than ${DISK_USED_THRESHOLD}% full, or the host stopped publishing its disk usage: free space or grow the volume (docs/operations.md#disk-usage)`,
-        namespace: HOST_METRICS_NAMESPACE, metricName: DISK_USED_METRIC, dimensions: { InstanceId: args.instanceId, path },
-        // One-minute periods, as the host publishes: five in a row over the line (or silent) alarm.
-        statistic: "Maximum", period: PUBLISH_INTERVAL_SECONDS, evaluationPeriods: 5, datapointsToAlarm: 5,
-        threshold: DISK_USED_THRESHOLD, comparisonOperator: "GreaterThanThreshold",
-        // No data means the host's publisher is not reporting: worth a look, but not an ALARM.
-        // "breaching" would put every new instance in ALARM until it has published five
-        // minutes (and page on each replacement); "missing" goes to INSUFFICIENT_DATA instead,
-        // which notifies when a publisher that was reporting falls silent.
-        treatMissingData: "missing",
+        alarmDescription: `mailfort ${args.stack}: ${alarm.description}`,
+        namespace: HOST_METRICS_NAMESPACE, metricName: m.name, dimensions: { InstanceId: args.instanceId, ...alarm.dimensions },
+        statistic: m.statistic, period: m.period, evaluationPeriods: m.evaluationPeriods, datapointsToAlarm: m.datapointsToAlarm,
+        threshold: m.threshold, comparisonOperator: m.comparison,
+        // No data means the host's publisher (or this one measurement) is not reporting: worth a
+        // look, but not an ALARM. "breaching" would put every new instance in ALARM until it
+        // has published a few minutes (and page on each replacement); "missing" goes to
+        // INSUFFICIENT_DATA instead, which notifies when a metric that was arriving falls silent.
+        treatMissingData: m.treatMissingData,
         insufficientDataActions: actions,
       }, { parent: this });
     }

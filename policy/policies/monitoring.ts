@@ -3,6 +3,8 @@
 // stack file that asks for monitoring proves nothing if the program does not create it.
 import type { PolicyResource } from "@pulumi/policy";
 import { asArray, field, resourcePolicy, stackPolicy, str } from "../define";
+import { HOST_TYPES, lastFile } from "../lib/host-files";
+import { type HostFile, userDataOf } from "../lib/user-data";
 
 export const VPC = "aws:ec2/vpc:Vpc";
 export const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
@@ -109,5 +111,40 @@ export const alarmActionsPolicy = resourcePolicy({
     if (description.trim() === "") report("has no alarmDescription; say in one line what broke and what to do, with its docs/operations.md section");
     else if (/[\r\n]/.test(description)) report("alarmDescription spans several lines; notifications show one line");
     else if (!RUNBOOK_LINK.test(description)) report(`alarmDescription ${JSON.stringify(description.slice(0, 80))} names no runbook; end it with its docs/operations.md#<section>`);
+  },
+});
+
+/** What an instance's mailfort.env says it publishes: the namespace and each metric's name. */
+function publishedMetrics(files: readonly HostFile[]): { namespace: string | undefined; names: string[] } | undefined {
+  const env = lastFile(files, "/etc/mailfort/mailfort.env")?.content;
+  if (env === undefined) return undefined;
+  const value = (key: string) => env.match(new RegExp(`^${key}="?([^"\\n]*)"?$`, "m"))?.[1];
+  // collector:name:unit triples (configs/bin/mailfort-metrics reads them the same way).
+  const names = (value("MAILFORT_METRICS") ?? "").split(/\s+/).filter(Boolean).map((spec) => spec.split(":")[1] ?? spec);
+  return { namespace: value("MAILFORT_METRICS_NAMESPACE"), names };
+}
+
+export const hostMetricAlarmsPolicy = stackPolicy({
+  name: "monitoring-host-metric-alarms",
+  area: "monitoring",
+  description: "Every metric the host publishes (mailfort.env MAILFORT_METRICS, in MAILFORT_METRICS_NAMESPACE) has a CloudWatch alarm, and every alarm in that namespace watches a metric the host publishes.",
+  why: "A metric nobody alarms on is read by nobody at 3 a.m.; an alarm on a metric nobody publishes never fires (or sits in INSUFFICIENT_DATA until everyone ignores it).",
+  check: (resources, report) => {
+    const alarms = resources.filter((r) => r.type === METRIC_ALARM);
+    for (const host of resources.filter((r) => HOST_TYPES.includes(r.type))) {
+      const ud = userDataOf(host.props);
+      const published = ud ? publishedMetrics(ud.files) : undefined;
+      if (!published) { report(`${host.name}: its user data writes no /etc/mailfort/mailfort.env, so what it publishes cannot be checked`, host.urn); continue; }
+      if (published.namespace === undefined) { report(`${host.name}: mailfort.env sets no MAILFORT_METRICS_NAMESPACE`, host.urn); continue; }
+      if (published.names.length === 0) report(`${host.name}: mailfort.env names no metric in MAILFORT_METRICS: the host publishes nothing its alarms could read`, host.urn);
+      const inNamespace = alarms.filter((a) => str(a.props.namespace) === published.namespace);
+      for (const name of published.names) {
+        if (!inNamespace.some((a) => str(a.props.metricName) === name)) report(`${host.name}: publishes ${published.namespace} ${name} but no alarm watches it; add it to the host metrics table with its alarm (infra/core/host-metrics.ts)`, host.urn);
+      }
+      for (const a of inNamespace) {
+        const name = str(a.props.metricName);
+        if (name !== undefined && !published.names.includes(name)) report(`${a.name}: watches ${published.namespace} ${name}, which the host does not publish (not in MAILFORT_METRICS): the alarm can never fire`, a.urn);
+      }
+    }
   },
 });

@@ -4,7 +4,7 @@
 // each security-relevant line of every host file. Each row names the mandatory policy that must
 // catch it and the message it must give.
 import type { StackName } from "./graphs";
-import { type Graph, editHostFile, editRolePolicy, editStatements, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
+import { type Graph, editHostFile, editRolePolicy, editStatements, find, inputs, record, removeRecord, setLine, setOpts } from "./mutate";
 
 
 export interface Mutation {
@@ -24,6 +24,8 @@ const MASTER_CF = "/etc/postfix/master.cf";
 const DOVECOT = "/etc/dovecot/dovecot.conf";
 const JAILS = "/etc/fail2ban/jail.local";
 const NGINX = "/etc/nginx/conf.d/mailfort.conf";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const hostAlarm = (metric: string) => (r: { type: string; inputs: Record<string, unknown> }) => r.type === ALARM && r.inputs.namespace === "mailfort" && r.inputs.metricName === metric;
 const CBC_AND_DHE = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-GCM-SHA384";
 
 const mainCf = (re: RegExp, line: string) => (g: Graph) => editHostFile(g, MAIN_CF, setLine(re, line));
@@ -139,5 +141,7 @@ export const MUTATIONS: readonly Mutation[] = [
   // Unattended upgrades.
   { id: "host-unattended-upgrades", stack: "prod", bad: "unattended upgrades off", mutate: (g) => editHostFile(g, "/etc/apt/apt.conf.d/20auto-upgrades", setLine(/APT::Periodic::Unattended-Upgrade "1";/, 'APT::Periodic::Unattended-Upgrade "0";')), expect: /APT::Periodic::Unattended-Upgrade is "0"; set "1"/ },
   { id: "host-unattended-upgrades", stack: "lab", bad: "the security archive left out", mutate: (g) => editHostFile(g, "/etc/apt/apt.conf.d/52mailfort-unattended-upgrades", (c) => c.replace(/codename=\$\{distro_codename\}-security/, "codename=${distro_codename}-updates")), expect: /Origins-Pattern does not include the Debian security archive/ },
+  // Host metrics and their alarms.
+  { id: "monitoring-host-metric-alarms", stack: "prod", bad: "the deferred-queue alarm removed", mutate: (g) => { g.splice(g.indexOf(find(g, ALARM, hostAlarm("queue_deferred"))), 1); }, expect: /publishes mailfort queue_deferred but no alarm watches it/ },
+  { id: "monitoring-host-metric-alarms", stack: "lab", bad: "an alarm on a metric the host does not publish", mutate: (g) => { inputs(g, ALARM, hostAlarm("suspended_senders")).metricName = "suspended_sender"; }, expect: /watches mailfort suspended_sender, which the host does not publish/ },
 ];
-

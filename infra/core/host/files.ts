@@ -92,6 +92,11 @@ const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-metrics", "/usr/local/sbin/mailfort-metrics"],
 ];
 
+/** Python modules the scripts import (mailfort-metrics: sys.path has /usr/local/lib/mailfort). */
+const LIBRARIES: ReadonlyArray<readonly [source: string, path: string]> = [
+  ["lib/mailfort_collectors.py", "/usr/local/lib/mailfort/mailfort_collectors.py"],
+];
+
 /** What the user data itself writes: the stack's values (which pin the bundle: its parameter count
  * and digest) and the installer, which fetches exactly those parameters. Neither grows with the
  * stack; everything else, the secret fetch included, comes in the bundle. */
@@ -145,17 +150,23 @@ function renderBundleFiles(cfg: MailConfig): HostFile[] {
     // The certificate's names, one a line (mailfort-boot cert-sans): the same list the stack
     // scopes the ACME challenge permissions to, computed once.
     { path: "/etc/mailfort/certificate-names", mode: "0644", owner: "root:root", content: checkedNames(certificateNames(cfg)) },
+    // The DNSBL zones mailfort-metrics asks about the server's own address (antispam.dnsbls),
+    // one a line: the lists the stack trusts to judge others are the ones that can hurt it.
+    { path: "/etc/mailfort/dnsbl-zones", mode: "0644", owner: "root:root", content: checkedNames(view.dnsbls.map((b) => b.zone), "DNSBL zone") },
   );
   for (const [source, path] of SCRIPTS) {
     files.push({ path, mode: "0755", owner: "root:root", content: stripComments(source, readStatic(source)) });
+  }
+  for (const [source, path] of LIBRARIES) {
+    files.push({ path, mode: "0644", owner: "root:root", content: stripComments(source, readStatic(source)) });
   }
   return files;
 }
 
 /** One DNS name a line; the renderer checks them like every value it writes (assertSafeView's rule). */
-function checkedNames(names: readonly string[]): string {
+function checkedNames(names: readonly string[], what = "certificate name"): string {
   const bad = names.find((n) => !/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(n));
-  if (bad !== undefined) throw new Error(`host renderer: certificate name ${JSON.stringify(bad)} is not a DNS name`);
+  if (bad !== undefined) throw new Error(`host renderer: ${what} ${JSON.stringify(bad)} is not a DNS name`);
   return `${names.join("\n")}\n`;
 }
 

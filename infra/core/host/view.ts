@@ -2,7 +2,7 @@
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
-import { DISK_USED_METRIC, HOST_METRICS_NAMESPACE } from "../host-metrics";
+import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
@@ -64,7 +64,8 @@ export function hostView(cfg: MailConfig) {
     acmeEmail: cfg.tls.acmeEmail ?? `postmaster@${domains[0]?.name ?? cfg.domains[0].name}`,
     acmeDirectory: cfg.tls.acmeDirectory ?? "",
     metricsNamespace: HOST_METRICS_NAMESPACE,
-    diskUsedMetric: DISK_USED_METRIC,
+    // collector:name:unit per metric (mailfort-metrics publishes exactly these; host-metrics.ts).
+    metrics: metricsEnvTokens(),
     watchedMounts: [...WATCHED_MOUNTS],
     // Empty unless restoring: then the line it adds to the env file is what replaces the instance.
     restoredFrom: cfg.dataVolume.restoreFrom ?? "",
