@@ -8,7 +8,7 @@ import { listOf } from "../lib/postfix";
 
 /** The map mailfort-containment writes; the pack's own copy (the product's is configs/bin/mailfort-containment). */
 export const SUSPENDED_MAP = "/etc/postfix/maps/suspended-senders";
-const SETTINGS = "/etc/mailfort/containment.conf";
+const SETTINGS = "/etc/mailfort/containment-settings";
 const DETECTOR = "/usr/local/sbin/mailfort-containment";
 const TIMER = "/etc/systemd/system/mailfort-containment.timer";
 /** The config protection whose relaxation (with its reason) lets a prod stack switch detection off

@@ -60,7 +60,7 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["systemd/mailfort-cert.timer", "/etc/systemd/system/mailfort-cert.timer"],
   ["systemd/mailfort-metrics.service", "/etc/systemd/system/mailfort-metrics.service"],
   ["systemd/mailfort-metrics.timer", "/etc/systemd/system/mailfort-metrics.timer"],
-  ["mailfort/containment.conf", "/etc/mailfort/containment.conf"],
+  ["mailfort/containment.conf", "/etc/mailfort/containment-settings"],
   ["systemd/mailfort-containment.service", "/etc/systemd/system/mailfort-containment.service"],
   ["systemd/mailfort-containment.timer", "/etc/systemd/system/mailfort-containment.timer"],
 ];
