@@ -3,6 +3,7 @@
 // submission services and only there; mailfort-containment keeps the list and the Postfix map in
 // step; its detector counts real Postfix 3.10 log lines (test/host/fixtures/containment-journal.txt,
 // in journalctl's short-unix form) and suspends exactly the logins past a threshold.
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +104,36 @@ describe.skipIf(Boolean(unavailable))("containment in the Debian 13 root (lab st
     expect(lookup("alice@mailfort.test").status).toBe(1);
     expect(lookup("carol@second.test").stdout).toBe(`${REPLY}\n`);
     expect(run([BIN, "lift", "carol@second.test"]).status).toBe(0);
+  });
+
+  it("a suspension holds what the login already queued, with the real Postfix; other senders' mail stays in the queue", () => {
+    const main = join(root.dir, "etc/postfix/main.cf");
+    const before = readFileSync(main, "utf8");
+    // No Rspamd runs in the root: local submissions skip the milter here (and only here).
+    expect(run(["postconf", "-e", "non_smtpd_milters ="]).status).toBe(0);
+    // Postfix in a network namespace of its own: nothing can leave, outbound mail defers.
+    const started = root.run(["sh", "-c", "ip link set lo up && postfix start"], { netns: true });
+    expect(started, started.stderr).toMatchObject({ status: 0 });
+    try {
+      for (const [from, to] of [["alice@mailfort.test", "x@remote.test"], ["bob@mailfort.test", "y@remote.test"]]) {
+        expect(run(["sh", "-c", `printf 'Subject: queued\\n\\nbody\\n' | sendmail -f ${from} ${to}`]).status).toBe(0);
+      }
+      const queued = () => run(["postqueue", "-j"]).stdout.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { queue_name: string; sender: string });
+      for (let i = 0; i < 60 && queued().filter((e) => ["incoming", "active", "deferred"].includes(e.queue_name)).length < 2; i++) spawnSync("sleep", ["1"]);
+      expect(queued().map((e) => e.sender).sort()).toEqual(["alice@mailfort.test", "bob@mailfort.test"]);
+      const s = run([BIN, "suspend", "alice@mailfort.test"]);
+      expect(s.stdout).toContain("suspended alice@mailfort.test from sending: suspended by hand; 1 queued message(s) put on hold");
+      const after = queued();
+      expect(after.find((e) => e.sender === "alice@mailfort.test")?.queue_name).toBe("hold");
+      expect(after.find((e) => e.sender === "bob@mailfort.test")?.queue_name).not.toBe("hold");
+      expect(run([BIN, "status"], { MAILFORT_CONTAINMENT_JOURNAL: "/dev/null" }).stdout).toMatch(/alice@mailfort\.test: 1 message\(s\) on hold \([0-9A-F]+\)/);
+      // Lifting does not release the held mail: the operator looks at it first.
+      expect(run([BIN, "lift", "alice@mailfort.test"]).stdout).toContain("1 message(s) from alice@mailfort.test are still on hold");
+      expect(queued().find((e) => e.sender === "alice@mailfort.test")?.queue_name).toBe("hold");
+    } finally {
+      run(["postfix", "stop"]);
+      writeFileSync(main, before);
+    }
   });
 
   it("containment.enabled false: scan counts nothing and suspends no one (suspending by hand still works)", () => {
