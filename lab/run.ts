@@ -1,9 +1,12 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
-// verify group from its lab host, the forced renewal, the metrics and alarms, the replacement,
-// least privilege over everything the host called and the negative controls; then down.
+// verify group from its lab host, the containment of a hijacked account, the forced renewal, the
+// metrics and alarms, the replacement, least privilege over everything the host called and the
+// negative controls; then down.
 import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
 import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
+import { containmentCheck } from "./containment-check";
+import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
 import { labPaths } from "./paths";
@@ -85,6 +88,9 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       // A VM found dead or silent ends the phases that need it; the role checks still run.
       phases: {
         if (!(await stillHealthy(up.vm, "the verify groups", healthyAfter, results, log))) break phases;
+        // A hijacked account contained: carol, whose hourly limit limit-outbound-per-user has spent,
+        // sends in a loop until the server suspends her; lifted again before the checks after it.
+        results.push(await containmentCheck(up.cfg, labCredential("carol@second.test"), labCredential("bob@mailfort.test"), log));
         // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
         results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
         results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));

@@ -8,6 +8,7 @@ import { hostBundlePinnedPolicy } from "./policies/host-bundle";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
 import { dataVolumeRestorePolicy } from "./policies/data-volume";
 import { dataVolumeRetainedPolicy, detailedMonitoringPolicy, imdsV2Policy, noKeyPairPolicy, volumeEncryptionPolicy } from "./policies/instance";
+import { containmentPolicy } from "./policies/containment";
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
 import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
@@ -26,7 +27,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy,
   mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
   hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
-  postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy,
+  postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, containmentPolicy, postscreenDnsblPolicy,
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,

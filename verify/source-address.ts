@@ -29,3 +29,10 @@ export function relaySlot(t: Pick<VerifyTarget, "bruteForce">, firstSlot: number
  * not reach when the client has sixteen addresses, as the lab's sender does.
  */
 export const APP_PASSWORD_SLOTS = [14, 15] as const;
+
+/**
+ * The lab containment check's client addresses (lab/containment-check.ts), from the sender: the
+ * hijacked mailbox's loop and the other mailbox that must keep sending. Above the client relay
+ * battery (26 tricks, four a slot: slots 0 to 6) and below the app-password slots.
+ */
+export const CONTAINMENT_SLOTS = { loop: 10, other: 11 } as const;

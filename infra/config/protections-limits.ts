@@ -45,6 +45,17 @@ export const LIMIT_PROTECTIONS: readonly Protection[] = [
     }],
   },
   {
+    id: "config-containment-off",
+    refuses: "containment.enabled false with environment prod",
+    why: "a hijacked account would keep sending spam until someone notices, instead of being suspended within minutes",
+    relaxable: true,
+    check: (c) => c.environment !== "prod" || c.containment.enabled ? [] : [{
+      path: fieldPath(["containment", "enabled"]),
+      problem: "is false on a prod stack: an account whose password is stolen would keep sending spam under the server's name until someone notices",
+      fix: "remove it (containment is on by default), or raise containment.limitFactor / containment.rejectsPerHour if suspensions come too early",
+    }],
+  },
+  {
     id: "config-untrusted-tls-in-prod",
     refuses: "tls.mode self-signed or acme-staging with environment prod",
     why: "MTA-STS senders refuse an untrusted certificate, and users who learn to click through warnings can be intercepted",

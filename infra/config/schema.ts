@@ -150,6 +150,20 @@ export const limitsSchema = z.strictObject({
   outboundPerUserPerHour: int(1, 100_000, "messages").default(200).describe("messages one authenticated user may send per hour (Rspamd ratelimit)"),
 });
 
+/** The detector's trigger, as a multiple of limits.outboundPerUserPerHour (messages submitted in an hour). */
+export const MAX_CONTAINMENT_FACTOR = 10;
+
+export const containmentSchema = z.strictObject({
+  enabled: z.boolean().default(true)
+    .describe("suspend from sending, automatically, an authenticated user who behaves like a hijacked account (docs/operations.md#suspended-sender); submission then refuses that login with a 5xx. Off only with a reason in prod (policy.relax config-containment-off); suspending by hand (mailfort-containment suspend) works either way"),
+  limitFactor: z.number().min(1, { error: say("must be at least 1", "set a factor between 1 and 10 (the default is 2): below 1 a user would be suspended before reaching the outbound limit") })
+    .max(MAX_CONTAINMENT_FACTOR, { error: say(`must be at most ${MAX_CONTAINMENT_FACTOR}`, `set a factor between 1 and ${MAX_CONTAINMENT_FACTOR} (the default is 2)`) })
+    .default(2)
+    .describe("suspend a user who submits more than limits.outboundPerUserPerHour times this many messages within an hour (the ones Rspamd's limit held count too)"),
+  rejectsPerHour: int(1, 100, "rejects").default(5)
+    .describe("suspend a user whose outgoing mail Rspamd refuses permanently (5xx: spam, virus, block list) this many times within an hour"),
+});
+
 export const bruteForceSchema = z.strictObject({
   maxRetry: int(1, 100, "failures").default(5).describe("fail2ban: failures within findMinutes that trigger a ban"),
   findMinutes: int(1, 1440, "minutes").default(10).describe("fail2ban: the window in which failures count"),
@@ -280,6 +294,7 @@ export const mailConfigSchema = z.strictObject({
   features: featuresSchema.prefault({}).describe("optional features (all but the webmail off by default)"),
   auth: authSchema.prefault({}).describe("how clients authenticate: app passwords and the webmail's second factor (docs/webmail.md)"),
   limits: limitsSchema.prefault({}).describe("message, connection and rate limits"),
+  containment: containmentSchema.prefault({}).describe("containment of a hijacked account: automatic suspension from sending (docs/operations.md#suspended-sender)"),
   bruteForce: bruteForceSchema.prefault({}).describe("fail2ban"),
   antispam: antispamSchema.prefault({}).describe("DNSBLs, greylisting and the local block and allow lists (the lists are kept in SSM)"),
   backups: backupsSchema.prefault({}).describe("snapshots of the data volume"),

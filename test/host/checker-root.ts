@@ -63,7 +63,7 @@ export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
     writeBootstrap(dir, host.bootstrap);
     // What the user data's runcmd and mailfort-boot do before the daemons start: install the host
     // bundle from the secret source, remove Debian's default site, make the vmail user, then fetch
-    // and apply the secrets and make the bootstrap certificate.
+    // and apply the secrets, write the suspended senders' map and make the bootstrap certificate.
     writeSeed(join(dir, "seed"), cfg, host.bundle.chunks);
     const steps: string[][] = [
       ["mkdir", "-p", "/run/mailfort"],
@@ -76,6 +76,7 @@ export function prepareRoot(base: string, cfg: MailConfig): CheckerRoot {
       ["/usr/libexec/unbound-helper", "root_trust_anchor_update"],
       ["/usr/local/sbin/mailfort-secrets", "fetch"],
       ["/usr/local/sbin/mailfort-secrets", "apply"],
+      ["/usr/local/sbin/mailfort-containment", "render"],
       ["openssl", "req", "-new", "-x509", "-key", "/etc/ssl/mailfort/privkey.pem", "-out", "/etc/ssl/mailfort/fullchain.pem",
         "-days", "30", "-subj", `/CN=${cfg.hostname}`, "-addext", `subjectAltName=DNS:${cfg.hostname}`],
     ];

@@ -86,7 +86,9 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(out).toMatch(/^smtp +inet .* postscreen$/m);
     expect(out).toMatch(/^submission +inet .*smtpd_tls_security_level=encrypt/m);
     expect(out).toMatch(/^submissions +inet .*smtpd_tls_wrappermode=yes/m);
-    expect(out).toMatch(/^submission .*reject_sender_login_mismatch/m);
+    // Both submission services share main.cf's sender restrictions (suspended logins, then login mismatch).
+    expect(out).toMatch(/^submission .*smtpd_sender_restrictions=\$mailfort_submission_sender_restrictions/m);
+    expect(out).toMatch(/^submissions .*smtpd_sender_restrictions=\$mailfort_submission_sender_restrictions/m);
   });
 
   it("doveconf -n: Dovecot 2.4 accepts it; TLS required, no plaintext listeners", () => {

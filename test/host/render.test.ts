@@ -247,6 +247,15 @@ describe("settings follow the config", () => {
     expect(fileOf(lab, "/var/www/mailfort/mta-sts/mta-sts.second.test.txt")).toContain("mode: testing\r\n");
     expect(hostPackages(lab)).not.toContain("openssh-server");
   });
+
+  it("containment settings reach the detector's settings file, and it runs every minute", () => {
+    expect(fileOf(lab, "/etc/mailfort/containment-settings")).toContain("MAILFORT_CONTAINMENT=yes\nMAILFORT_OUTBOUND_PER_HOUR=10\nMAILFORT_CONTAINMENT_LIMIT_FACTOR=2\nMAILFORT_CONTAINMENT_REJECTS_PER_HOUR=5\n");
+    const off = { ...lab, containment: { enabled: false, limitFactor: 1.5, rejectsPerHour: 3 } };
+    expect(fileOf(off, "/etc/mailfort/containment-settings")).toContain("MAILFORT_CONTAINMENT=no\nMAILFORT_OUTBOUND_PER_HOUR=10\nMAILFORT_CONTAINMENT_LIMIT_FACTOR=1.5\nMAILFORT_CONTAINMENT_REJECTS_PER_HOUR=3\n");
+    expect(fileOf(lab, "/etc/systemd/system/mailfort-containment.timer")).toContain("OnCalendar=minutely");
+    expect(fileOf(lab, "/etc/systemd/system/mailfort-containment.service")).toContain("ExecStart=/usr/local/sbin/mailfort-containment scan");
+    expect(fileOf(lab, "/usr/local/sbin/mailfort-containment")).toMatch(/^#!\/usr\/bin\/python3\n/);
+  });
 });
 
 describe("scripts", () => {

@@ -60,6 +60,9 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["systemd/mailfort-cert.timer", "/etc/systemd/system/mailfort-cert.timer"],
   ["systemd/mailfort-metrics.service", "/etc/systemd/system/mailfort-metrics.service"],
   ["systemd/mailfort-metrics.timer", "/etc/systemd/system/mailfort-metrics.timer"],
+  ["mailfort/containment.conf", "/etc/mailfort/containment-settings"],
+  ["systemd/mailfort-containment.service", "/etc/systemd/system/mailfort-containment.service"],
+  ["systemd/mailfort-containment.timer", "/etc/systemd/system/mailfort-containment.timer"],
 ];
 
 /** The webmail (features.webmail): Roundcube's config, its PHP-FPM pool, its fail2ban filter. */
@@ -90,6 +93,7 @@ const SCRIPTS: ReadonlyArray<readonly [source: string, path: string]> = [
   ["bin/mailfort-cert", "/usr/local/sbin/mailfort-cert"],
   ["bin/mailfort-secrets", "/usr/local/sbin/mailfort-secrets"],
   ["bin/mailfort-metrics", "/usr/local/sbin/mailfort-metrics"],
+  ["bin/mailfort-containment", "/usr/local/sbin/mailfort-containment"],
 ];
 
 /** Python modules the scripts import (mailfort-metrics: sys.path has /usr/local/lib/mailfort). */

@@ -52,6 +52,7 @@ export function hostView(cfg: MailConfig) {
     clamav: cfg.features.clamav,
     ipv6: cfg.features.ipv6,
     limits: { ...cfg.limits, messageSizeBytes: cfg.limits.messageSizeMb * 1024 * 1024 },
+    containment: cfg.containment,
     // The firewall's per-source flood guard sits well above Postfix's finer anvil limit.
     firewallNewConnPerMinute: cfg.limits.connectionsPerMinute * 2,
     bruteForce: cfg.bruteForce,
