@@ -15,6 +15,7 @@ import { LAB_HOSTNAMES } from "./dns/zones";
 import { run } from "./exec";
 import { labPaths } from "./paths";
 import { REMOTE_MAILBOX, labHost } from "./topology";
+import type { AlarmWait } from "./aws/report";
 import { guestShell } from "./vm/guest-agent";
 
 export const CONTAINMENT_CHECK = {
@@ -54,6 +55,15 @@ export interface ContainmentEvidence {
   readonly other: Attempt | undefined;
   readonly afterLift: Attempt | undefined;
   readonly listedAfterLift: boolean;
+  /** The suspended-senders alarm while the login was suspended (ALARM), and after the lift (OK). */
+  readonly alarmFired: AlarmWait;
+  readonly alarmCleared: AlarmWait;
+}
+
+/** How the check watches the suspended-senders alarm (the emulated CloudWatch, lab/aws/report.ts). */
+export interface ContainmentAlarm {
+  readonly fired: () => Promise<AlarmWait>;
+  readonly cleared: () => Promise<AlarmWait>;
 }
 
 export const isSuspension = (a: Attempt): boolean => a.code >= 500 && a.code < 600 && /suspended/i.test(a.text);
@@ -77,11 +87,13 @@ export function judgeContainment(e: ContainmentEvidence): { status: "pass" | "fa
     problems.push(`after the lift ${e.login}'s message got ${lifted.stage} ${lifted.code} ${lifted.text}: neither accepted nor held by the hourly limit`);
   }
   if (e.listedAfterLift) problems.push(`${e.login} is still on ${SUSPENDED_LIST} after the lift`);
+  if (!e.alarmFired.reached) problems.push(`the suspended-senders alarm did not fire while ${e.login} was suspended: ${e.alarmFired.detail}`);
+  if (!e.alarmCleared.reached) problems.push(`the suspended-senders alarm did not clear after the lift: ${e.alarmCleared.detail}`);
   if (problems.length > 0) return { status: "fail", detail: problems.join("; ") };
   const suspension = e.loop[at] as Attempt;
   return {
     status: "pass",
-    detail: `${e.login}: ${accepted} accepted, suspended at attempt ${at + 1} (${suspension.code} ${suspension.text.split("\n")[0]}); remote MX got ${e.delivered} (at most ${e.threshold}); ${e.otherLogin}: accepted; after the lift: ${lifted?.code} at ${lifted?.stage}`,
+    detail: `${e.login}: ${accepted} accepted, suspended at attempt ${at + 1} (${suspension.code} ${suspension.text.split("\n")[0]}); remote MX got ${e.delivered} (at most ${e.threshold}); ${e.otherLogin}: accepted; alarm in ALARM ${e.alarmFired.seconds} s after the loop, OK ${e.alarmCleared.seconds} s after the lift; after the lift: ${lifted?.code} at ${lifted?.stage}`,
   };
 }
 
@@ -132,7 +144,7 @@ async function listed(login: string): Promise<boolean> {
  * `spammer`: a mailbox whose hourly limit no other check needs afterwards (its limit is used up
  * for an hour); `other`: any other mailbox of the stack.
  */
-export async function containmentCheck(cfg: MailConfig, spammer: LabCredential, other: LabCredential, log: (l: string) => void): Promise<CheckResult> {
+export async function containmentCheck(cfg: MailConfig, spammer: LabCredential, other: LabCredential, alarm: ContainmentAlarm, log: (l: string) => void): Promise<CheckResult> {
   const started = Date.now();
   const threshold = cfg.limits.outboundPerUserPerHour * cfg.containment.limitFactor;
   const tok = token("containment");
@@ -144,11 +156,17 @@ export async function containmentCheck(cfg: MailConfig, spammer: LabCredential, 
     const delivered = await settledRemoteCount(tok);
     const wasListed = await listed(spammer.address);
     const [otherAttempt] = sendLoop(cfg, other, 1, CONTAINMENT_SLOTS.other, token("containment-other"));
+    // The operator is paged: the host publishes the list's length every minute.
+    const alarmFired = await alarm.fired();
+    log(`containment: suspended-senders alarm ${alarmFired.detail}`);
     await guestShell(`mailfort-containment lift ${spammer.address}`);
     const [afterLift] = sendLoop(cfg, spammer, 1, CONTAINMENT_SLOTS.loop, token("containment-lifted"));
+    const listedAfterLift = await listed(spammer.address);
+    // Back to OK before the checks after this one (aws-alarms-healthy wants every alarm OK).
+    const alarmCleared = await alarm.cleared();
     const judged = judgeContainment({
       login: spammer.address, otherLogin: other.address, threshold, loop, delivered, listed: wasListed,
-      other: otherAttempt, afterLift, listedAfterLift: await listed(spammer.address),
+      other: otherAttempt, afterLift, listedAfterLift, alarmFired, alarmCleared,
     });
     return result(judged.status, judged.detail);
   } catch (e) {

@@ -4,7 +4,8 @@
 // negative controls; then down.
 import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
-import { bootChecks, metricChecks, renewalCheck, roleChecks } from "./aws/report";
+import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
+import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
@@ -90,7 +91,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         if (!(await stillHealthy(up.vm, "the verify groups", healthyAfter, results, log))) break phases;
         // A hijacked account contained: carol, whose hourly limit limit-outbound-per-user has spent,
         // sends in a loop until the server suspends her; lifted again before the checks after it.
-        results.push(await containmentCheck(up.cfg, labCredential("carol@second.test"), labCredential("bob@mailfort.test"), log));
+        const suspendedAlarm = (want: "ALARM" | "OK") => () => waitAlarmState(up.aws, up.instanceId, SUSPENDED_SENDERS_METRIC, want, 240_000);
+        results.push(await containmentCheck(up.cfg, labCredential("carol@second.test"), labCredential("bob@mailfort.test"), { fired: suspendedAlarm("ALARM"), cleared: suspendedAlarm("OK") }, log));
         // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
         results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
         results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));

@@ -18,6 +18,9 @@ export const HOST_METRICS_NAMESPACE = "mailfort";
 /** Percent of a filesystem's blocks in use (as `df` counts them), per instance and mount. */
 export const DISK_USED_METRIC = "disk_used_percent";
 
+/** The count of suspended senders (mailfort-containment's list): the lab's containment check watches its alarm. */
+export const SUSPENDED_SENDERS_METRIC = "suspended_senders";
+
 /** Seconds between two publications: one datapoint per one-minute period. */
 export const PUBLISH_INTERVAL_SECONDS = 60;
 
@@ -143,7 +146,7 @@ export const HOST_METRICS: readonly HostMetric[] = [
     runbook: "a security update has waited more than 72 hours for a reboot: reboot in a quiet hour (or replace the instance)", anchor: "reboot-required",
   },
   {
-    collector: "suspended_senders", name: "suspended_senders", unit: "Count", perMount: false, alarmId: "suspended-senders",
+    collector: "suspended_senders", name: SUSPENDED_SENDERS_METRIC, unit: "Count", perMount: false, alarmId: "suspended-senders",
     // Any suspension is news: a person cannot send until an admin looks.
     statistic: "Maximum", period: MINUTE, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: "GreaterThanOrEqualToThreshold", treatMissingData: "missing",
     runbook: "an account was suspended for sending like a hijacked account: check it, then lift with `mailfort-containment lift <address>`", anchor: "suspended-sender",

@@ -4,8 +4,8 @@
 import { createPublicKey } from "node:crypto";
 import type { MailConfig } from "../../infra/config";
 import type { CheckResult } from "../../verify/contract";
-import type { Datapoint, MetricId } from "./alarms";
-import { alarmDimensions } from "./alarms";
+import type { AlarmState, Datapoint, MetricId } from "./alarms";
+import { alarmDimensions, evaluateAlarm } from "./alarms";
 import { acmeCertificate, challengeChanges, servedCerts } from "./checks/certificate";
 import { controlMetricWrongDimension, controlRoute53OtherName, controlSsmWithoutGetParametersByPath } from "./checks/controls";
 import { leastPrivilege } from "./checks/least-privilege";
@@ -59,6 +59,34 @@ export async function metricChecks(aws: LabAws, instanceId: string): Promise<Che
     }),
   })));
   return [metricsPublished(aws.plan.alarms, metrics, aws.plan.instance.ref, instanceId), alarmsHealthy(evaluated, now)];
+}
+
+export interface AlarmWait {
+  readonly reached: boolean;
+  readonly seconds: number;
+  /** The last evaluation: the alarm, its datapoints per period, the comparison. */
+  readonly detail: string;
+}
+
+/**
+ * Evaluate the planned alarm on `metricName` against the emulated CloudWatch every 10 s until it is
+ * in `want` (or the time is up), with the same evaluator as aws-alarms-healthy.
+ */
+export async function waitAlarmState(aws: LabAws, instanceId: string, metricName: string, want: AlarmState, timeoutMs: number): Promise<AlarmWait> {
+  const alarm = aws.plan.alarms.find((a) => a.metricName === metricName);
+  if (!alarm) return { reached: false, seconds: 0, detail: `the plan has no alarm on ${metricName}` };
+  const started = Date.now();
+  for (;;) {
+    const now = Date.now() / 1000;
+    const points = await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
+      namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
+      seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
+    });
+    const { state, detail } = evaluateAlarm(alarm, points, now);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (state === want || Date.now() - started > timeoutMs) return { reached: state === want, seconds, detail: `${state} after ${seconds} s: ${detail}` };
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
 }
 
 /** At the end of the run: least privilege over every call the host made, then the negative controls. */

@@ -13,14 +13,18 @@ const suspended = (n: number): Attempt => ({ n, stage: "rcpt", code: 554, text: 
 /** The lab stack: 10 an hour, factor 2; ten accepted, then held, then suspended at attempt 26. */
 function good(): ContainmentEvidence {
   const loop = [...Array.from({ length: 10 }, (_, i) => ok(i + 1)), ...Array.from({ length: 15 }, (_, i) => held(i + 11)), suspended(26)];
-  return { login: "carol@second.test", otherLogin: "bob@mailfort.test", threshold: 20, loop, delivered: 10, listed: true, other: ok(1), afterLift: held(1), listedAfterLift: false };
+  return {
+    login: "carol@second.test", otherLogin: "bob@mailfort.test", threshold: 20, loop, delivered: 10, listed: true, other: ok(1), afterLift: held(1), listedAfterLift: false,
+    alarmFired: { reached: true, seconds: 95, detail: "ALARM after 95 s: mailfort-lab-suspended-senders: suspended_senders Maximum per 60 s over the last 1: [1] vs GreaterThanOrEqualToThreshold 1" },
+    alarmCleared: { reached: true, seconds: 80, detail: "OK after 80 s: mailfort-lab-suspended-senders: suspended_senders Maximum per 60 s over the last 1: [0] vs GreaterThanOrEqualToThreshold 1" },
+  };
 }
 
 describe("lab-containment's judgement", () => {
   it("passes the issue's scenario, and says what happened", () => {
     const j = judgeContainment(good());
     expect(j.status).toBe("pass");
-    expect(j.detail).toMatch(/carol@second\.test: 10 accepted, suspended at attempt 26 \(554 5\.7\.1 .*account suspended.*\); remote MX got 10 \(at most 20\); bob@mailfort\.test: accepted; after the lift: 451 at data/);
+    expect(j.detail).toMatch(/carol@second\.test: 10 accepted, suspended at attempt 26 \(554 5\.7\.1 .*account suspended.*\); remote MX got 10 \(at most 20\); bob@mailfort\.test: accepted; alarm in ALARM 95 s after the loop, OK 80 s after the lift; after the lift: 451 at data/);
   });
 
   it("a suspension is a 5xx that says suspended; a rate-limit hold or another refusal is not", () => {
@@ -45,6 +49,8 @@ describe("lab-containment's judgement", () => {
     ["still suspended after the lift", (e) => ({ ...e, afterLift: suspended(1) }), /after mailfort-containment lift, carol@second\.test is still refused/],
     ["after the lift, refused otherwise", (e) => ({ ...e, afterLift: { n: 1, stage: "mail", code: 421, text: "4.7.0 too many connections" } }), /neither accepted nor held by the hourly limit/],
     ["still listed after the lift", (e) => ({ ...e, listedAfterLift: true }), /still on \/var\/lib\/mailfort\/suspended-senders after the lift/],
+    ["no alarm while suspended", (e) => ({ ...e, alarmFired: { reached: false, seconds: 240, detail: "OK after 240 s: ... [0] ..." } }), /the suspended-senders alarm did not fire while carol@second\.test was suspended: OK after 240 s/],
+    ["the alarm stays on after the lift", (e) => ({ ...e, alarmCleared: { reached: false, seconds: 240, detail: "ALARM after 240 s" } }), /the suspended-senders alarm did not clear after the lift: ALARM after 240 s/],
   ];
   it.each(failing)("fails when %s", (_name, change, problem) => {
     const j = judgeContainment(change(good()));
