@@ -19,7 +19,8 @@ import { type RenderedHost, unpackHostBundle } from "../core/host";
 import { parameterNames } from "../core/parameters";
 import { MailfortMocks, type MockSnapshot } from "./mocks";
 import { resolveOutput } from "./resolve";
-import type { SynthHostFiles, SynthParameter, SynthResult } from "./result";
+import type { SynthHostFiles, SynthParameter, SynthResult, SynthRotation } from "./result";
+import { type RotationDecision, rotationStateText } from "../core/dkim-rotation";
 import { hiddenSecretPaths } from "./hidden-secrets";
 
 export interface SynthOptions {
@@ -36,6 +37,10 @@ export interface SynthOptions {
   passphrase?: string;
   /** The synthetic account's EBS snapshots, for a restore to look up (default: see MockSettings). */
   snapshots?: readonly MockSnapshot[];
+  /** The DKIM rotation state the last up recorded (the JSON of /mailfort/<stack>/state/dkim-rotation); none: none recorded. */
+  dkimRotationState?: string;
+  /** The rotation clock: what an up at this time would do (default: now). */
+  now?: Date;
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -75,12 +80,13 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     const mocks = new MailfortMocks({
       stack, project: "mailfort", region: config.region, existingZones, dataVolumeGb: config.instance.dataVolumeGb,
       ...(opts.snapshots !== undefined ? { snapshots: opts.snapshots } : {}),
+      ...(opts.dkimRotationState !== undefined ? { dkimRotationState: opts.dkimRotationState } : {}),
     });
     await pulumi.runtime.setMocks(mocks, "mailfort", stack, false);
     mocks.attach(pulumi.runtime.getMonitor());
     pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
 
-    const program = await Promise.race([mailfort(), failed(failures)]);
+    const program = await Promise.race([mailfort(opts.now !== undefined ? { now: opts.now } : {}), failed(failures)]);
     const outputs = await Promise.race([
       resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
       failed(failures),
@@ -113,7 +119,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
 
     return {
-      stack, config, resources, userData: program.userData, cloudConfig: decodeUserData(program.userData),
+      stack, config: program.config, dkimRotation: rotationSummary(program.dkimRotation), resources, userData: program.userData, cloudConfig: decodeUserData(program.userData),
       hostFiles: hostFilesFrom(parameters, program.host, stack), records, zones,
       outputs: JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>,
       parameters, opaqueSecrets: file.opaque,
@@ -125,6 +131,14 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
+
+/** The rotation decision as plain data (times as ISO strings), for the plan and the workers. */
+function rotationSummary(d: RotationDecision): SynthRotation {
+  return {
+    state: rotationStateText(d.state), advanced: d.advanced, says: d.says,
+    next: { step: d.next.step, says: d.next.says, ...(d.next.notBefore !== undefined ? { notBefore: d.next.notBefore.toISOString() } : {}) },
+  };
+}
 
 /** base64 (of gzip, or of plain text) -> the text cloud-init runs. */
 export function decodeUserData(base64: string): string {

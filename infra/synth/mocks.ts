@@ -56,6 +56,8 @@ export interface MockSettings {
    * completed one of this stack, the size of its data volume (offline, nothing can be asked). */
   snapshots?: readonly MockSnapshot[];
   dataVolumeGb?: number;
+  /** The DKIM rotation state the last up recorded (its parameter's JSON text); none: no state yet. */
+  dkimRotationState?: string;
 }
 
 /** The subset of the proto request the recorder reads (RegisterResourceRequest). */
@@ -152,6 +154,14 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-0${hex(16)}`, availabilityZone: `${region}a`, cidrBlock: "172.31.0.0/20", mapPublicIpOnLaunch: true, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${String(inputs.id)}` };
       case "aws:ebs/getSnapshot:getSnapshot": return this.snapshot(inputs, region);
+      case "aws:ssm/getParametersByPath:getParametersByPath": {
+        // The stack's state folder: the DKIM rotation's recorded state, when the synth was given one.
+        const path = String(inputs.path);
+        const state = this.settings.dkimRotationState;
+        const name = `/mailfort/${this.settings.stack}/state/dkim-rotation`;
+        const found = state !== undefined && name.startsWith(`${path}/`);
+        return { id: path, path, recursive: inputs.recursive ?? false, withDecryption: inputs.withDecryption ?? true, arns: found ? [`arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter${name}`] : [], names: found ? [name] : [], types: found ? ["String"] : [], values: found ? [state] : [] };
+      }
       case "aws:guardduty/getDetector:getDetector": {
         // The account's detector another stack (or the account owner) runs in this region.
         const id = hex(32);
