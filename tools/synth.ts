@@ -22,12 +22,6 @@ const program = new Command()
   .option("--dkim-state <file.json>", "the DKIM rotation state the last up recorded (the value of /mailfort/<stack>/state/dkim-rotation: `aws ssm get-parameter --name ... --query Parameter.Value --output text`); default: none recorded")
   .option("--now <time>", "the rotation clock, e.g. 2026-12-09T12:00:00Z: what an up at that time would do (default: now)");
 
-function clock(text: string): Date {
-  const t = new Date(text);
-  if (Number.isNaN(t.getTime())) throw new Error(`--now ${JSON.stringify(text)} is not a time; write e.g. 2026-12-09T12:00:00Z`);
-  return t;
-}
-
 async function main(): Promise<number> {
   program.parse();
   const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number; snapshots?: string; dkimState?: string; now?: string }>();
@@ -40,7 +34,7 @@ async function main(): Promise<number> {
       ...(o.serial !== undefined ? { serial: o.serial } : {}),
       ...(o.snapshots !== undefined ? { snapshots: JSON.parse(readFileSync(o.snapshots, "utf8")) as MockSnapshot[] } : {}),
       ...(o.dkimState !== undefined ? { dkimRotationState: readFileSync(o.dkimState, "utf8").trim() } : {}),
-      ...(o.now !== undefined ? { now: clock(o.now) } : {}),
+      ...(o.now !== undefined ? { now: o.now } : {}),
     });
   } catch (e) {
     // ConfigError lists every problem (a restore's snapshot the program refused too); other errors

@@ -39,8 +39,9 @@ export interface SynthOptions {
   snapshots?: readonly MockSnapshot[];
   /** The DKIM rotation state the last up recorded (the JSON of /mailfort/<stack>/state/dkim-rotation); none: none recorded. */
   dkimRotationState?: string;
-  /** The rotation clock: what an up at this time would do (default: now). */
-  now?: Date;
+  /** The rotation clock, ISO 8601 (a string: options cross to worker processes as JSON): what an
+   * up at this time would do (default: now). */
+  now?: string;
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -86,7 +87,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     mocks.attach(pulumi.runtime.getMonitor());
     pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
 
-    const program = await Promise.race([mailfort(opts.now !== undefined ? { now: opts.now } : {}), failed(failures)]);
+    const program = await Promise.race([mailfort(opts.now !== undefined ? { now: rotationClock(opts.now) } : {}), failed(failures)]);
     const outputs = await Promise.race([
       resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
       failed(failures),
@@ -131,6 +132,12 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
+
+function rotationClock(text: string): Date {
+  const t = new Date(text);
+  if (Number.isNaN(t.getTime())) throw new Error(`the synth's clock ${JSON.stringify(text)} is not a time; write e.g. 2026-12-09T12:00:00Z`);
+  return t;
+}
 
 /** The rotation decision as plain data (times as ISO strings), for the plan and the workers. */
 function rotationSummary(d: RotationDecision): SynthRotation {
