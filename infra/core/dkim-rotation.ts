@@ -120,7 +120,8 @@ function take(s: RotationState, target: number, now: Date): RotationState {
 export function parseRotationState(text: string | undefined, where: string): RotationState | undefined {
   if (text === undefined) return undefined;
   const fail = (why: string): never => {
-    throw new Error(`${where}: ${why}; it is written by \`pulumi up\` only: restore its last value (SSM keeps parameter history) or delete it to start from generation 0`);
+    throw new Error(`${where}: ${why}; it is written by \`pulumi up\` only: put back its last good value (\`aws ssm get-parameter-history\`), `
+      + `or {"v":1,"step":"steady","generation":<N>} for the generation whose selector the host signs with (docs/dkim-rotation.md)`);
   };
   let raw: unknown;
   try { raw = JSON.parse(text); } catch { return fail("is not JSON"); }
