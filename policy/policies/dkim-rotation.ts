@@ -72,7 +72,9 @@ type KeyState = "key" | "revoked" | "absent";
 function keyAt(records: readonly PublishedRecord[], fqdn: string): { state: KeyState } {
   const r = records.filter((x) => x.type === "TXT" && x.fqdn === fqdn);
   if (r.length === 0) return { state: "absent" };
-  const revoked = r.flatMap((x) => x.values).map(txtJoined).every((t) => /(^|;)\s*p=\s*(;|$)/.test(t));
+  const values = r.flatMap((x) => x.values).map(txtJoined);
+  // No values: not known yet (a key made in the same deploy), which is a key, not a revocation.
+  const revoked = values.length > 0 && values.every((t) => /(^|;)\s*p=\s*(;|$)/.test(t));
   return { state: revoked ? "revoked" : "key" };
 }
 

@@ -60,7 +60,8 @@ export const dkimPolicy = perDomain("dns-dkim", {
   // Its own selectors: dkimSelector (key generation 0) or dkimSelector-gN (generation N of a
   // rotation). Which one signs, and its timing, is dns-dkim-rotation's to judge.
   const own = (fqdn: string) => fqdn === `${d.dkimSelector}._domainkey.${d.name}` || (fqdn.startsWith(`${d.dkimSelector}-g`) && generationOfSelector(d.dkimSelector, fqdn.slice(0, -`._domainkey.${d.name}`.length)) !== undefined);
-  const hasKey = (r: PublishedRecord) => r.values.some((v) => !/(^|;)\s*p=\s*(;|$)/.test(txtJoined(v)));
+  // No values: not known yet (a key made in the same deploy), so not "revoked".
+  const hasKey = (r: PublishedRecord) => r.values.length === 0 || r.values.some((v) => !/(^|;)\s*p=\s*(;|$)/.test(txtJoined(v)));
   if (d.sendsMail && !keys.some((r) => own(r.fqdn) && hasKey(r))) report(`has no DKIM record at ${d.dkimSelector}._domainkey.${d.name} (nor at ${d.dkimSelector}-g<N>._domainkey.${d.name} of a rotation) with a key`);
   for (const r of keys) {
     for (const v of r.values) {
