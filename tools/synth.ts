@@ -1,4 +1,4 @@
-// npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>] [--snapshots <file>] [--dkim-state <file>] [--now <time>]
+// npm run synth -- --stack <name> --out <dir> [--config-file <path>] [--secrets-dir <dir>] [--snapshots <file>] [--dkim-state <file>] [--keep-keys <dir>] [--now <time>]
 // Runs the mailfort program offline under Pulumi mocks and writes what it would create:
 // resources.json, zones/<zone>.zone, user-data, plan.md, synth.json (no secret values).
 // A bad stack config prints every error, exits 2, and writes nothing; the artifacts are written
@@ -20,11 +20,12 @@ const program = new Command()
   .option("--serial <n>", "SOA serial for the zone files (default: today's YYYYMMDD01)", (v) => Number(v))
   .option("--snapshots <file.json>", "the synthetic account's EBS snapshots ([{id, volumeSizeGb, tags, state?}]) a restore looks up; default: any dataVolume.restoreFrom stands in as this stack's")
   .option("--dkim-state <file.json>", "the DKIM rotation state the last up recorded (the value of /mailfort/<stack>/state/dkim-rotation: `aws ssm get-parameter --name ... --query Parameter.Value --output text`); default: none recorded")
+  .option("--keep-keys <secrets-dir>", "keep the DKIM keys of an earlier synth (its --secrets-dir), as Pulumi's state keeps them across ups: synthesize a rotation's next step")
   .option("--now <time>", "the rotation clock, e.g. 2026-12-09T12:00:00Z: what an up at that time would do (default: now)");
 
 async function main(): Promise<number> {
   program.parse();
-  const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number; snapshots?: string; dkimState?: string; now?: string }>();
+  const o = program.opts<{ stack: string; out: string; configFile?: string; secretsDir?: string; serial?: number; snapshots?: string; dkimState?: string; keepKeys?: string; now?: string }>();
   const started = Date.now();
   let written;
   try {
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
       ...(o.snapshots !== undefined ? { snapshots: JSON.parse(readFileSync(o.snapshots, "utf8")) as MockSnapshot[] } : {}),
       ...(o.dkimState !== undefined ? { dkimRotationState: readFileSync(o.dkimState, "utf8").trim() } : {}),
       ...(o.now !== undefined ? { now: o.now } : {}),
+      ...(o.keepKeys !== undefined ? { keepKeysFrom: o.keepKeys } : {}),
     });
   } catch (e) {
     // ConfigError lists every problem (a restore's snapshot the program refused too); other errors

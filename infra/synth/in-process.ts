@@ -4,10 +4,10 @@
 // synth worker (worker.ts) run many stacks one after the other without reloading its modules.
 // Tests, the policy pack, the plan and the fleet use runSynth or a worker pool (workers.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { DKIM_KEY } from "../aws/dkim-keys";
+import { DKIM_KEY, dkimKeyResourceName } from "../aws/dkim-keys";
 import { type MailConfig, type StackFile, decryptStackSecrets, mailDomains, parseMailConfig, parseStackFile } from "../config";
 import { renderReverseZone, renderZoneFile } from "../core/dns";
 // Imported up front: the program is a function (nothing runs at import), so it is enough that the
@@ -39,6 +39,9 @@ export interface SynthOptions {
   snapshots?: readonly MockSnapshot[];
   /** The DKIM rotation state the last up recorded (the JSON of /mailfort/<stack>/state/dkim-rotation); none: none recorded. */
   dkimRotationState?: string;
+  /** A previous synth's --secrets-dir: its DKIM private keys are kept (as Pulumi's state keeps a
+   * tls.PrivateKey across ups), so a synth of the next up publishes and signs with the same keys. */
+  keepKeysFrom?: string;
   /** The rotation clock, ISO 8601 (a string: options cross to worker processes as JSON): what an
    * up at this time would do (default: now). */
   now?: string;
@@ -82,6 +85,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
       stack, project: "mailfort", region: config.region, existingZones, dataVolumeGb: config.instance.dataVolumeGb,
       ...(opts.snapshots !== undefined ? { snapshots: opts.snapshots } : {}),
       ...(opts.dkimRotationState !== undefined ? { dkimRotationState: opts.dkimRotationState } : {}),
+      ...(opts.keepKeysFrom !== undefined ? { keptKeys: keptDkimKeys(opts.keepKeysFrom, stack) } : {}),
     });
     await pulumi.runtime.setMocks(mocks, "mailfort", stack, false);
     mocks.attach(pulumi.runtime.getMonitor());
@@ -132,6 +136,18 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
+
+/** The DKIM private keys of a previous synth's secrets dir (<dir>/mailfort/<stack>/dkim/<domain>/<selector>),
+ * by the name of the tls.PrivateKey that made each (MailServer mailfort-<stack>, its DkimKeys <name>-dkim). */
+function keptDkimKeys(dir: string, stack: string): Record<string, string> {
+  const root = join(dir, "mailfort", stack, "dkim");
+  if (!existsSync(root)) throw new Error(`keepKeysFrom: ${root} does not exist; pass the --secrets-dir of an earlier synth of stack ${stack}`);
+  const kept: Record<string, string> = {};
+  for (const domain of readdirSync(root)) {
+    for (const selector of readdirSync(join(root, domain))) kept[dkimKeyResourceName(`mailfort-${stack}-dkim`, selector, domain)] = readFileSync(join(root, domain, selector), "utf8");
+  }
+  return kept;
+}
 
 function rotationClock(text: string): Date {
   const t = new Date(text);

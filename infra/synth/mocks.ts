@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type PostDeployRequest, notRunSummary } from "../core/post-deploy-verify";
 import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "./certificates";
-import { takeKeyPair } from "./keys";
+import { keyPairFromPem, takeKeyPair } from "./keys";
 import { unwrapSecrets } from "./secret-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -58,6 +58,8 @@ export interface MockSettings {
   dataVolumeGb?: number;
   /** The DKIM rotation state the last up recorded (its parameter's JSON text); none: no state yet. */
   dkimRotationState?: string;
+  /** Private keys an earlier up made, by tls.PrivateKey resource name: kept, as Pulumi's state keeps them. */
+  keptKeys?: Readonly<Record<string, string>>;
 }
 
 /** The subset of the proto request the recorder reads (RegisterResourceRequest). */
@@ -291,7 +293,9 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id: domain, state: { arn: arn("ses", `identity/${domain}`), identityType: "DOMAIN", dkimSigningAttributes: { ...(inputs.dkimSigningAttributes as object), tokens: [1, 2, 3].map(() => lowerAlnum(32)), status: "PENDING" } } };
       }
       case "tls:index/privateKey:PrivateKey": {
-        const pair = await takeKeyPair({ algorithm: String(inputs.algorithm), rsaBits: Number(inputs.rsaBits ?? 2048), ecdsaCurve: String(inputs.ecdsaCurve ?? "P224") });
+        const kept = this.settings.keptKeys?.[name];
+        const pair = kept !== undefined ? keyPairFromPem(String(inputs.algorithm), kept)
+          : await takeKeyPair({ algorithm: String(inputs.algorithm), rsaBits: Number(inputs.rsaBits ?? 2048), ecdsaCurve: String(inputs.ecdsaCurve ?? "P224") });
         return { id: hex(40), state: { ...pair } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert": {

@@ -1,7 +1,10 @@
 // Rotation under mocks: each synthesized `pulumi up` of a rotation reads the state the last one
 // recorded and takes the next step when it is due: the Route53 records, the DKIM keys and their
 // SSM parameters, the host's signing map and the recorded state all follow, step by step.
-import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SynthResult, runSynth } from "../../infra/synth";
 import { ofType } from "./helpers";
 
@@ -93,4 +96,21 @@ describe("a rotation from generation 0 to 1, one up per step", () => {
     const records = ofType(ups[0]!, "aws:route53/record:Record").map((r) => r.urn);
     expect(state?.options?.dependencies ?? []).toEqual(expect.arrayContaining(records));
   });
+});
+
+describe("a synth of the next up keeps the earlier up's keys (--keep-keys), as Pulumi's state does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mailfort-dkim-keep-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const keyText = (r: SynthResult, selector: string) => r.records.find((x) => x.name === `${selector}._domainkey.rotate.example`)?.values.join("");
+
+  it("publishes and signs with the same generation-0 and generation-1 keys step after step; a fresh synth makes new ones", async () => {
+    const first = await runSynth("rotate", { configText: STACK, now: T0, secretsDir: join(dir, "1") });
+    const second = await runSynth("rotate", { configText: STACK, now: plus(T0, 2), dkimRotationState: recorded(first) ?? "", keepKeysFrom: join(dir, "1"), secretsDir: join(dir, "2") });
+    expect(JSON.parse(second.dkimRotation.state).step).toBe("signing");
+    expect(keyText(second, "mail")).toBe(keyText(first, "mail"));
+    expect(keyText(second, "mail-g1")).toBe(keyText(first, "mail-g1"));
+    const fresh = await runSynth("rotate", { configText: STACK, now: T0 });
+    expect(keyText(fresh, "mail-g1")).not.toBe(keyText(first, "mail-g1"));
+    await expect(runSynth("rotate", { configText: STACK, now: T0, keepKeysFrom: join(dir, "none") })).rejects.toThrow(/keepKeysFrom: .* does not exist/);
+  }, 300_000);
 });
