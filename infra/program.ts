@@ -80,10 +80,14 @@ export async function mailfort(options: MailfortOptions = {}): Promise<Mailfort>
   // The DKIM rotation step: from the state the last up recorded and the clock, before anything
   // is rendered, so the records, the keys and the host's signing map all follow the same step.
   const rotation = parsed.dkim.rotation;
-  const dkimRotation = decideRotation(await recordedRotationState(parsed, provider), rotation.generation,
+  const recorded = await recordedRotationState(parsed, provider);
+  const dkimRotation = decideRotation(recorded, rotation.generation,
     { ttlSeconds: TTL_DEFAULT, marginMinutes: rotation.marginMinutes, graceHours: rotation.graceHours }, options.now ?? new Date());
   const config: MailConfig = { ...parsed, dkimLayout: dkimRotation.layout };
-  pulumi.log.info(`DKIM rotation: ${dkimRotation.says}; next up: ${dkimRotation.next.says}${dkimRotation.next.notBefore !== undefined ? `, from ${dkimRotation.next.notBefore.toISOString()}` : ""}`);
+  // Said in every preview while a rotation runs (or this up ends one): which step, what next, from when.
+  if (dkimRotation.state.step !== "steady" || dkimRotation.next.step !== "start" || (dkimRotation.advanced && recorded !== undefined)) {
+    pulumi.log.info(`DKIM rotation: ${dkimRotation.says}; next up: ${dkimRotation.next.says}${dkimRotation.next.notBefore !== undefined ? `, from ${dkimRotation.next.notBefore.toISOString()}` : ""}`);
+  }
   // Before any resource but the provider exists: a host file that cannot render, or more ACME
   // zones than the instance role can hold, fails the program here, not halfway through creating the stack.
   const host = renderHostConfig(config);

@@ -9,7 +9,7 @@
 // records, read back at the start of the next run) and the clock come in as arguments. The
 // state only moves when a step is due, and a step's time is the one recorded when it was taken,
 // so a preview shows the same thing until the next step falls due: no flapping.
-import type { DkimLayout } from "../config";
+import { ConfigError, type DkimLayout } from "../config";
 
 export const ROTATION_STATE_FORMAT = 1;
 
@@ -95,8 +95,12 @@ export function decideRotation(recorded: RotationState | undefined, target: numb
   if (Number.isNaN(now.getTime())) throw new Error("internal: the rotation clock is not a valid time");
   const from = recorded ?? INITIAL_STATE;
   if (target < from.generation) {
-    throw new Error(`dkim.rotation.generation is ${target}, but generation ${from.generation} is already ${from.step === "steady" ? "signing" : "being rolled out"}; `
-      + `keys only move forward: set it to ${from.generation} (or higher to rotate again)`);
+    // Keys only move forward: going back would sign with a key deleted (or never made) without a wait.
+    throw new ConfigError([{
+      path: "mailfort:dkim.rotation.generation",
+      problem: `is ${target}, but generation ${from.generation} is already ${from.step === "steady" ? "signing" : "being rolled out"} (recorded by the last pulumi up)`,
+      fix: `set it to ${from.generation} (or higher to rotate again)`,
+    }]);
   }
   const next = nextStepOf(from, target, timing);
   const due = next.step !== "start" && (next.notBefore === undefined || now.getTime() >= next.notBefore.getTime());

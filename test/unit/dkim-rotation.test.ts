@@ -2,7 +2,7 @@
 // transition, the timing edges (a step one second early is not taken, at the second it is),
 // one step per up, refusals, the recorded state's parser, and what each step publishes and signs.
 import { describe, expect, it } from "vitest";
-import { type DkimLayout, domainDkim, dkimSelectorOf } from "../../infra/config";
+import { ConfigError, type DkimLayout, domainDkim, dkimSelectorOf } from "../../infra/config";
 import {
   INITIAL_STATE, type RotationState, type RotationTiming, decideRotation, layoutOf, parseRotationState, rotationStateText,
 } from "../../infra/core/dkim-rotation";
@@ -98,8 +98,9 @@ describe("the step machine, one up at a time", () => {
   });
 
   it("refuses to go back a generation, naming the setting and the fix", () => {
-    expect(() => decideRotation({ v: 1, step: "steady", generation: 2 }, 1, timing, at(T0))).toThrow(/dkim\.rotation\.generation is 1.*set it to 2/);
-    expect(() => decideRotation({ v: 1, step: "published", from: 0, generation: 1, publishedAt: T0 }, 0, timing, at(T0))).toThrow(/being rolled out.*set it to 1/);
+    expect(() => decideRotation({ v: 1, step: "steady", generation: 2 }, 1, timing, at(T0))).toThrow(ConfigError);
+    expect(() => decideRotation({ v: 1, step: "steady", generation: 2 }, 1, timing, at(T0))).toThrow(/mailfort:dkim\.rotation\.generation: is 1, but generation 2 is already signing[\s\S]*fix: set it to 2/);
+    expect(() => decideRotation({ v: 1, step: "published", from: 0, generation: 1, publishedAt: T0 }, 0, timing, at(T0))).toThrow(/being rolled out[\s\S]*set it to 1/);
   });
 
   it("a second up at the same time as the step it took does nothing more (the next step's time starts at this one)", () => {
