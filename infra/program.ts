@@ -11,10 +11,16 @@ import { planAcmePolicies } from "./aws/acme-policies";
 import { MailServer } from "./aws/mail-server";
 import { PostDeployVerify } from "./aws/post-deploy-verify";
 import { checkedRestoreSource } from "./aws/restore-source";
+import { recordedRotationState } from "./aws/dkim-rotation-state";
+import { type RotationDecision, decideRotation } from "./core/dkim-rotation";
+import { TTL_DEFAULT } from "./core/dns";
 import type { VerificationSummary } from "./core/post-deploy-verify";
 
 export interface Mailfort {
+  /** The stack config, its DKIM layout that of the rotation step this run takes. */
   readonly config: MailConfig;
+  /** Where the DKIM rotation stands after this run, and what the next up will do. */
+  readonly dkimRotation: RotationDecision;
   readonly server: MailServer;
   /** Base64 of the gzip-compressed #cloud-config, exactly as handed to EC2 (userDataBase64). */
   readonly userData: string;
@@ -59,22 +65,40 @@ function readConfig(): MailConfig {
   return parseMailConfig(raw, pulumi.getStack());
 }
 
-export async function mailfort(): Promise<Mailfort> {
-  const config = readConfig();
-  // Before any resource exists: a host file that cannot render, or more ACME zones than the
-  // instance role can hold, fails the program here, not halfway through creating the stack.
+export interface MailfortOptions {
+  /** The rotation clock (default: the time of the run). The offline synth and the plan pass one
+   * to show what an up at that time would do; `pulumi up` always runs on the real time. */
+  now?: Date;
+}
+
+export async function mailfort(options: MailfortOptions = {}): Promise<Mailfort> {
+  const parsed = readConfig();
+  const settings = new pulumi.Config(NAMESPACE);
+  const hashSecrets = [...parsed.mailboxes.map((m) => m.passwordHashSecret), ...parsed.auth.serviceAppPasswords.map((a) => a.passwordHashSecret)];
+  const passwordHashes = Object.fromEntries(hashSecrets.map((key) => [key, settings.requireSecret(key)]));
+  const provider = new aws.Provider(`aws-${parsed.region}`, { region: parsed.region as aws.Region, defaultTags: { tags: { "mailfort:stack": parsed.stack } } });
+  // The DKIM rotation step: from the state the last up recorded and the clock, before anything
+  // is rendered, so the records, the keys and the host's signing map all follow the same step.
+  const rotation = parsed.dkim.rotation;
+  const recorded = await recordedRotationState(parsed, provider);
+  const dkimRotation = decideRotation(recorded, rotation.generation,
+    { ttlSeconds: TTL_DEFAULT, marginMinutes: rotation.marginMinutes, graceHours: rotation.graceHours }, options.now ?? new Date());
+  const config: MailConfig = { ...parsed, dkimLayout: dkimRotation.layout };
+  // Said in every preview while a rotation runs (or this up ends one): which step, what next, from when.
+  if (dkimRotation.state.step !== "steady" || dkimRotation.next.step !== "start" || (dkimRotation.advanced && recorded !== undefined)) {
+    pulumi.log.info(`DKIM rotation: ${dkimRotation.says}; next up: ${dkimRotation.next.says}${dkimRotation.next.notBefore !== undefined ? `, from ${dkimRotation.next.notBefore.toISOString()}` : ""}`);
+  }
+  // Before any resource but the provider exists: a host file that cannot render, or more ACME
+  // zones than the instance role can hold, fails the program here, not halfway through creating the stack.
   const host = renderHostConfig(config);
   planAcmePolicies(acmeZoneNames(config));
   const userData = host.userDataBase64;
-  const settings = new pulumi.Config(NAMESPACE);
-  const hashSecrets = [...config.mailboxes.map((m) => m.passwordHashSecret), ...config.auth.serviceAppPasswords.map((a) => a.passwordHashSecret)];
-  const passwordHashes = Object.fromEntries(hashSecrets.map((key) => [key, settings.requireSecret(key)]));
-  const provider = new aws.Provider(`aws-${config.region}`, { region: config.region as aws.Region, defaultTags: { tags: { "mailfort:stack": config.stack } } });
   // Awaited before anything else is registered: a snapshot that is missing or another stack's
   // stops the program here, so not even an `up --skip-preview` creates or changes a resource.
   const restoreSource = await checkedRestoreSource(config, provider);
   const server = new MailServer(`mailfort-${config.stack}`, {
     config, userDataBase64: userData, hostBundle: host.bundle, passwordHashes, ...(restoreSource !== undefined ? { restoreSource } : {}),
+    dkimRotation: dkimRotation.state,
   }, { providers: [provider] });
   const created = server.zones.filter((z) => z.created);
   const nameservers = pulumi.all(Object.fromEntries(created.map((z) => [z.domain, z.nameServers])));
@@ -101,5 +125,5 @@ export async function mailfort(): Promise<Mailfort> {
     ...(server.caCertPem !== undefined ? { caCertPem: server.caCertPem } : {}),
     ...(verify !== undefined ? { verification: verify.summary } : {}),
   };
-  return { config, server, userData, host, outputs };
+  return { config, dkimRotation, server, userData, host, outputs };
 }

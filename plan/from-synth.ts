@@ -20,5 +20,6 @@ export function snapshotFromSynth(result: SynthResult): Snapshot {
     resources,
     records: result.records.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.values, purpose: r.purpose })),
     resourceIds: resourceIds(result.resources),
+    ...(result.dkimRotation !== undefined ? { dkimRotation: { says: result.dkimRotation.says, advanced: result.dkimRotation.advanced, next: result.dkimRotation.next } } : {}),
   };
 }

@@ -39,6 +39,8 @@ export interface PlanDiff {
   /** A restore, or a data volume leaving the stack (undefined: the volumes are as they were). */
   readonly dataVolume?: DataVolumeChange;
   readonly policies: { readonly base: readonly PolicyOutcome[]; readonly head: readonly PolicyOutcome[] };
+  /** The head's DKIM rotation: this up's step and the next (docs/dkim-rotation.md). */
+  readonly dkimRotation?: NonNullable<Snapshot["dkimRotation"]>;
 }
 
 const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
@@ -115,6 +117,7 @@ export async function planDiff(base: Snapshot, head: Snapshot): Promise<PlanDiff
     ports: { ...listDiff(openPorts(base), headPorts), head: headPorts },
     files: diffFiles(base, head),
     ...withDataVolume(dataVolumeChange(base, head)),
+    ...(head.dkimRotation !== undefined ? { dkimRotation: head.dkimRotation } : {}),
     policies: { base: await runPolicies(base.resources, base.facts), head: await runPolicies(head.resources, head.facts) },
   };
 }

@@ -19,6 +19,10 @@ export function planMarkdown(d: PlanDiff, refs: { readonly base: string; readonl
   out.push(`**Resources:** ${count("added")} to add, ${count("changed")} to change, ${count("removed")} to remove (${d.resourceCounts.base} -> ${d.resourceCounts.head}).  `);
   out.push(`**DNS records:** +${d.records.added.length} / -${d.records.removed.length}.  `);
   out.push(`**Open ports:** ${d.ports.added.length + d.ports.removed.length === 0 ? "unchanged" : `+${d.ports.added.length} / -${d.ports.removed.length}`}.  `);
+  if (d.dkimRotation !== undefined) {
+    const r = d.dkimRotation;
+    out.push(`**DKIM rotation:** ${r.advanced ? "this up takes a step: " : ""}${r.says}; next \`pulumi up\`: ${r.next.says}${r.next.notBefore !== undefined ? `, not before ${r.next.notBefore}` : ""}.  `);
+  }
   out.push(`**Host files:** ${d.files.length === 0 ? "unchanged" : `${d.files.length} changed`}${d.files.length > 0 ? " (the instance is replaced: the user data pins the host files; the data volume re-attaches)" : ""}.`, "");
 
   // The one change a reviewer must not miss: where the mail lives.

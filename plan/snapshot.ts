@@ -18,6 +18,8 @@ export interface Snapshot {
   readonly facts: PolicyFacts;
   readonly resources: readonly GraphResource[];
   readonly records: readonly SnapshotRecord[];
+  /** Where the DKIM rotation stands after this up and what the next up does (synths from before rotation have none). */
+  readonly dkimRotation?: { readonly says: string; readonly advanced: boolean; readonly next: { readonly says: string; readonly notBefore?: string } };
   /** Ids the synth invented -> the resource each belongs to (plan/resource-ids.ts). */
   readonly resourceIds?: Readonly<Record<string, string>>;
 }

@@ -2,6 +2,7 @@
 // objects) list them. Plain objects: the pack entry (index.ts) wraps them; tests and the offline
 // runner call them directly.
 import type { MailfortPolicy } from "./define";
+import { dkimRotationPolicy } from "./policies/dkim-rotation";
 import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
 import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { hostBundlePinnedPolicy } from "./policies/host-bundle";
@@ -25,7 +26,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   imdsV2Policy, volumeEncryptionPolicy, dataVolumeRetainedPolicy, dataVolumeRestorePolicy, detailedMonitoringPolicy, noKeyPairPolicy,
   iamLeastPrivilegePolicy, iamInstanceScopePolicy,
   noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy,
-  mxPolicy, spfPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
+  mxPolicy, spfPolicy, dkimPolicy, dkimRotationPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
   hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
   postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, containmentPolicy, postscreenDnsblPolicy,
   tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,

@@ -20,6 +20,8 @@ export interface PolicyFacts {
   readonly hostname: string;
   readonly domains: readonly { readonly name: string; readonly sendsMail: boolean; readonly dkimSelector: string }[];
   readonly features: { readonly pop3: boolean; readonly ipv6: boolean; readonly dnssec: boolean; readonly webmail: boolean };
+  /** mailfort:dkim.rotation: the generation asked for and the waits the rotation must keep. */
+  readonly dkimRotation: { readonly generation: number; readonly marginMinutes: number; readonly graceHours: number };
   readonly tlsMode: string;
   /** direct delivery on 25, or relay through Amazon SES on 587: what egress the host needs. */
   readonly outboundMode: string;
@@ -35,6 +37,7 @@ export function factsFromConfig(cfg: MailConfig): PolicyFacts {
     hostname: cfg.hostname,
     domains: cfg.domains.map((d) => ({ name: d.name, sendsMail: d.sendsMail, dkimSelector: d.dkimSelector })),
     features: { pop3: cfg.features.pop3, ipv6: cfg.features.ipv6, dnssec: cfg.features.dnssec, webmail: cfg.features.webmail },
+    dkimRotation: { generation: cfg.dkim.rotation.generation, marginMinutes: cfg.dkim.rotation.marginMinutes, graceHours: cfg.dkim.rotation.graceHours },
     tlsMode: cfg.tls.mode,
     outboundMode: cfg.outbound.mode,
     relax: cfg.policy.relax,

@@ -1,4 +1,4 @@
-// npm run plan -- --stack <name> --base <git-ref> [--head <git-ref>] [--config-file <path>] [--out <file>]
+// npm run plan -- --stack <name> --base <git-ref> [--head <git-ref>] [--config-file <path>] [--dkim-state <file>] [--now <time>] [--out <file>]
 // A pull-request plan without cloud credentials: synthesizes the stack at <git-ref> (git archive
 // into a temp dir, node_modules symlinked) and in the working tree (or at --head), and writes a
 // markdown diff — resources, DNS records, open ports, rendered host files, policy results — to
@@ -18,11 +18,13 @@ const program = new Command("plan")
   .requiredOption("--base <git-ref>", "what the change is compared against, e.g. origin/main")
   .option("--head <git-ref>", "compare this ref instead of the working tree")
   .option("--config-file <path>", "use this stack file for the head side instead of stacks/Pulumi.<stack>.yaml")
+  .option("--dkim-state <file.json>", "head side: the DKIM rotation state the last up recorded (docs/dkim-rotation.md); default: none recorded")
+  .option("--now <time>", "head side: the rotation clock, e.g. 2026-12-09T12:00:00Z (default: now)")
   .option("--out <file>", "write the markdown here instead of stdout");
 
 async function main(): Promise<number> {
   program.parse();
-  const o = program.opts<{ stack: string; base: string; head?: string; configFile?: string; out?: string }>();
+  const o = program.opts<{ stack: string; base: string; head?: string; configFile?: string; dkimState?: string; now?: string; out?: string }>();
   const repo = path.resolve(__dirname, "..");
   const trees: TreeAtRef[] = [];
   try {
@@ -30,7 +32,8 @@ async function main(): Promise<number> {
     trees.push(baseTree);
     const headTree = o.head !== undefined ? treeAtRef(repo, o.head) : undefined;
     if (headTree) trees.push(headTree);
-    const head = synthTree(headTree?.dir ?? repo, o.stack, o.configFile && path.resolve(o.configFile));
+    const rotation = [...(o.dkimState !== undefined ? ["--dkim-state", path.resolve(o.dkimState)] : []), ...(o.now !== undefined ? ["--now", o.now] : [])];
+    const head = synthTree(headTree?.dir ?? repo, o.stack, o.configFile && path.resolve(o.configFile), rotation);
     let base;
     try {
       base = synthTree(baseTree.dir, o.stack);

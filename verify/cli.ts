@@ -29,6 +29,7 @@ function verifyCommand(): Command {
     .option("--max-retry <n>", "fail2ban maxRetry of the stack", "5")
     .option("--pop3", "POP3S (995) is enabled")
     .option("--snapshot <file>", "lab replacement: where the before-replacement snapshot is kept")
+    .option("--dkim-selector <selector>", "the DKIM selector outbound mail must be signed with now (group dkim-rotation), e.g. mail-g1")
     .option("--listed-in <zone>", "a DNSBL zone the server consults that lists this client's own address")
     .option("--listed-link <host>", "a link host that a URL blocklist the server consults lists")
     .option("--outbound-limit <n>", "the stack's outbound limit per user and hour (exhausts the third --mailbox)")
@@ -96,6 +97,7 @@ export function parseVerifyArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     limits: o.maxSizeMb && o.maxRecipients ? { messageSizeMb: Number(o.maxSizeMb), recipientsPerMessage: Number(o.maxRecipients) } : undefined,
     pop3: Boolean(o.pop3),
     snapshotFile: o.snapshot ? String(o.snapshot) : undefined,
+    dkimSelector: o.dkimSelector ? String(o.dkimSelector) : undefined,
     dnsblListedIn: o.listedIn ? String(o.listedIn) : undefined,
     surblListedHost: o.listedLink ? String(o.listedLink) : undefined,
     outboundPerUserPerHour: o.outboundLimit ? Number(o.outboundLimit) : undefined,

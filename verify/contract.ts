@@ -10,9 +10,9 @@ export type { CheckResult, CheckStatus } from "./types";
 export const VERIFY_CLI = "tools/verify.ts";
 
 /** Vantage points: `client` is a well-behaved outsider, `attacker` a hostile one (it gets banned). */
-export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-snapshot" | "after-replace" | "after-recovery" | "after-restore" | "webmail-session";
+export type Group = "client" | "testssl" | "attacker" | "after-attack" | "client-relay" | "before-replace" | "after-snapshot" | "after-replace" | "after-recovery" | "after-restore" | "webmail-session" | "dkim-rotation";
 
-export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-snapshot", "after-replace", "after-recovery", "after-restore", "webmail-session"];
+export const GROUPS: readonly Group[] = ["client", "testssl", "attacker", "after-attack", "client-relay", "before-replace", "after-snapshot", "after-replace", "after-recovery", "after-restore", "webmail-session", "dkim-rotation"];
 
 /** One verify run. Only host and domains are required; everything else enables or tunes checks. */
 export interface VerifyRequest {
@@ -41,6 +41,8 @@ export interface VerifyRequest {
   readonly maxRetry?: number;
   readonly pop3?: boolean;
   readonly snapshotFile?: string;
+  /** The DKIM selector the server must sign with now (a DKIM rotation's step: group dkim-rotation). */
+  readonly dkimSelector?: string;
   /** A DNSBL zone the server consults that lists this client's own address (lab: the attacker). */
   readonly dnsblListedIn?: string;
   /** A link host that a URL blocklist the server consults lists. */
@@ -85,6 +87,7 @@ export function verifyArgv(r: VerifyRequest): string[] {
     ...one("--max-retry", r.maxRetry),
     ...(r.pop3 === true ? ["--pop3"] : []),
     ...one("--snapshot", r.snapshotFile),
+    ...one("--dkim-selector", r.dkimSelector),
     ...one("--listed-in", r.dnsblListedIn),
     ...one("--listed-link", r.surblListedHost),
     ...one("--outbound-limit", r.outboundPerUserPerHour),

@@ -5,6 +5,7 @@ import { authChecks } from "./checks/auth";
 import { bruteForceChecks, othersUnaffectedCheck } from "./checks/bruteforce";
 import { contentChecks } from "./checks/content";
 import { deliveryChecks } from "./checks/delivery";
+import { dkimRotationChecks } from "./checks/dkim-rotation";
 import { fcrdnsCheck, mtaStsPolicyChecks, recordChecks } from "./checks/dns";
 import { floodCheck, limitChecks } from "./checks/limits";
 import { outboundPerUserLimitCheck } from "./checks/outbound-rate";
@@ -69,6 +70,10 @@ export function checksFor(t: VerifyTarget, group: Group): Check[] {
       return [...afterReplaceChecks, ...deliveryChecks.filter((c) => c.id === "delivery-outbound-authenticated"), ...webmail(t, [webmailReplaceCheck])];
     case "after-recovery":
       return afterRecoveryChecks;
+    case "dkim-rotation":
+      // Run at each step of a DKIM rotation (docs/dkim-rotation.md) with --dkim-selector set to
+      // the selector that step signs with.
+      return dkimRotationChecks;
     case "after-restore":
       // The client checks once more, on a server restored within the hour, but one: the outbound
       // limit's victim used up its hourly budget in the first run, and a restore brings Rspamd's

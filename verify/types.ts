@@ -51,6 +51,8 @@ export interface VerifyTarget {
   readonly limits?: { readonly messageSizeMb: number; readonly recipientsPerMessage: number };
   /** Lab replacement: where the before-replacement snapshot is kept. */
   readonly snapshotFile?: string;
+  /** The DKIM selector outbound mail must be signed with now (a DKIM rotation's step). */
+  readonly dkimSelector?: string;
   /** Whether POP3 (995) is expected on. */
   readonly pop3?: boolean;
   /** A DNSBL zone the server consults that lists this client's own address (lab: the attacker). */

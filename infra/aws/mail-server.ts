@@ -4,7 +4,8 @@
 // relay. Decisions come from the pure core.
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
-import { type MailConfig, mailDomains } from "../config";
+import { type MailConfig, domainDkim, mailDomains } from "../config";
+import type { RotationState } from "../core/dkim-rotation";
 import type { HostBundle } from "../core/host";
 import { type DnsRecord, recordPlan } from "../core/dns";
 import { acmeZoneNames, certificateNames } from "../core/certificate-names";
@@ -13,6 +14,7 @@ import { egressRules, inboundPorts } from "../core/ports";
 import { Backups } from "./backups";
 import { dataKey } from "./data-key";
 import { DkimKeys } from "./dkim-keys";
+import { DkimRotationState } from "./dkim-rotation-state";
 import { DnsRecords } from "./dns-records";
 import { DnsZones } from "./dns-zones";
 import { InstanceRole } from "./instance-role";
@@ -40,6 +42,8 @@ export interface MailServerArgs {
   passwordHashes: Readonly<Record<string, pulumi.Input<string>>>;
   /** A restore's snapshot, as AWS described it before anything was registered (restore-source.ts). */
   restoreSource?: SnapshotFacts;
+  /** The DKIM rotation state this up leaves (its layout is config.dkimLayout), recorded after the DNS records. */
+  dkimRotation: RotationState;
 }
 
 export interface ZoneOutput {
@@ -80,7 +84,8 @@ export class MailServer extends pulumi.ComponentResource {
     }, child);
     const firewall = new MailSecurityGroup(`${name}-sg`, { vpcId: network.vpcId, inbound: inboundPorts(cfg), egress: egressRules(cfg), ipv6: cfg.features.ipv6, tags }, child);
 
-    const dkim = new DkimKeys(`${name}-dkim`, { keys: mailDomains(cfg).map((d) => ({ domain: d.name, selector: d.dkimSelector })) }, child);
+    // A key per published generation (two while a rotation overlaps them); a revoked one has none.
+    const dkim = new DkimKeys(`${name}-dkim`, { keys: mailDomains(cfg).flatMap((d) => domainDkim(d, cfg.dkimLayout).published.map((selector) => ({ domain: d.name, selector }))) }, child);
     const certNames = certificateNames(cfg);
     const tls = new TlsMaterial(`${name}-tls`, { stack: cfg.stack, selfSigned: cfg.tls.mode === "self-signed", hostname: cfg.hostname, dnsNames: certNames }, child);
     const ses = sesRelay(name, cfg, tags, this);
@@ -131,6 +136,7 @@ export class MailServer extends pulumi.ComponentResource {
       ...(ses !== undefined ? { sesTokens: ses.dkimTokens } : {}),
     });
     const dnsRecords = new DnsRecords(`${name}-records`, { plan, records: this.records, zoneIds }, child);
+    new DkimRotationState(`${name}-dkim-rotation`, { stack: cfg.stack, state: args.dkimRotation, after: [...dnsRecords.recordResources], tags }, child);
     // AWS checks forward-confirmed reverse DNS before it sets the PTR: the A record must exist.
     const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname, after: [...dnsRecords.recordResources] }, child);
 

@@ -1,3 +1,4 @@
+export { type DkimLayout, dkimSelectorOf, domainDkim, steadyDkimLayout } from "./dkim-layout";
 export { ConfigError, type ConfigIssue, escapeUnprintable, showKey, showValue } from "./errors";
 export { type AliasConfig, type DomainConfig, type MailConfig, mailDomains, ssmPrefix } from "./mail-config";
 export { SECRET_KEY_RE, domainOf, isDomainName, isMailAddress, isWithin, localPartOf } from "./names";
@@ -5,7 +6,7 @@ export { parseMailConfig } from "./parse";
 export { decryptStackSecrets, setStackSecret } from "./passphrase";
 export { isStrongPasswordHash } from "./password-hash";
 export { NAMESPACE, type RawStackConfig, decodeValue, namespaceEntries } from "./raw";
-export { FIX_SEP, mailConfigSchema } from "./schema";
+export { FIX_SEP, QUEUE_LIFETIME_HOURS, mailConfigSchema } from "./schema";
 export { SNAPSHOT_ID_RE, isSnapshotId } from "./snapshot-id";
 export { OPAQUE_SECRET_PLACEHOLDER, type StackFile, parseStackFile } from "./stack-file";
 export { STACK_FILE_LIMITS, loadBoundedYaml } from "./yaml-bounds";

@@ -1,4 +1,5 @@
 // The typed, validated, defaults-applied configuration every other part of mailfort reads.
+import type { DkimLayout } from "./dkim-layout";
 import type { ParsedMailConfig } from "./schema";
 
 type ParsedDomain = ParsedMailConfig["domains"][number];
@@ -26,6 +27,9 @@ export interface MailConfig extends Omit<ParsedMailConfig, "domains" | "aliases"
   readonly domains: readonly DomainConfig[];
   readonly aliases: readonly AliasConfig[];
   readonly auth: AuthConfig;
+  /** The DKIM generations live on this run: steady at dkim.rotation.generation after parsing;
+   * the program puts in the rotation step's (infra/core/dkim-rotation.ts). */
+  readonly dkimLayout: DkimLayout;
 }
 
 /** Domains that take and send mail (not parked). */

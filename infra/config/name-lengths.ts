@@ -3,6 +3,7 @@
 // (<selector>._domainkey.<domain>, _autodiscover._tcp.<domain>); a mail address is at most 254
 // (RFC 5321's 256-octet path minus the angle brackets); a certificate's common name is at most
 // 64 (RFC 5280 ub-common-name), and the mail hostname is the certificate's name.
+import { dkimSelectorOf } from "./dkim-layout";
 import type { ConfigIssue } from "./errors";
 import type { ParsedMailConfig } from "./schema";
 import { domainOf, isWithin } from "./names";
@@ -16,10 +17,11 @@ const SES_TOKEN = 32;
 
 /** The names mailfort publishes for a domain, as prefixes of it (the core's record set; a test
  * checks this list against it). */
-export function publishedPrefixes(d: Pick<ParsedMailConfig["domains"][number], "sendsMail" | "dkimSelector">, ses: boolean): string[] {
+export function publishedPrefixes(d: Pick<ParsedMailConfig["domains"][number], "sendsMail" | "dkimSelector">, ses: boolean, dkimGeneration = 0): string[] {
   if (!d.sendsMail) return ["*._domainkey.", "_dmarc."];
   return [
-    `${d.dkimSelector}._domainkey.`, ...(ses ? [`${"x".repeat(SES_TOKEN)}._domainkey.`] : []),
+    // The configured generation's selector: the longest a rotation to it publishes (<selector>-gN).
+    `${dkimSelectorOf(d.dkimSelector, dkimGeneration)}._domainkey.`, ...(ses ? [`${"x".repeat(SES_TOKEN)}._domainkey.`] : []),
     "_autodiscover._tcp.", "_submissions._tcp.", "_submission._tcp.", "_imaps._tcp.", "_pop3s._tcp.",
     "_smtp._tls.", "_mta-sts.", "mta-sts.", "autoconfig.", "_dmarc.",
   ];
@@ -32,7 +34,7 @@ export function nameLengthIssues(cfg: ParsedMailConfig): ConfigIssue[] {
   }
   const mailDomains = cfg.domains.filter((d) => d.sendsMail).map((d) => d.name);
   cfg.domains.forEach((d, i) => {
-    const longest = publishedPrefixes(d, cfg.outbound.mode === "ses").reduce((a, b) => (b.length > a.length ? b : a));
+    const longest = publishedPrefixes(d, cfg.outbound.mode === "ses", cfg.dkim.rotation.generation).reduce((a, b) => (b.length > a.length ? b : a));
     if (d.name.length + longest.length > MAX_DNS_NAME) {
       issues.push({ path: fieldPath(["domains", i, "name"]), problem: `is ${d.name.length} characters; mailfort publishes ${longest}<domain> (${d.name.length + longest.length} characters), over DNS's ${MAX_DNS_NAME}`, fix: `use a domain of at most ${MAX_DNS_NAME - longest.length} characters${d.sendsMail ? " (or a shorter dkimSelector)" : ""}` });
     }

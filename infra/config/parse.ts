@@ -5,6 +5,7 @@
 //   settings -> schema -> cross-checks and protections -> MailConfig
 import { ROLE_ACCOUNTS } from "./address-checks";
 import { crossCheck } from "./cross-checks";
+import { steadyDkimLayout } from "./dkim-layout";
 import { ConfigError, type ConfigIssue, showValue } from "./errors";
 import { normaliseIpOrCidr } from "./ip";
 import type { AliasConfig, DomainConfig, MailConfig } from "./mail-config";
@@ -81,6 +82,7 @@ function resolve(cfg: ParsedMailConfig, stack: string): MailConfig {
   const auth = { ...cfg.auth, appPasswords: cfg.auth.appPasswords ?? cfg.environment === "prod" };
   return {
     ...cfg, stack, domains, aliases: [...explicit, ...implicit], auth,
+    dkimLayout: steadyDkimLayout(cfg.dkim.rotation.generation),
     bruteForce: { ...cfg.bruteForce, ignoreIps: canonical(cfg.bruteForce.ignoreIps) },
     antispam: { ...cfg.antispam, blockIps: canonical(cfg.antispam.blockIps), allowIps: canonical(cfg.antispam.allowIps) },
   };

@@ -66,7 +66,7 @@ export const domainSchema = z.strictObject({
     .describe("an existing Route53 hosted zone to write into; without it mailfort creates (and owns) a zone"),
   sendsMail: z.boolean().default(true).describe("false parks the domain: null MX, `v=spf1 -all`, DMARC reject, every DKIM selector revoked; no mailboxes"),
   dkimSelector: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, { error: say("is not a valid DKIM selector", "use lowercase letters, digits and inner hyphens, e.g. mail2026") }).meta({ format: "DKIM selector" }).default("mail")
-    .describe("DKIM selector; change it to rotate the key (old and new can overlap)"),
+    .describe("DKIM selector of key generation 0; generation N (dkim.rotation.generation) signs with `<dkimSelector>-gN`. Rotate keys with dkim.rotation, not by renaming this"),
   dmarc: dmarcSchema.prefault({}).describe("the domain's DMARC record"),
   mtaSts: mtaStsSchema.prefault({}).describe("the domain's MTA-STS policy"),
   tlsRptRua: z.array(mailAddress).max(5).optional().describe("TLS-RPT report recipients (RFC 8460); default: postmaster@<domain>"),
@@ -276,6 +276,23 @@ export const verifyAfterDeploySchema = z.strictObject({
   })).max(2).default([]).describe("test mailboxes for the auth, send-as and delivery checks (two enable send-as)"),
 });
 
+/** Postfix's maximal_queue_lifetime (its default, 5 days): a message signed just before the
+ * switch may sit in the queue this long, so the old key stays published at least this long. */
+export const QUEUE_LIFETIME_HOURS = 120;
+
+export const dkimRotationSchema = z.strictObject({
+  generation: int(0, 9999, "(a key generation)").default(0)
+    .describe("the DKIM key generation the domains should sign with; raise it by one to start a rotation (docs/dkim-rotation.md): each later `pulumi up` takes the next step when it is due. Generation 0 signs with `dkimSelector`, generation N with `<dkimSelector>-gN`"),
+  marginMinutes: int(5, 10_080, "minutes").default(60)
+    .describe("added to the DKIM record's TTL: how long a new public key is published before the host signs with it, and a revoked one before it is removed"),
+  graceHours: int(QUEUE_LIFETIME_HOURS, 2160, "hours").default(168)
+    .describe(`how long the old public key stays published after the host stopped signing with it (mail queued or in transit still verifies); at least Postfix's queue lifetime, ${QUEUE_LIFETIME_HOURS} hours`),
+});
+
+export const dkimSchema = z.strictObject({
+  rotation: dkimRotationSchema.prefault({}).describe("rotating the domains' DKIM keys without a gap (two selectors per domain)"),
+});
+
 /** The whole `mailfort:` namespace. Keys are the config keys after the `mailfort:` prefix. */
 export const mailConfigSchema = z.strictObject({
   region: awsRegion.describe("AWS region of the stack (an explicit provider is created for it)"),
@@ -301,6 +318,7 @@ export const mailConfigSchema = z.strictObject({
   dataVolume: dataVolumeSchema.prefault({}).describe("where the data volume comes from: a restore from a snapshot"),
   alarmEmail: mailAddress.optional().describe("where CloudWatch alarms and GuardDuty findings are sent (SNS e-mail subscription); must not be hosted on this server"),
   monitoring: monitoringSchema.prefault({}).describe("out-of-band detection on the AWS side: GuardDuty findings and VPC flow logs, alerting through the alarm topic"),
+  dkim: dkimSchema.prefault({}).describe("DKIM signing keys: their rotation (docs/dkim-rotation.md)"),
   policy: policySchema.prefault({}).describe("the policy pack, for this stack"),
   verifyAfterDeploy: verifyAfterDeploySchema.prefault({}).describe("verify the new server after `pulumi up`, summary in the `verification` output"),
 });

@@ -47,6 +47,11 @@ export function parameterNames(cfg: Pick<MailConfig, "stack">) {
     webmailDesKey: { name: `${p}/webmail/des-key`, kind: "SecureString" } as ParameterName,
     /** A declared (service) app password: JSON {address, name, passwordHash}. */
     serviceAppPassword: (address: string, name: string): ParameterName => ({ name: `${p}/app-passwords/${addressId(address)}-${name}`, kind: "SecureString" }),
+    /** Where the DKIM rotation stands (infra/core/dkim-rotation.ts): JSON, public, written by
+     * `pulumi up` after the DNS records and read back by the next run. The host ignores it. */
+    dkimRotationState: { name: `${p}/state/dkim-rotation`, kind: "String" } as ParameterName,
+    /** The folder it lives in: a by-path read of it is empty (not an error) before the first up. */
+    stateFolder: `${p}/state`,
   };
 }
 

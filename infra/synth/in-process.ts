@@ -4,10 +4,10 @@
 // synth worker (worker.ts) run many stacks one after the other without reloading its modules.
 // Tests, the policy pack, the plan and the fleet use runSynth or a worker pool (workers.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { DKIM_KEY } from "../aws/dkim-keys";
+import { DKIM_KEY, dkimKeyResourceName } from "../aws/dkim-keys";
 import { type MailConfig, type StackFile, decryptStackSecrets, mailDomains, parseMailConfig, parseStackFile } from "../config";
 import { renderReverseZone, renderZoneFile } from "../core/dns";
 // Imported up front: the program is a function (nothing runs at import), so it is enough that the
@@ -19,7 +19,8 @@ import { type RenderedHost, unpackHostBundle } from "../core/host";
 import { parameterNames } from "../core/parameters";
 import { MailfortMocks, type MockSnapshot } from "./mocks";
 import { resolveOutput } from "./resolve";
-import type { SynthHostFiles, SynthParameter, SynthResult } from "./result";
+import type { SynthHostFiles, SynthParameter, SynthResult, SynthRotation } from "./result";
+import { type RotationDecision, rotationStateText } from "../core/dkim-rotation";
 import { hiddenSecretPaths } from "./hidden-secrets";
 
 export interface SynthOptions {
@@ -36,6 +37,14 @@ export interface SynthOptions {
   passphrase?: string;
   /** The synthetic account's EBS snapshots, for a restore to look up (default: see MockSettings). */
   snapshots?: readonly MockSnapshot[];
+  /** The DKIM rotation state the last up recorded (the JSON of /mailfort/<stack>/state/dkim-rotation); none: none recorded. */
+  dkimRotationState?: string;
+  /** A previous synth's --secrets-dir: its DKIM private keys are kept (as Pulumi's state keeps a
+   * tls.PrivateKey across ups), so a synth of the next up publishes and signs with the same keys. */
+  keepKeysFrom?: string;
+  /** The rotation clock, ISO 8601 (a string: options cross to worker processes as JSON): what an
+   * up at this time would do (default: now). */
+  now?: string;
 }
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -75,12 +84,14 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     const mocks = new MailfortMocks({
       stack, project: "mailfort", region: config.region, existingZones, dataVolumeGb: config.instance.dataVolumeGb,
       ...(opts.snapshots !== undefined ? { snapshots: opts.snapshots } : {}),
+      ...(opts.dkimRotationState !== undefined ? { dkimRotationState: opts.dkimRotationState } : {}),
+      ...(opts.keepKeysFrom !== undefined ? { keptKeys: keptDkimKeys(opts.keepKeysFrom, stack) } : {}),
     });
     await pulumi.runtime.setMocks(mocks, "mailfort", stack, false);
     mocks.attach(pulumi.runtime.getMonitor());
     pulumi.runtime.setAllConfig(file.values, [...file.secretKeys]);
 
-    const program = await Promise.race([mailfort(), failed(failures)]);
+    const program = await Promise.race([mailfort(opts.now !== undefined ? { now: rotationClock(opts.now) } : {}), failed(failures)]);
     const outputs = await Promise.race([
       resolveOutput(pulumi.output(program.outputs as unknown as Record<string, pulumi.Input<unknown>>)),
       failed(failures),
@@ -113,7 +124,7 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
     if (opts.secretsDir !== undefined) writeSecretsDir(opts.secretsDir, parameters);
 
     return {
-      stack, config, resources, userData: program.userData, cloudConfig: decodeUserData(program.userData),
+      stack, config: program.config, dkimRotation: rotationSummary(program.dkimRotation), resources, userData: program.userData, cloudConfig: decodeUserData(program.userData),
       hostFiles: hostFilesFrom(parameters, program.host, stack), records, zones,
       outputs: JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>,
       parameters, opaqueSecrets: file.opaque,
@@ -125,6 +136,32 @@ export async function synthInProcess(stack: string, opts: SynthOptions = {}): Pr
   }
 }
 
+
+/** The DKIM private keys of a previous synth's secrets dir (<dir>/mailfort/<stack>/dkim/<domain>/<selector>),
+ * by the name of the tls.PrivateKey that made each (MailServer mailfort-<stack>, its DkimKeys <name>-dkim). */
+function keptDkimKeys(dir: string, stack: string): Record<string, string> {
+  const root = join(dir, "mailfort", stack, "dkim");
+  if (!existsSync(root)) throw new Error(`keepKeysFrom: ${root} does not exist; pass the --secrets-dir of an earlier synth of stack ${stack}`);
+  const kept: Record<string, string> = {};
+  for (const domain of readdirSync(root)) {
+    for (const selector of readdirSync(join(root, domain))) kept[dkimKeyResourceName(`mailfort-${stack}-dkim`, selector, domain)] = readFileSync(join(root, domain, selector), "utf8");
+  }
+  return kept;
+}
+
+function rotationClock(text: string): Date {
+  const t = new Date(text);
+  if (Number.isNaN(t.getTime())) throw new Error(`the synth's clock ${JSON.stringify(text)} is not a time; write e.g. 2026-12-09T12:00:00Z`);
+  return t;
+}
+
+/** The rotation decision as plain data (times as ISO strings), for the plan and the workers. */
+function rotationSummary(d: RotationDecision): SynthRotation {
+  return {
+    state: rotationStateText(d.state), advanced: d.advanced, says: d.says,
+    next: { step: d.next.step, says: d.next.says, ...(d.next.notBefore !== undefined ? { notBefore: d.next.notBefore.toISOString() } : {}) },
+  };
+}
 
 /** base64 (of gzip, or of plain text) -> the text cloud-init runs. */
 export function decodeUserData(base64: string): string {

@@ -4,7 +4,7 @@
 // Keys are generated asynchronously, in libuv's thread pool: an RSA 2048 key costs a few hundred
 // ms of CPU, and off the main thread it overlaps with the program's own work instead of adding
 // to it (two DKIM keys were a quarter of the synth's wall time when generated synchronously).
-import { type KeyObject, createHash, createPrivateKey, generateKeyPair as generate } from "node:crypto";
+import { type KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPair as generate } from "node:crypto";
 import { promisify } from "node:util";
 
 const generateAsync = promisify(generate);
@@ -108,6 +108,13 @@ function sshPublicKeyBlob(key: KeyObject): { type: string; data: Buffer } {
     return { type: "ssh-ed25519", data: Buffer.concat([str("ssh-ed25519"), str(Buffer.from(jwk.x, "base64url"))]) };
   }
   throw new Error(`cannot build an OpenSSH public key for key type ${String(jwk.kty)}`);
+}
+
+/** The outputs for a key made by an earlier up (its private PEM): what Pulumi's state keeps. */
+export function keyPairFromPem(algorithm: string, pem: string): KeyPairState {
+  const privateKey = parsePrivateKey(pem);
+  const type = algorithm === "RSA" ? "pkcs1" : algorithm === "ECDSA" ? "sec1" : "pkcs8";
+  return describe(algorithm, privateKey, createPublicKey(privateKey), privateKey.export({ type, format: "pem" }).toString());
 }
 
 /** Parse any PEM private key the mocks see (PKCS#1, SEC1, PKCS#8). */

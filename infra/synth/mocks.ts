@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type PostDeployRequest, notRunSummary } from "../core/post-deploy-verify";
 import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "./certificates";
-import { takeKeyPair } from "./keys";
+import { keyPairFromPem, takeKeyPair } from "./keys";
 import { unwrapSecrets } from "./secret-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -56,6 +56,10 @@ export interface MockSettings {
    * completed one of this stack, the size of its data volume (offline, nothing can be asked). */
   snapshots?: readonly MockSnapshot[];
   dataVolumeGb?: number;
+  /** The DKIM rotation state the last up recorded (its parameter's JSON text); none: no state yet. */
+  dkimRotationState?: string;
+  /** Private keys an earlier up made, by tls.PrivateKey resource name: kept, as Pulumi's state keeps them. */
+  keptKeys?: Readonly<Record<string, string>>;
 }
 
 /** The subset of the proto request the recorder reads (RegisterResourceRequest). */
@@ -152,6 +156,14 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
       case "aws:ec2/getSubnet:getSubnet":
         return { id: inputs.id, vpcId: `vpc-0${hex(16)}`, availabilityZone: `${region}a`, cidrBlock: "172.31.0.0/20", mapPublicIpOnLaunch: true, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${String(inputs.id)}` };
       case "aws:ebs/getSnapshot:getSnapshot": return this.snapshot(inputs, region);
+      case "aws:ssm/getParametersByPath:getParametersByPath": {
+        // The stack's state folder: the DKIM rotation's recorded state, when the synth was given one.
+        const path = String(inputs.path);
+        const state = this.settings.dkimRotationState;
+        const name = `/mailfort/${this.settings.stack}/state/dkim-rotation`;
+        const found = state !== undefined && name.startsWith(`${path}/`);
+        return { id: path, path, recursive: inputs.recursive ?? false, withDecryption: inputs.withDecryption ?? true, arns: found ? [`arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter${name}`] : [], names: found ? [name] : [], types: found ? ["String"] : [], values: found ? [state] : [] };
+      }
       case "aws:guardduty/getDetector:getDetector": {
         // The account's detector another stack (or the account owner) runs in this region.
         const id = hex(32);
@@ -281,7 +293,9 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id: domain, state: { arn: arn("ses", `identity/${domain}`), identityType: "DOMAIN", dkimSigningAttributes: { ...(inputs.dkimSigningAttributes as object), tokens: [1, 2, 3].map(() => lowerAlnum(32)), status: "PENDING" } } };
       }
       case "tls:index/privateKey:PrivateKey": {
-        const pair = await takeKeyPair({ algorithm: String(inputs.algorithm), rsaBits: Number(inputs.rsaBits ?? 2048), ecdsaCurve: String(inputs.ecdsaCurve ?? "P224") });
+        const kept = this.settings.keptKeys?.[name];
+        const pair = kept !== undefined ? keyPairFromPem(String(inputs.algorithm), kept)
+          : await takeKeyPair({ algorithm: String(inputs.algorithm), rsaBits: Number(inputs.rsaBits ?? 2048), ecdsaCurve: String(inputs.ecdsaCurve ?? "P224") });
         return { id: hex(40), state: { ...pair } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert": {

@@ -2,6 +2,7 @@
 // ports (taken from the security group as synthesized), the DNS records, the SSM parameters
 // (names only), the host files and how each reaches the host, and the secrets that could not be
 // decrypted offline.
+import { domainDkim } from "../config";
 import type { SynthResult } from "./result";
 
 interface SgRule { protocol?: string; fromPort?: number; toPort?: number; cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; description?: string }
@@ -11,6 +12,22 @@ const short = (v: string, n = 90): string => (v.length > n ? `${v.slice(0, n - 1
 
 function table(head: string[], rows: unknown[][]): string[] {
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
+}
+
+/** Where the DKIM rotation stands after this up and what the next `pulumi up` will do, and when. */
+function rotationSection(result: SynthResult): string[] {
+  const r = result.dkimRotation;
+  const cfg = result.config;
+  const first = cfg.domains.find((d) => d.sendsMail);
+  const sel = first !== undefined ? domainDkim(first, cfg.dkimLayout) : undefined;
+  return [
+    "## DKIM rotation",
+    "",
+    `- This up: ${r.advanced ? "**takes a step**: " : "no step: "}${r.says} (generations: signing ${cfg.dkimLayout.signing}, published ${cfg.dkimLayout.published.join(", ")}${cfg.dkimLayout.revoked.length > 0 ? `, revoked ${cfg.dkimLayout.revoked.join(", ")}` : ""}${sel !== undefined && first !== undefined ? `; ${first.name} signs with selector \`${sel.signing}\`` : ""}).`,
+    `- Next up: ${r.next.says}${r.next.notBefore !== undefined ? `; **not before ${r.next.notBefore}** (an earlier up changes nothing)` : ""}.`,
+    `- Recorded after this up in \`/mailfort/${result.stack}/state/dkim-rotation\`: \`${r.state}\``,
+    "",
+  ];
 }
 
 export function renderPlan(result: SynthResult): string {
@@ -50,6 +67,7 @@ export function renderPlan(result: SynthResult): string {
     "",
     `Zone files: ${Object.keys(result.zones).map((z) => `\`zones/${z}.zone\``).join(", ")}.`,
     "",
+    ...rotationSection(result),
     `## SSM parameters (${result.parameters.length}, under \`/mailfort/${result.stack}/\`)`,
     "",
     ...table(["name", "type"], result.parameters.map((p) => [p.name, p.type])),

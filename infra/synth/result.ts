@@ -41,9 +41,21 @@ export interface SynthHostFiles {
   readonly bundleChars: number;
 }
 
+/** Where the DKIM rotation stands after the synthesized up, and what the next up does. */
+export interface SynthRotation {
+  /** The state parameter's JSON after this up. */
+  state: string;
+  /** Whether this up takes a step. */
+  advanced: boolean;
+  says: string;
+  next: { step: string; says: string; notBefore?: string };
+}
+
 export interface SynthResult {
   stack: string;
+  /** The stack config, with the DKIM layout of the rotation step the synthesized up takes. */
   config: MailConfig;
+  dkimRotation: SynthRotation;
   resources: SynthResource[];
   /** The user data exactly as handed to EC2 (the instance's userDataBase64: base64 of gzip). */
   userData: string;

@@ -8,6 +8,7 @@ import { EIP_DOMAIN_NAME, normName, recordsOf, valuesAt, type PublishedRecord } 
 import { dkimKey, tagList, txtJoined, txtStrings } from "../lib/txt";
 import { HOST_TYPES, instanceHostFiles } from "../lib/host-files";
 import { filesMatching } from "../lib/user-data";
+import { generationOfSelector } from "./dkim-rotation";
 
 type Domain = PolicyFacts["domains"][number];
 
@@ -52,17 +53,22 @@ export const spfPolicy = perDomain("dns-spf", {
 });
 
 export const dkimPolicy = perDomain("dns-dkim", {
-  description: "Each sending domain publishes its configured DKIM selector; every DKIM key is RSA >= 2048 bits (or ed25519).",
+  description: "Each sending domain publishes a DKIM key at its configured selector (or a rotation's `<selector>-gN`); every DKIM key is RSA >= 2048 bits (or ed25519).",
   why: "Unsigned mail fails DMARC; RSA keys under 2048 bits are factorable by a motivated attacker and rejected by some receivers.",
 }, (d, records, report) => {
   const keys = records.filter((r) => r.type === "TXT" && r.fqdn.endsWith(`._domainkey.${d.name}`));
-  if (d.sendsMail && !keys.some((r) => r.fqdn === `${d.dkimSelector}._domainkey.${d.name}`)) report(`has no DKIM record at ${d.dkimSelector}._domainkey.${d.name}`);
+  // Its own selectors: dkimSelector (key generation 0) or dkimSelector-gN (generation N of a
+  // rotation). Which one signs, and its timing, is dns-dkim-rotation's to judge.
+  const own = (fqdn: string) => fqdn === `${d.dkimSelector}._domainkey.${d.name}` || (fqdn.startsWith(`${d.dkimSelector}-g`) && generationOfSelector(d.dkimSelector, fqdn.slice(0, -`._domainkey.${d.name}`.length)) !== undefined);
+  // No values: not known yet (a key made in the same deploy), so not "revoked".
+  const hasKey = (r: PublishedRecord) => r.values.length === 0 || r.values.some((v) => !/(^|;)\s*p=\s*(;|$)/.test(txtJoined(v)));
+  if (d.sendsMail && !keys.some((r) => own(r.fqdn) && hasKey(r))) report(`has no DKIM record at ${d.dkimSelector}._domainkey.${d.name} (nor at ${d.dkimSelector}-g<N>._domainkey.${d.name} of a rotation) with a key`);
   for (const r of keys) {
     for (const v of r.values) {
       const text = txtJoined(v);
-      // An empty p= is a revocation ("no key here"), what parked domains publish on purpose.
+      // An empty p= is a revocation ("no key here"): what parked domains publish on purpose, and a
+      // rotation for the old key after its grace period (dns-dkim-rotation refuses it for the key that signs).
       if (/(^|;)\s*p=\s*(;|$)/.test(text)) {
-        if (d.sendsMail && r.fqdn === `${d.dkimSelector}._domainkey.${d.name}`) report(`DKIM record at ${r.fqdn} has an empty p= (revoked): mail signed with selector ${d.dkimSelector} fails`);
         continue;
       }
       try {

@@ -55,6 +55,22 @@ describe("npm run plan", () => {
     expect(md).toContain("--- a/etc/dovecot/dovecot.conf\tbase");
   });
 
+  it("names the DKIM rotation's step this up takes, and what the next up does and from when", async () => {
+    const text = readFileSync(path.join(ROOT, "stacks/Pulumi.dev.yaml"), "utf8");
+    const file = path.join(dir, "Pulumi.dev-rotating.yaml");
+    writeFileSync(file, text.replace("\nconfig:\n", "\nconfig:\n  mailfort:dkim:\n    rotation:\n      generation: 1\n"));
+    const state = path.join(dir, "dkim-state.json");
+    writeFileSync(state, '{"v":1,"step":"published","from":0,"generation":1,"publishedAt":"2026-12-01T10:00:00Z"}\n');
+    const early = await plan(["--stack", "dev", "--base", "HEAD", "--head", "HEAD", "--config-file", file, "--dkim-state", state, "--now", "2026-12-01T11:00:00Z"]);
+    expect(early.code).toBe(0);
+    expect(early.out).toContain("**DKIM rotation:** published: generation 1's key public since 2026-12-01T10:00:00Z; generation 0 still signs; next `pulumi up`: sign with generation 1");
+    expect(early.out).toContain("not before 2026-12-01T12:00:00.000Z");
+    const due = await plan(["--stack", "dev", "--base", "HEAD", "--head", "HEAD", "--config-file", file, "--dkim-state", state, "--now", "2026-12-01T12:00:00Z"]);
+    expect(due.out).toContain("**DKIM rotation:** this up takes a step: signing: generation 1 signs since 2026-12-01T12:00:00Z");
+    expect(due.out).toMatch(/^\+ mail-g1\._domainkey\.dev\.example\.com 3600 TXT/m);
+    expect(due.out).toContain("<code>/etc/rspamd/local.d/dkim_selectors.map</code>");
+  });
+
   it("treats a stack that does not exist at the base as all new", async () => {
     const file = path.join(dir, "Pulumi.brandnew.yaml");
     writeFileSync(file, readFileSync(path.join(ROOT, "stacks/Pulumi.lab.yaml"), "utf8"));

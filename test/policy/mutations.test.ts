@@ -17,7 +17,7 @@ describe("the mutation table", () => {
     expect(new Set(MUTATIONS.map((m) => `${m.stack} ${m.bad}`)).size).toBe(MUTATIONS.length);
     const ids = new Set(MUTATIONS.map((m) => m.id));
     for (const needed of ["instance-imdsv2", "instance-volume-encryption", "network-ingress", "network-egress", "iam-least-privilege", "iam-instance-scope", "secrets-securestring", "host-local-lists",
-      "dns-mx", "dns-spf", "dns-dkim", "dns-dmarc", "dns-mta-sts-tlsrpt", "dns-caa", "dns-dnssec-dane", "dns-ptr-hostname", "dns-srv-tls-only", "dns-txt-length"]) {
+      "dns-mx", "dns-spf", "dns-dkim", "dns-dkim-rotation", "dns-dmarc", "dns-mta-sts-tlsrpt", "dns-caa", "dns-dnssec-dane", "dns-ptr-hostname", "dns-srv-tls-only", "dns-txt-length"]) {
       expect(ids, needed).toContain(needed);
     }
     console.log(`policy mutations: ${MUTATIONS.length}, caught by ${ids.size} policies`);

@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MailConfig, NAMESPACE, OPAQUE_SECRET_PLACEHOLDER, parseMailConfig, parseStackFile } from "../../infra/config";
+import { type MailConfig, NAMESPACE, domainDkim, OPAQUE_SECRET_PLACEHOLDER, parseMailConfig, parseStackFile } from "../../infra/config";
 import type { DnsInputs, DnsRecord, RecordType } from "../../infra/core/dns";
 
 /** A stack config from `mailfort:` keys (without the prefix). Defaults: one mail domain
@@ -55,7 +55,8 @@ export const IPV6 = "2001:db8::7";
 export function inputsFor(cfg: MailConfig, extra: Partial<DnsInputs> = {}): DnsInputs {
   return {
     addresses: { ipv4: IPV4, ipv6: IPV6 },
-    dkim: cfg.domains.filter((d) => d.sendsMail).map((d) => ({ domain: d.name, selector: d.dkimSelector, publicKeyPem: rsaPublicKeyPem(`dkim:${d.name}`) })),
+    // A key per published selector of the stack's DKIM layout (one at rest, two while rotating).
+    dkim: cfg.domains.filter((d) => d.sendsMail).flatMap((d) => domainDkim(d, cfg.dkimLayout).published.map((selector) => ({ domain: d.name, selector, publicKeyPem: rsaPublicKeyPem(selector === d.dkimSelector ? `dkim:${d.name}` : `dkim:${d.name}:${selector}`) }))),
     tlsPublicKeyPem: rsaPublicKeyPem("tls"),
     ...extra,
   };

@@ -121,12 +121,12 @@ describe("options of a mail domain", () => {
     expect(buildRecordSet(cfg, inputsFor(cfg, { tlsPublicKeyPem: undefined })).filter((r) => r.type === "TLSA")).toEqual([]);
   });
 
-  it("a custom DKIM selector names the DKIM record; extra keys for the domain are published too (rotation)", () => {
+  it("a custom DKIM selector names the DKIM record; while a rotation overlaps two generations both are published (dkim-rotation.test.ts walks every step)", () => {
     const cfg = mailConfig({ domains: [{ name: "example.com", dkimSelector: "mail2026" }] });
-    const input = inputsFor(cfg);
-    const records = buildRecordSet(cfg, { ...input, dkim: [...input.dkim, { domain: "example.com", selector: "mail2025", publicKeyPem: rsaPublicKeyPem("old") }] });
-    expect(records.filter((r) => r.name.endsWith("._domainkey.example.com")).map((r) => r.name)).toEqual([
-      "mail2025._domainkey.example.com", "mail2026._domainkey.example.com",
+    expect(buildRecordSet(cfg, inputsFor(cfg)).filter((r) => r.name.endsWith("._domainkey.example.com")).map((r) => r.name)).toEqual(["mail2026._domainkey.example.com"]);
+    const rotating = { ...cfg, dkimLayout: { signing: 0, published: [0, 1], revoked: [] } };
+    expect(buildRecordSet(rotating, inputsFor(rotating)).filter((r) => r.name.endsWith("._domainkey.example.com")).map((r) => r.name)).toEqual([
+      "mail2026._domainkey.example.com", "mail2026-g1._domainkey.example.com",
     ]);
   });
 

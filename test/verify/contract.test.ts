@@ -27,7 +27,7 @@ describe("verifyArgv -> verify's parser", () => {
       caFile, resolvers: ["192.0.2.53", "192.0.2.54"], recordsFile, mailboxes: ["a@shop.example:pw:with:colons"], mailboxEnv: ["MB_1"],
       external: "x@elsewhere.invalid", helo: "probe.invalid", sourceAddresses: ["10.0.0.1", "10.0.0.2"], remoteMaildir: "/tmp/md",
       remoteRecipient: "r@remote.test", limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, maxRetry: 3, pop3: true,
-      snapshotFile: "/tmp/snap.json", only: ["relay-", "flood"], jsonFile: "/tmp/out.json",
+      snapshotFile: "/tmp/snap.json", dkimSelector: "mail-g1", only: ["relay-", "flood"], jsonFile: "/tmp/out.json",
       dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
       webmail: true, webmailAccounts: ["a@shop.example:mailbox:pw"], appPasswords: true, webmailStateFile: "/tmp/webmail.json", screenshotDir: "/tmp/shots",
     };
@@ -39,7 +39,7 @@ describe("verifyArgv -> verify's parser", () => {
       mailboxes: [{ address: "a@shop.example", password: "pw:with:colons" }, { address: "b@shop.example", password: "secret" }],
       externalRecipient: "x@elsewhere.invalid", heloName: "probe.invalid", sourceAddresses: ["10.0.0.1", "10.0.0.2"],
       remoteMaildir: "/tmp/md", remoteRecipient: "r@remote.test", bruteForce: { maxRetry: 3 },
-      limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, pop3: true, snapshotFile: "/tmp/snap.json",
+      limits: { messageSizeMb: 25, recipientsPerMessage: 50 }, pop3: true, snapshotFile: "/tmp/snap.json", dkimSelector: "mail-g1",
       dnsblListedIn: "dnsbl.shop.test", surblListedHost: "phish.lab.arpa", outboundPerUserPerHour: 10,
       webmail: true, webmailAccounts: [{ address: "a@shop.example", password: "mailbox:pw" }], appPasswords: true,
       webmailStateFile: "/tmp/webmail.json", screenshotDir: "/tmp/shots",

@@ -1,10 +1,13 @@
 // DKIM (RFC 6376 3.6.1): the public half of each signing key at <selector>._domainkey.<domain>.
-// Every key given for the domain is published, so an old and a new selector can overlap while
-// keys rotate; the configured selector must be among them (the host signs with it).
+// Every key of the domain's DKIM layout is published, so an old and a new selector overlap while
+// keys rotate (infra/core/dkim-rotation.ts); a revoked one keeps its name with an empty p=.
 import type { DomainConfig } from "../../config";
 import { rsaSpkiDer } from "./keys";
 import { record, txt } from "./record";
 import type { DkimPublicKey, DnsRecord } from "./types";
+
+/** An empty p= (RFC 6376 3.6.1): "this selector's key is revoked", so nothing verifies with it. */
+export const REVOKED_DKIM_TEXT = "v=DKIM1; p=";
 
 export function dkimText(key: DkimPublicKey): string {
   const der = rsaSpkiDer(key.publicKeyPem, `DKIM key ${key.selector}._domainkey.${key.domain}`);
@@ -12,13 +15,13 @@ export function dkimText(key: DkimPublicKey): string {
 }
 
 export function dkimRecords(d: DomainConfig, published: ReadonlyArray<{ readonly selector: string; readonly text: string }>): DnsRecord[] {
-  return published.map((k) => txt(d.name, `${k.selector}._domainkey.${d.name}`, k.text, "DKIM"));
+  return published.map((k) => txt(d.name, `${k.selector}._domainkey.${d.name}`, k.text, k.text === REVOKED_DKIM_TEXT ? "DKIM (revoked)" : "DKIM"));
 }
 
 /** A parked domain: an empty p= revokes every selector (RFC 6376 3.6.1), so forged
  * signatures "from" it verify as nothing. */
 export function revokedDkimRecords(d: DomainConfig): DnsRecord[] {
-  return [txt(d.name, `*._domainkey.${d.name}`, "v=DKIM1; p=", "DKIM (revoked)")];
+  return [txt(d.name, `*._domainkey.${d.name}`, REVOKED_DKIM_TEXT, "DKIM (revoked)")];
 }
 
 /** Amazon SES easy DKIM (outbound.mode ses): SES signs with its own keys, published by CNAME

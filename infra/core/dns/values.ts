@@ -1,8 +1,8 @@
 // The record values only resources know (the server's addresses, the DKIM and TLS public keys,
 // SES's DKIM tokens), from one of two sources: the real inputs, or "pending" for the plan of
 // which records exist. Record modules take the values ready to publish and never ask which.
-import { type DomainConfig, type MailConfig, mailDomains } from "../../config";
-import { dkimText } from "./dkim";
+import { type DomainConfig, type MailConfig, domainDkim, mailDomains } from "../../config";
+import { REVOKED_DKIM_TEXT, dkimText } from "./dkim";
 import { tlsaValue } from "./tlsa";
 import type { DnsInputs, ServerAddresses } from "./types";
 
@@ -14,7 +14,8 @@ export interface PublishedDkim {
 
 export interface RecordValues {
   readonly addresses: ServerAddresses;
-  /** Every DKIM key published for a sending domain (rotation: old and new selectors overlap). */
+  /** Every DKIM record of a sending domain: the published keys (rotation: old and new overlap)
+   * and the revoked ones (an empty p=) of the stack's DKIM layout. */
   dkim(d: DomainConfig): readonly PublishedDkim[];
   /** TLSA 3 1 1 RDATA for the server key, or undefined for none. */
   readonly tlsa: string | undefined;
@@ -35,10 +36,13 @@ export function inputValues(cfg: MailConfig, input: DnsInputs): RecordValues {
     addresses: input.addresses,
     dkim: (d) => {
       const mine = input.dkim.filter((k) => k.domain === d.name);
-      if (!mine.some((k) => k.selector === d.dkimSelector)) {
-        throw new Error(`no DKIM public key for ${d.name} selector ${d.dkimSelector} in DnsInputs.dkim (got: ${mine.map((k) => k.selector).join(", ") || "none"}); the host would sign with a key nobody can verify`);
+      const { signing, published, revoked } = domainDkim(d, cfg.dkimLayout);
+      if (!mine.some((k) => k.selector === signing)) {
+        throw new Error(`no DKIM public key for ${d.name} selector ${signing} in DnsInputs.dkim (got: ${mine.map((k) => k.selector).join(", ") || "none"}); the host would sign with a key nobody can verify`);
       }
-      return mine.map((k) => ({ selector: k.selector, text: dkimText(k) }));
+      const stray = mine.filter((k) => !published.includes(k.selector));
+      if (stray.length > 0) throw new Error(`DnsInputs.dkim has keys for ${d.name} selectors ${stray.map((k) => k.selector).join(", ")}, which the DKIM layout does not publish (${published.join(", ")})`);
+      return [...mine.map((k) => ({ selector: k.selector, text: dkimText(k) })), ...revoked.map((selector) => ({ selector, text: REVOKED_DKIM_TEXT }))];
     },
     tlsa: input.tlsPublicKeyPem === undefined ? undefined : tlsaValue(input.tlsPublicKeyPem),
     sesTokens: (d) => input.sesDkimTokens?.[d.name],
@@ -56,14 +60,17 @@ export function pendingSesToken(domainIndex: number, n: number): string {
   return `placeholdertoken${String(domainIndex).padStart(4, "0")}${String(n).padStart(4, "0")}`;
 }
 
-/** What the program will supply, from config alone: one DKIM key per sending domain at its
- * selector, a TLS key, IPv6 only with features.ipv6, SES tokens per sending domain. */
+/** What the program will supply, from config alone: a DKIM key per published selector of each
+ * sending domain (revoked ones are known: an empty p=), a TLS key, IPv6 only with features.ipv6, SES tokens per sending domain. */
 export function pendingValues(cfg: MailConfig): RecordValues {
   const sending = mailDomains(cfg).map((d) => d.name);
   return {
     // Documentation addresses (RFC 5737, RFC 3849): the plan keeps no values.
     addresses: { ipv4: "192.0.2.1", ...(cfg.features.ipv6 ? { ipv6: "2001:db8::1" } : {}) },
-    dkim: (d) => [{ selector: d.dkimSelector, text: PENDING }],
+    dkim: (d) => {
+      const { published, revoked } = domainDkim(d, cfg.dkimLayout);
+      return [...published.map((selector) => ({ selector, text: PENDING })), ...revoked.map((selector) => ({ selector, text: REVOKED_DKIM_TEXT }))];
+    },
     tlsa: PENDING,
     sesTokens: (d) => Array.from({ length: SES_TOKENS_PER_DOMAIN }, (_, n) => pendingSesToken(sending.indexOf(d.name), n)),
   };

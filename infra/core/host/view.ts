@@ -1,6 +1,6 @@
 // The template view: every value the configs/ templates may use, computed from MailConfig.
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
-import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
+import { type MailConfig, domainDkim, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
 import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
 
@@ -30,7 +30,8 @@ function serverNamesHash(names: readonly string[]) {
 }
 
 export function hostView(cfg: MailConfig) {
-  const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: d.dkimSelector }));
+  // The selector each domain signs with: the signing generation of the rotation step.
+  const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: domainDkim(d, cfg.dkimLayout).signing }));
   const pop3 = cfg.features.pop3;
   // The ports the security group opens, and so the host firewall too (paper objective 5:
   // firewall), in numeric order.
