@@ -64,8 +64,8 @@ export function customiseRoot(root: string): void {
  * machine the VM computed the same name; on an AVX-512 Xeon it did not, and compiled 43 MB for
  * 181 s at its first boot), under KVM it is this machine's own. So the list is baked twice: natively
  * (KVM's `-cpu host`) and under qemu's user-mode emulator with `-cpu max` (TCG's), which computes
- * the very file the VM would (checked: same name, same 43,190,872 bytes; ~75 s of CPU). The small
- * multipatterns have the same names either way. mailfort-boot seeds the
+ * the very file the VM would (checked: same name, same 43,190,872 bytes; ~75 s of CPU). Most of
+ * the small multipatterns have the same names either way. mailfort-boot seeds the
  * data volume's Rspamd directory from these; Rspamd recompiles any whose content or CPU does not
  * match, so a stale cache costs time, never correctness. The "ec2" image has no Rspamd: its boot
  * (the replacement) finds the first server's caches on the data volume, as on AWS.
@@ -82,8 +82,7 @@ function warmRspamdCaches(root: string): void {
   if (typeof tld !== "string" || !/^\/[\w./-]+$/.test(tld)) throw new Error(`rspamadm configdump names no usable url_tld file (got ${JSON.stringify(tld)})`);
   const init = `require("rspamd_url").init("${tld}")`;
   rspamadm("lua", "-e", init);
-  const native = caches().length;
-  if (native <= before) throw new Error(`rspamd_url.init("${tld}") left no new hyperscan cache in /var/lib/rspamd: the public-suffix list would compile at every first boot`);
+  if (caches().length <= before) throw new Error(`rspamd_url.init("${tld}") left no new hyperscan cache in /var/lib/rspamd: the public-suffix list would compile at every first boot`);
   // The TCG VM's platform: the same call on qemu's max CPU model (the static user-mode emulator,
   // copied into the root for the call: the chroot cannot see the host's /usr/bin).
   const emulator = join(root, TCG_CPU_EMULATOR_IN_ROOT);
@@ -93,9 +92,9 @@ function warmRspamdCaches(root: string): void {
   } finally {
     rmSync(emulator, { force: true });
   }
-  // No new file: this machine's platform is qemu max's (then one cache serves both).
-  const tcg = caches().length - native;
-  if (tcg > 1) throw new Error(`rspamd_url.init under qemu -cpu max left ${tcg} new hyperscan caches; expected at most the suffix list's`);
+  // No new file: this machine's platform is qemu max's, and one set serves both. More than the
+  // suffix list's can appear: on an AVX-512 machine one of configtest's small multipatterns also
+  // gets another name on qemu's max CPU (seen: two new files).
 }
 
 /** qemu-user-static (.ci/apt-packages): runs one program on an emulated CPU model, no VM. */
