@@ -31,8 +31,12 @@ export function relaySlot(t: Pick<VerifyTarget, "bruteForce">, firstSlot: number
 export const APP_PASSWORD_SLOTS = [14, 15] as const;
 
 /**
- * The lab containment check's client addresses (lab/containment-check.ts), from the sender: the
- * hijacked mailbox's loop and the other mailbox that must keep sending. Above the client relay
- * battery (26 tricks, four a slot: slots 0 to 6) and below the app-password slots.
+ * The lab containment check's client addresses (lab/containment-check.ts), from the sender. The
+ * hijacked mailbox's loop goes round seven slots above the client relay battery (26 tricks, four
+ * a slot: slots 0 to 6): each of its held (451) messages is a failure to fail2ban's aggressive
+ * postfix jail, and from one address the loop was banned (connection refused) before the
+ * detector's minute came round, so it never saw the suspension. The other mailbox and the
+ * attempt after the lift use the app-password slots (two refusals each so far, a success or a
+ * hold more is still under maxRetry).
  */
-export const CONTAINMENT_SLOTS = { loop: 10, other: 11 } as const;
+export const CONTAINMENT_SLOTS = { loop: [7, 8, 9, 10, 11, 12, 13], other: APP_PASSWORD_SLOTS[0], afterLift: APP_PASSWORD_SLOTS[1] } as const;

@@ -51,13 +51,18 @@ export async function renewalCheck(cfg: MailConfig, aws: LabAws): Promise<CheckR
 export async function metricChecks(aws: LabAws, instanceId: string): Promise<CheckResult[]> {
   const metrics = await controlCall<MetricId[]>(aws.emu.control, "GET", "/metrics");
   const now = Date.now() / 1000;
-  const evaluated = await Promise.all(aws.plan.alarms.map(async (alarm) => ({
-    alarm,
-    points: await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
-      namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
-      seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
-    }),
-  })));
+  // One alarm at a time: eighteen connections at once overflow the emulator's control socket
+  // backlog (connect EAGAIN on the unix socket).
+  const evaluated: { alarm: (typeof aws.plan.alarms)[number]; points: Datapoint[] }[] = [];
+  for (const alarm of aws.plan.alarms) {
+    evaluated.push({
+      alarm,
+      points: await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
+        namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
+        seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
+      }),
+    });
+  }
   return [metricsPublished(aws.plan.alarms, metrics, aws.plan.instance.ref, instanceId), alarmsHealthy(evaluated, now)];
 }
 

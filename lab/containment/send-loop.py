@@ -3,7 +3,8 @@
 # session each (closed with QUIT, as a spam tool that reconnects would), until the server refuses
 # the login as suspended or `count` messages have been tried. Run inside a lab namespace
 # (ip netns exec mflab-sender ...) by lab/containment-check.ts; the request comes as JSON on
-# stdin, and each attempt is printed as one JSON line: {"n", "stage", "code", "text"}.
+# stdin, and each attempt is printed as one JSON line: {"n", "stage", "code", "text", "source"}.
+# The request's "sources" are the local addresses the sessions leave from, in turn.
 import json
 import smtplib
 import ssl
@@ -11,8 +12,8 @@ import sys
 import time
 
 
-def attempt(req, n):
-    s = smtplib.SMTP(local_hostname=req["helo"], timeout=60, source_address=(req["source"], 0))
+def attempt(req, n, source):
+    s = smtplib.SMTP(local_hostname=req["helo"], timeout=60, source_address=(source, 0))
     try:
         code, text = s.connect(req["address"], req["port"])
         if code != 220:
@@ -46,13 +47,15 @@ def attempt(req, n):
 
 def main():
     req = json.load(sys.stdin)
+    sources = req["sources"]
     for n in range(1, req["count"] + 1):
+        source = sources[(n - 1) % len(sources)]
         try:
-            stage, code, text = attempt(req, n)
+            stage, code, text = attempt(req, n, source)
         except (smtplib.SMTPException, OSError) as e:
             stage, code, text = "connection", 0, str(e).encode()
         text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        print(json.dumps({"n": n, "stage": stage, "code": code, "text": text}), flush=True)
+        print(json.dumps({"n": n, "stage": stage, "code": code, "text": text, "source": source}), flush=True)
         if 500 <= code < 600 and "suspended" in text:
             return
         time.sleep(req["pauseSeconds"])

@@ -35,8 +35,8 @@ describe("lab-containment's judgement", () => {
   });
 
   it("the loop leaves room past the threshold for the detector's minute", () => {
-    expect(loopAttempts(20)).toBe(81);
-    expect(loopAttempts(12.5)).toBe(73);
+    expect(loopAttempts(20)).toBe(51);
+    expect(loopAttempts(12.5)).toBe(43);
   });
 
   const failing: Array<[string, (e: ContainmentEvidence) => ContainmentEvidence, RegExp]> = [
