@@ -51,7 +51,7 @@ export async function renewalCheck(cfg: MailConfig, aws: LabAws): Promise<CheckR
 export async function metricChecks(aws: LabAws, instanceId: string): Promise<CheckResult[]> {
   const metrics = await controlCall<MetricId[]>(aws.emu.control, "GET", "/metrics");
   const now = Date.now() / 1000;
-  // One alarm at a time: eighteen connections at once overflow the emulator's control socket
+  // One alarm at a time: seventeen connections at once overflowed the emulator's control socket
   // backlog (connect EAGAIN on the unix socket).
   const evaluated: { alarm: (typeof aws.plan.alarms)[number]; points: Datapoint[] }[] = [];
   for (const alarm of aws.plan.alarms) {
