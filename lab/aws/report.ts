@@ -48,19 +48,26 @@ export async function renewalCheck(cfg: MailConfig, aws: LabAws): Promise<CheckR
   return { ...result, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
+type PlannedAlarm = LabAws["plan"]["alarms"][number];
+
+/** The emulated CloudWatch's datapoints for one alarm: its metric and dimensions, its statistic per its period, over its evaluation window and two periods more, ending `now` (s). */
+function alarmPoints(aws: LabAws, alarm: PlannedAlarm, instanceId: string, now: number): Promise<Datapoint[]> {
+  return controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
+    namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
+    seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
+  });
+}
+
 export async function metricChecks(aws: LabAws, instanceId: string): Promise<CheckResult[]> {
   const metrics = await controlCall<MetricId[]>(aws.emu.control, "GET", "/metrics");
   const now = Date.now() / 1000;
   // One alarm at a time: seventeen connections at once overflowed the emulator's control socket
   // backlog (connect EAGAIN on the unix socket).
-  const evaluated: { alarm: (typeof aws.plan.alarms)[number]; points: Datapoint[] }[] = [];
+  const evaluated: { alarm: PlannedAlarm; points: Datapoint[] }[] = [];
   for (const alarm of aws.plan.alarms) {
     evaluated.push({
       alarm,
-      points: await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
-        namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
-        seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
-      }),
+      points: await alarmPoints(aws, alarm, instanceId, now),
     });
   }
   return [metricsPublished(aws.plan.alarms, metrics, aws.plan.instance.ref, instanceId), alarmsHealthy(evaluated, now)];
@@ -83,10 +90,7 @@ export async function waitAlarmState(aws: LabAws, instanceId: string, metricName
   const started = Date.now();
   for (;;) {
     const now = Date.now() / 1000;
-    const points = await controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
-      namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
-      seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
-    });
+    const points = await alarmPoints(aws, alarm, instanceId, now);
     const { state, detail } = evaluateAlarm(alarm, points, now);
     const seconds = Math.round((Date.now() - started) / 1000);
     if (state === want || Date.now() - started > timeoutMs) return { reached: state === want, seconds, detail: `${state} after ${seconds} s: ${detail}` };

@@ -11,7 +11,7 @@ import { run } from "../exec";
 import { labHost } from "../topology";
 import { guestShell } from "./guest-agent";
 import { qmp } from "./qmp";
-import { type RunningVm, isAlive } from "./vm";
+import { ANSI_COLOUR, type RunningVm, isAlive } from "./vm";
 
 export interface VmHealth {
   readonly healthy: boolean;
@@ -23,7 +23,6 @@ export interface VmHealth {
 
 /** Serial console lines that explain a dead or silent guest. */
 const EVIDENCE = /Kernel panic|Oops:|BUG:|KVM internal error|emulation failure|invoked oom-killer|Out of memory|NETDEV WATCHDOG|virtio_net.*(error|fail)|watchdog: .*stuck/i;
-const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 /** The lines worth quoting from a serial log: the explaining ones, then the last few (pure: unit-tested). */
 export function serialEvidence(text: string, lastLines = 6): string {

@@ -135,7 +135,7 @@ export function isAlive(pid: number): boolean {
 const PROGRESS = /Cloud-init v\.|cloud-init\[\d+\]: .*(running|finished|Failed|Traceback)|Reached target (Network|Multi-User|Cloud-init)|MAILFORT-|mailfort[-:]|Kernel panic|emergency mode/i;
 
 // systemd colours its status lines on the serial console.
-const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+export const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 export interface Readiness {
   readonly ready: boolean;
