@@ -13,7 +13,7 @@ import { containmentPolicy } from "./policies/containment";
 import { srvPolicy } from "./policies/dns-srv";
 import { networkEgressPolicy } from "./policies/egress";
 import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
-import { alarmActionsPolicy, flowLogsPolicy, guardDutyPolicy, hostMetricAlarmsPolicy } from "./policies/monitoring";
+import { alarmActionsPolicy, backupAlarmsPolicy, flowLogsPolicy, guardDutyPolicy, hostMetricAlarmsPolicy } from "./policies/monitoring";
 import { networkIngressPolicy } from "./policies/network";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
@@ -33,7 +33,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
-  flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy, hostMetricAlarmsPolicy,
+  flowLogsPolicy, guardDutyPolicy, alarmActionsPolicy, hostMetricAlarmsPolicy, backupAlarmsPolicy,
 ];
 
 export function policyById(id: string): MailfortPolicy {

@@ -1,12 +1,20 @@
 // CloudWatch alarms to an SNS topic (e-mailed when alarmEmail is set; encrypted with the
 // monitoring key, whose policy lets CloudWatch and EventBridge publish): the instance's status
-// checks (with automatic recovery on a failed host) and one alarm per metric the host publishes
-// itself (mailfort-metrics; the table with thresholds and runbooks is infra/core/host-metrics.ts).
+// checks (with automatic recovery on a failed host), one alarm per metric the host publishes
+// itself (mailfort-metrics; the table with thresholds and runbooks is infra/core/host-metrics.ts),
+// and the data volume's backups as Data Lifecycle Manager reports them (infra/core/backup-alarms.ts).
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
+import { DLM_METRICS_NAMESPACE, DLM_POLICY_DIMENSION, backupAlarms } from "../core/backup-alarms";
 import { HOST_METRICS_NAMESPACE, hostAlarms } from "../core/host-metrics";
 import { DATA_DIR, WATCHED_MOUNTS } from "../core/host";
 import { TYPE_PREFIX } from "./tags";
+
+/** A snapshot policy the alarms watch. */
+export interface BackupsWatched {
+  readonly policyId: pulumi.Input<string>;
+  readonly intervalHours: number;
+}
 
 export interface AlarmsArgs {
   stack: string;
@@ -15,6 +23,7 @@ export interface AlarmsArgs {
   /** The monitoring key (monitoring-key.ts): AWS's aws/sns key would drop the alarms' messages. */
   topicKeyArn: pulumi.Input<string>;
   alarmEmail?: string;
+  backups?: BackupsWatched;
   tags: Record<string, string>;
 }
 
@@ -62,6 +71,18 @@ export class Alarms extends pulumi.ComponentResource {
         treatMissingData: m.treatMissingData,
         insufficientDataActions: actions,
       }, { parent: this });
+    }
+    if (args.backups !== undefined) {
+      for (const b of backupAlarms(args.backups.intervalHours)) {
+        new aws.cloudwatch.MetricAlarm(`${name}-${b.id}`, {
+          ...common,
+          alarmDescription: `mailfort ${args.stack}: ${b.description}`,
+          namespace: DLM_METRICS_NAMESPACE, metricName: b.metricName, dimensions: { [DLM_POLICY_DIMENSION]: args.backups.policyId },
+          statistic: b.statistic, period: b.period, evaluationPeriods: b.evaluationPeriods, datapointsToAlarm: b.datapointsToAlarm,
+          threshold: b.threshold, comparisonOperator: b.comparison, treatMissingData: b.treatMissingData,
+          insufficientDataActions: actions,
+        }, { parent: this });
+      }
     }
     this.topicArn = topic.arn;
     this.registerOutputs({ topicArn: this.topicArn });

@@ -24,6 +24,8 @@ export interface BackupsArgs {
 
 export class Backups extends pulumi.ComponentResource {
   readonly policyArn: pulumi.Output<string>;
+  /** The policy's id (policy-…): the DLMPolicyId dimension of DLM's metrics, which the backup alarms read. */
+  readonly policyId: pulumi.Output<string>;
   /** Per target region, the key its copies are encrypted with. */
   readonly copyKeyArns: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -89,6 +91,7 @@ export class Backups extends pulumi.ComponentResource {
       tags: args.tags,
     }, { parent: this, dependsOn });
     this.policyArn = policy.arn;
+    this.policyId = policy.id;
     this.copyKeyArns = Object.fromEntries(copyKeys.map((k) => [k.region, k.keyArn]));
     this.registerOutputs({ policyArn: this.policyArn });
   }

@@ -140,13 +140,12 @@ export class MailServer extends pulumi.ComponentResource {
     // AWS checks forward-confirmed reverse DNS before it sets the PTR: the A record must exist.
     const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname, after: [...dnsRecords.recordResources] }, child);
 
-    if (cfg.backups.enabled) {
-      new Backups(`${name}-backups`, {
+    const backups = !cfg.backups.enabled ? undefined : new Backups(`${name}-backups`, {
         stack: cfg.stack, intervalHours: cfg.backups.intervalHours, timeUtc: cfg.backups.timeUtc, retainCount: cfg.backups.retainCount,
         crossRegionCopies: cfg.backups.crossRegionCopies, ...(key !== undefined ? { dataKeyArn: key.arn } : {}), tags,
       }, child);
-    }
     outOfBandMonitoring(name, cfg, {
+      ...(backups !== undefined ? { backups: { policyId: backups.policyId, intervalHours: cfg.backups.intervalHours } } : {}),
       ...(cfg.network.subnetId === undefined ? { createdVpcId: network.vpcId } : {}),
       instanceId: instance.instanceId, instanceRoleName: role.roleName, privateIpv4: instance.privateIp, publicIpv4: address.ipv4,
       ...(cfg.features.ipv6 ? { ipv6: instance.ipv6Address } : {}),

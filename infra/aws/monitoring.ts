@@ -5,7 +5,7 @@
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { MailConfig } from "../config";
-import { Alarms } from "./alarms";
+import { Alarms, type BackupsWatched } from "./alarms";
 import { FindingAlerts } from "./finding-alerts";
 import { FlowLogs } from "./flow-logs";
 import { GuardDutyDetector } from "./guardduty";
@@ -20,6 +20,8 @@ export interface MonitoredServer {
   readonly privateIpv4: pulumi.Output<string>;
   readonly publicIpv4: pulumi.Output<string>;
   readonly ipv6?: pulumi.Output<string | undefined>;
+  /** The data volume's snapshot policy, when backups are on: its alarms read DLM's metrics. */
+  readonly backups?: BackupsWatched;
 }
 
 /** The flow-log group's name: fixed, so the key policy can name it before the group exists. */
@@ -40,6 +42,7 @@ export function outOfBandMonitoring(name: string, cfg: MailConfig, server: Monit
   const alarms = new Alarms(`${name}-alarms`, {
     stack: cfg.stack, region: cfg.region, instanceId: server.instanceId, topicKeyArn: key.arn, tags,
     ...(cfg.alarmEmail !== undefined ? { alarmEmail: cfg.alarmEmail } : {}),
+    ...(server.backups !== undefined ? { backups: server.backups } : {}),
   }, child);
 
   const guardduty = cfg.monitoring.guardduty;

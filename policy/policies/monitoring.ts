@@ -148,3 +148,36 @@ export const hostMetricAlarmsPolicy = stackPolicy({
     }
   },
 });
+
+export const DLM_POLICY = "aws:dlm/lifecyclePolicy:LifecyclePolicy";
+/** Where Data Lifecycle Manager publishes per policy (the pack's own copy; infra/core/backup-alarms.ts is the product's). */
+const DLM_NAMESPACE = "AWS/EBS";
+const DLM_METRICS = ["SnapshotsCreateFailed", "SnapshotsCreateCompleted"] as const;
+
+export const backupAlarmsPolicy = stackPolicy({
+  name: "monitoring-backup-alarms",
+  area: "monitoring",
+  description: "Every Data Lifecycle Manager policy has an alarm on its failed snapshots (SnapshotsCreateFailed) and one on its completed ones (SnapshotsCreateCompleted), in AWS/EBS by DLMPolicyId, the second with missing data not counted as OK.",
+  why: "Backups that stopped silently are found at the restore that needed them: a failed snapshot must page, and so must a schedule that stopped producing snapshots at all (a disabled policy, a volume that lost its tag).",
+  check: (resources, report) => {
+    const policies = resources.filter((r) => r.type === DLM_POLICY);
+    if (policies.length === 0) return;
+    const alarms = resources.filter((r) => {
+      if (r.type !== METRIC_ALARM || str(r.props.namespace) !== DLM_NAMESPACE) return false;
+      const dims = r.props.dimensions;
+      return typeof dims === "object" && dims !== null && "DLMPolicyId" in dims;
+    });
+    for (const metric of DLM_METRICS) {
+      const watching = alarms.filter((a) => str(a.props.metricName) === metric);
+      if (watching.length < policies.length) {
+        report(`${policies.length} snapshot polic${policies.length === 1 ? "y" : "ies"} but ${watching.length} alarm(s) on ${DLM_NAMESPACE} ${metric} by DLMPolicyId: add them (infra/core/backup-alarms.ts)`);
+      }
+      // DLM publishes completions only when it runs: silence must not read as healthy.
+      if (metric === "SnapshotsCreateCompleted") {
+        for (const a of watching.filter((x) => ["notBreaching", "ignore"].includes(str(x.props.treatMissingData) ?? ""))) {
+          report(`${a.name}: treatMissingData ${str(a.props.treatMissingData)} reads a schedule that stopped as healthy; use missing (INSUFFICIENT_DATA, notified) or breaching`, a.urn);
+        }
+      }
+    }
+  },
+});

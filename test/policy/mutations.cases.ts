@@ -25,6 +25,7 @@ const DOVECOT = "/etc/dovecot/dovecot.conf";
 const JAILS = "/etc/fail2ban/jail.local";
 const NGINX = "/etc/nginx/conf.d/mailfort.conf";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const dlmAlarm = (metric: string) => (r: { type: string; inputs: Record<string, unknown> }) => r.type === ALARM && r.inputs.namespace === "AWS/EBS" && r.inputs.metricName === metric;
 const hostAlarm = (metric: string) => (r: { type: string; inputs: Record<string, unknown> }) => r.type === ALARM && r.inputs.namespace === "mailfort" && r.inputs.metricName === metric;
 const CBC_AND_DHE = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-GCM-SHA384";
 
@@ -150,5 +151,8 @@ export const MUTATIONS: readonly Mutation[] = [
   { id: "host-unattended-upgrades", stack: "lab", bad: "the security archive left out", mutate: (g) => editHostFile(g, "/etc/apt/apt.conf.d/52mailfort-unattended-upgrades", (c) => c.replace(/codename=\$\{distro_codename\}-security/, "codename=${distro_codename}-updates")), expect: /Origins-Pattern does not include the Debian security archive/ },
   // Host metrics and their alarms.
   { id: "monitoring-host-metric-alarms", stack: "prod", bad: "the deferred-queue alarm removed", mutate: (g) => { g.splice(g.indexOf(find(g, ALARM, hostAlarm("queue_deferred"))), 1); }, expect: /publishes mailfort queue_deferred but no alarm watches it/ },
+  { id: "monitoring-backup-alarms", stack: "prod", bad: "the stale-backup alarm removed", mutate: (g) => { g.splice(g.indexOf(find(g, ALARM, dlmAlarm("SnapshotsCreateCompleted"))), 1); }, expect: /1 snapshot policy but 0 alarm\(s\) on AWS\/EBS SnapshotsCreateCompleted/ },
+  { id: "monitoring-backup-alarms", stack: "prod", bad: "a stopped schedule read as healthy", mutate: (g) => { inputs(g, ALARM, dlmAlarm("SnapshotsCreateCompleted")).treatMissingData = "notBreaching"; }, expect: /treatMissingData notBreaching reads a schedule that stopped as healthy/ },
+  { id: "monitoring-backup-alarms", stack: "prod", bad: "the failed-snapshot alarm removed", mutate: (g) => { g.splice(g.indexOf(find(g, ALARM, dlmAlarm("SnapshotsCreateFailed"))), 1); }, expect: /on AWS\/EBS SnapshotsCreateFailed by DLMPolicyId/ },
   { id: "monitoring-host-metric-alarms", stack: "lab", bad: "an alarm on a metric the host does not publish", mutate: (g) => { inputs(g, ALARM, hostAlarm("suspended_senders")).metricName = "suspended_sender"; }, expect: /watches mailfort suspended_sender, which the host does not publish/ },
 ];
