@@ -1,12 +1,14 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
 // verify group from its lab host, the containment of a hijacked account, the forced renewal, the
-// metrics and alarms, the replacement, least privilege over everything the host called and the
-// negative controls; then down.
+// metrics and alarms, the replacement, the induced faults on the replacement (each must set off
+// exactly its alarm), least privilege over everything the host called and the negative controls;
+// then down.
 import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
+import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
@@ -23,6 +25,9 @@ export interface LabReport {
   readonly results: CheckResult[];
   readonly figures: LabFigures;
 }
+
+/** The mailbox the fault phase's password guesser aims at (with a wrong password). */
+const FAULT_LOGIN = "bob@mailfort.test";
 
 const failed = (id: string, title: string, e: unknown): CheckResult => ({ id, title, status: "fail", detail: e instanceof Error ? e.message : String(e), seconds: 0 });
 
@@ -118,8 +123,15 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
             instanceId = replaced.instanceId;
           } catch (e) {
             results.push(failed("replace-instance", "the replacement and the restore run to their end", e));
+            break phases;
           }
         }
+        // Last, on the instance now running: the faults leave a full queue, a listed address and
+        // a mangled data volume behind, which no check after them has to live with.
+        const faultsStarted = Date.now();
+        results.push(...(await faultPhase(up.cfg, up.aws, instanceId, FAULT_LOGIN, log)
+          .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)])));
+        figures.faultsSeconds = Math.round((Date.now() - faultsStarted) / 1000);
       }
       results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
     }

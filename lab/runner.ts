@@ -39,6 +39,8 @@ export interface LabFigures {
   webmailMemoryAtRestMb?: number;
   webmailMemoryWithSessionMb?: number;
   verifySeconds?: number;
+  /** The induced-fault phase, from the first fault until every fault's alarm fired (or time ran out). */
+  faultsSeconds?: number;
   totalSeconds?: number;
 }
 

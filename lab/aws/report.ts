@@ -51,12 +51,24 @@ export async function renewalCheck(cfg: MailConfig, aws: LabAws): Promise<CheckR
 
 type PlannedAlarm = LabAws["plan"]["alarms"][number];
 
-/** The emulated CloudWatch's datapoints for one alarm: its metric and dimensions, its statistic per its period, over its evaluation window and two periods more, ending `now` (s). */
+/**
+ * The emulated CloudWatch's datapoints for one alarm: its metric and dimensions, its statistic per
+ * its period, over its evaluation window and two periods more, ending with the last complete
+ * period before `now` (s). Moto cuts its buckets from the start time it is given, so the window
+ * must begin on a period boundary, as the evaluator's periods do: from an unaligned start, a
+ * bucket stamped inside a complete period held minutes of the period still running (the fault
+ * phase saw a 5-minute sum in ALARM before its five minutes had passed).
+ */
 function alarmPoints(aws: LabAws, alarm: PlannedAlarm, instanceId: string, now: number): Promise<Datapoint[]> {
   return controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {
     namespace: alarm.namespace, metricName: alarm.metricName, dimensions: alarmDimensions(alarm, aws.plan.instance.ref, instanceId),
-    seconds: (alarm.evaluationPeriods + 2) * alarm.period, period: alarm.period, statistic: alarm.statistic, end: now,
+    ...statisticsWindow(alarm, now), period: alarm.period, statistic: alarm.statistic,
   });
+}
+
+/** The statistics request's window for an alarm at `now`: whole periods, ending where the period in progress begins. */
+export function statisticsWindow(alarm: Pick<PlannedAlarm, "period" | "evaluationPeriods">, now: number): { end: number; seconds: number } {
+  return { end: Math.floor(now / alarm.period) * alarm.period, seconds: (alarm.evaluationPeriods + 2) * alarm.period };
 }
 
 /**

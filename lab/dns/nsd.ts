@@ -11,7 +11,7 @@ import { labPaths } from "../paths";
 import type { DnsRecord } from "../../infra/core/dns";
 import { labHost } from "../topology";
 import { serviceZoneFiles } from "./service-zones";
-import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile, surblZoneFile } from "./zones";
+import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile, surblZoneFile, unreachableZoneFile } from "./zones";
 
 export const nsdPidFile = () => join(labPaths.dns(), "nsd.pid");
 const pidFile = nsdPidFile;
@@ -29,7 +29,7 @@ export function startDns(cfg: MailConfig, input: DnsInput, log: (l: string) => v
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "zones"), { recursive: true });
   const zones = new Map<string, string>();
-  for (const z of [reverseZoneFile(input.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile(), ...serviceZoneFiles(cfg.region)]) {
+  for (const z of [reverseZoneFile(input.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile(), unreachableZoneFile(), ...serviceZoneFiles(cfg.region)]) {
     zones.set(z.zone, z.text);
   }
   const conf = [
@@ -78,4 +78,19 @@ export function stopDns(log: (l: string) => void): void {
     // already gone
   }
   rmSync(pidFile(), { force: true });
+}
+
+/**
+ * The induced DNSBL fault: rewrite the test DNSBL `zone` so that it lists `ip` too (a new serial),
+ * and tell nsd to re-read its changed zone files (SIGHUP), as the emulated Route53 does.
+ */
+export function listOnDnsbl(zone: string, ip: string, log: (l: string) => void): void {
+  const file = join(labPaths.dns(), "zones", `${zone}.zone`);
+  if (!existsSync(file)) throw new Error(`lab DNS: no zone file ${file}: is ${zone} one of the lab's DNSBLs?`);
+  const { text } = dnsblZoneFile(zone, [ip], 2);
+  writeFileSync(file, text);
+  const check = run("nsd-checkzone", [zone, file], { allowFail: true });
+  if (check.status !== 0) throw new Error(`lab DNS: the relisted zone ${zone} does not load: ${check.stderr || check.stdout}`);
+  process.kill(Number(readFileSync(pidFile(), "utf8").trim()), "SIGHUP");
+  log(`dns: ${zone} now lists ${ip} too (nsd reloaded)`);
 }

@@ -52,11 +52,30 @@ export function attackerZoneFile(): { zone: string; text: string } {
   return { zone: "spam.test", text: `${SOA("spam.test")}\n\n${LAB_HOSTNAMES.attacker}. 300 IN A ${labHost("attacker").address}\n` };
 }
 
-/** The test DNSBL: lists the attacker (127.0.0.2, as the real lists answer), nobody else. */
-export function dnsblZoneFile(zone: string): { zone: string; text: string } {
-  const listed = labHost("attacker").address.split(".").reverse().join(".");
-  const text = [SOA(zone), "", `${listed} 300 IN A 127.0.0.2`, `${listed} 300 IN TXT "listed by the mailfort lab test DNSBL"`, ""].join("\n");
-  return { zone, text };
+/**
+ * The test DNSBL: lists the attacker (127.0.0.2, as the real lists answer) and, for the induced
+ * faults (lab/faults), any `alsoListed` address; `serial` goes up with each rewrite so a reload
+ * is a new version of the zone.
+ */
+export function dnsblZoneFile(zone: string, alsoListed: readonly string[] = [], serial = 1): { zone: string; text: string } {
+  const lines = [SOA(zone).replace(" ( 1 ", ` ( ${serial} `), ""];
+  for (const ip of [labHost("attacker").address, ...alsoListed]) {
+    const listed = ip.split(".").reverse().join(".");
+    lines.push(`${listed} 300 IN A 127.0.0.2`, `${listed} 300 IN TXT "listed by the mailfort lab test DNSBL"`);
+  }
+  return { zone, text: `${[...lines, ""].join("\n")}` };
+}
+
+/**
+ * down.test: an outside domain whose MX takes no mail. Its MX host's address is the lab DNS
+ * server's, where nothing listens on port 25, so every delivery attempt is refused at connect and
+ * the mail stays deferred in the queue (the queue fault of lab/faults), never bounced.
+ */
+export const UNREACHABLE_DOMAIN = "down.test";
+
+export function unreachableZoneFile(): { zone: string; text: string } {
+  const mx = `mx.${UNREACHABLE_DOMAIN}`;
+  return { zone: UNREACHABLE_DOMAIN, text: `${SOA(UNREACHABLE_DOMAIN)}\n\n@ 300 IN MX 10 ${mx}.\n${mx}. 300 IN A ${labHost("dns").address}\n` };
 }
 
 /** The DNSBL zone of the lab stack that lists the attacker (the first one with a positive weight). */

@@ -1,6 +1,7 @@
 // Alarm evaluation as CloudWatch does it, and metric identity by exact dimensions.
 import { describe, expect, it } from "vitest";
 import { alarmDimensions, evaluateAlarm, sameMetric } from "../../lab/aws/alarms";
+import { statisticsWindow } from "../../lab/aws/report";
 import type { PlannedAlarm } from "../../lab/aws/plan";
 
 const disk: PlannedAlarm = {
@@ -41,5 +42,15 @@ describe("metric identity", () => {
     expect(sameMetric(m([["InstanceId", "i-0abc"], ["path", "/"], ["fstype", "ext4"]]), "mailfort", "disk_used_percent", dims)).toBe(false);
     expect(sameMetric(m([["InstanceId", "i-0abc"], ["path", "/srv"]]), "mailfort", "disk_used_percent", dims)).toBe(false);
     expect(sameMetric({ ...m([["InstanceId", "i-0abc"], ["path", "/"]]), Namespace: "CWAgent" }, "mailfort", "disk_used_percent", dims)).toBe(false);
+  });
+});
+
+describe("the statistics window asked of the emulated CloudWatch", () => {
+  it("covers whole periods only, ending where the period in progress begins (moto cuts buckets from the start it is given)", () => {
+    const fiveMinutes = { period: 300, evaluationPeriods: 1 };
+    const w = statisticsWindow(fiveMinutes, 1_800_000_000 + 125.5);
+    expect(w).toEqual({ end: 1_800_000_000, seconds: 900 });
+    expect((w.end - w.seconds) % 300).toBe(0);
+    expect(statisticsWindow({ period: 60, evaluationPeriods: 5 }, 1_800_000_059).end).toBe(1_800_000_000);
   });
 });

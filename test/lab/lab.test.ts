@@ -109,6 +109,14 @@ describe("npm run lab", () => {
         "webmail-others-unaffected",
         "webmail-session-hold",
         "webmail-replace-kept",
+        // Induced faults on the replacement, side by side: each sets off exactly its alarm.
+        "alarm-fault-data-disk-full",
+        "alarm-fault-dnsbl-listed",
+        "alarm-fault-queue-pile-up",
+        "alarm-fault-smtp-failed-logins",
+        "alarm-fault-imap-failed-logins",
+        "alarm-fault-cert-near-expiry",
+        "alarm-faults-only-matching",
       ]) {
         expect(ids).toContain(id);
       }

@@ -113,8 +113,9 @@ function series(a: HostAlarm, perMinute: (minutesAgo: number) => number) {
 /** A healthy server's per-minute values, including the lab's brute-force burst a few minutes ago. */
 const HEALTHY: Record<string, (ago: number) => number> = {
   disk_used_percent: () => 31, queue_active: () => 0, queue_deferred: () => 3, deliveries_deferred: () => 1, deliveries_bounced: (ago) => (ago === 4 ? 2 : 0),
-  // The lab's brute-force checks: a handful of sources, each banned after maxRetry (5), within two minutes.
-  smtp_auth_failures: (ago) => (ago >= 5 && ago <= 6 ? 15 : 0), imap_login_failures: (ago) => (ago >= 7 && ago <= 8 ? 12 : 0),
+  // The lab's brute-force checks: a handful of sources, each banned after maxRetry (3 for SMTP
+  // AUTH, 5 for IMAP; the webmail's login jail adds a few IMAP failures), within two minutes.
+  smtp_auth_failures: (ago) => (ago >= 5 && ago <= 6 ? 6 : 0), imap_login_failures: (ago) => (ago >= 4 && ago <= 5 ? 8 : 0),
   fail2ban_banned: (ago) => (ago <= 8 ? 6 : 0), rspamd_rejects: (ago) => (ago === 3 ? 4 : 0), outbound_top_sender: (ago) => (ago === 10 ? 12 : 1),
   cert_days_left: () => 89.5, dnsbl_listed: () => 0, reboot_required_hours: () => 0, suspended_senders: () => 0,
 };
@@ -134,3 +135,24 @@ describe("thresholds: quiet on a healthy server, loud on the trouble each is for
     expect(broken.state, broken.detail).toBe("ALARM");
   });
 });
+
+describe("the induced faults' figures reach their alarms (lab/faults)", () => {
+  const byId = (id: string) => alarms.find((a) => a.id === id) as HostAlarm;
+  it.each(["smtp-auth-failures", "imap-login-failures"])("%s: twenty failed logins within one 5-minute period page, nineteen do not", (id) => {
+    const a = byId(id);
+    // All of them published in one minute of the last complete period.
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago === 3 ? 20 : 0)), NOW).state).toBe("ALARM");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago === 3 ? 19 : 0)), NOW).state).toBe("OK");
+  });
+  it("queue-deferred pages after five minutes over 100, not after four", () => {
+    const a = byId("queue-deferred");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 5 ? 110 : 2)), NOW).state).toBe("ALARM");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 4 ? 110 : 2)), NOW).state).toBe("OK");
+  });
+  it("dnsbl-listed pages on three listed minutes of five, not on one odd answer", () => {
+    const a = byId("dnsbl-listed");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 3 ? 1 : 0)), NOW).state).toBe("ALARM");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago === 2 ? 1 : 0)), NOW).state).toBe("OK");
+  });
+});
+
