@@ -54,10 +54,11 @@ type PlannedAlarm = LabAws["plan"]["alarms"][number];
 /**
  * The emulated CloudWatch's datapoints for one alarm: its metric and dimensions, its statistic per
  * its period, over its evaluation window and two periods more, ending with the last complete
- * period before `now` (s). Moto cuts its buckets from the start time it is given, so the window
- * must begin on a period boundary, as the evaluator's periods do: from an unaligned start, a
- * bucket stamped inside a complete period held minutes of the period still running (the fault
- * phase saw a 5-minute sum in ALARM before its five minutes had passed).
+ * period before `now` (s), one datapoint per period stamped with the period's start, as
+ * CloudWatch gives them. The emulator asks moto one period at a time (mflab_aws.py): moto cuts
+ * its buckets from the first datapoint it finds, and such a bucket stamped inside a complete
+ * period held minutes of the next one (the fault phase saw a 5-minute sum in ALARM before its
+ * five minutes had passed, and 1-minute periods left empty between two shifted buckets).
  */
 function alarmPoints(aws: LabAws, alarm: PlannedAlarm, instanceId: string, now: number): Promise<Datapoint[]> {
   return controlCall<Datapoint[]>(aws.emu.control, "POST", "/statistics", {

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import boto3
 from botocore.config import Config
@@ -139,12 +139,23 @@ def main():
         return out
 
     def statistics(body):
-        end = datetime.fromtimestamp(body["end"], timezone.utc)
-        r = lab["cloudwatch"].get_metric_statistics(
-            Namespace=body["namespace"], MetricName=body["metricName"],
-            Dimensions=[{"Name": k, "Value": v} for k, v in sorted(body["dimensions"].items())],
-            StartTime=end - timedelta(seconds=body["seconds"]), EndTime=end, Period=body["period"], Statistics=[body["statistic"]])
-        return [{"time": p["Timestamp"].timestamp(), "value": p[body["statistic"]]} for p in r["Datapoints"]]
+        # CloudWatch cuts a statistic's periods on period boundaries; moto cuts them from the
+        # first datapoint it finds (moto/cloudwatch/models.py, get_metric_statistics), so a
+        # "5-minute" bucket could start at 12:34:07 and hold minutes of two periods. Asked one
+        # period at a time, each bucket holds exactly that period's datapoints, and is stamped
+        # with the period's start, as CloudWatch stamps it.
+        period = int(body["period"])
+        end = int(body["end"]) // period * period
+        start = end - int(body["seconds"]) // period * period
+        dims = [{"Name": k, "Value": v} for k, v in sorted(body["dimensions"].items())]
+        out = []
+        for t in range(start, end, period):
+            r = lab["cloudwatch"].get_metric_statistics(
+                Namespace=body["namespace"], MetricName=body["metricName"], Dimensions=dims,
+                StartTime=datetime.fromtimestamp(t, timezone.utc), EndTime=datetime.fromtimestamp(t + period, timezone.utc),
+                Period=period, Statistics=[body["statistic"]])
+            out.extend({"time": t, "value": p[body["statistic"]]} for p in r["Datapoints"])
+        return out
 
     def make_role(body):
         # A negative control's role: like the instance role, with documents the control mutated.
