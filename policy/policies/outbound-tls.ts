@@ -15,16 +15,14 @@ const LOOPBACK = /^(127\.0\.0\.1|::1|localhost)$/;
 export const outboundTlsPolicy = hostFilesPolicy({
   name: "host-postfix-outbound-tls",
   area: "host",
-  description: "Direct delivery: Postfix authenticates receivers by DANE (smtp_dns_support_level = dnssec, smtp_tls_security_level = dane) and asks the DANE-first policy map (mailfort-tls-policy, then the MTA-STS resolver on loopback) as its first and only TLS policy map, never the MTA-STS resolver directly. SES relay: smtp_tls_security_level = secure.",
+  description: "Direct delivery (outbound.mode direct): Postfix authenticates receivers by DANE (smtp_dns_support_level = dnssec, smtp_tls_security_level = dane) and asks the DANE-first policy map (mailfort-tls-policy, then the MTA-STS resolver on loopback) as its first TLS policy map, and never asks the MTA-STS resolver directly; the resolver binds loopback.",
   why: "Without DNSSEC lookups DANE is silently off; without the MTA-STS map a receiver's enforce policy is ignored and a downgrade attacker can strip STARTTLS; the resolver asked directly overrides DANE (its README warns of this, RFC 8461 section 2 forbids it).",
 }, (files, report, { facts }) => {
   const pf = postfixOf(files, report);
   if (!pf) return;
   const main = (k: string) => pf.mainView.get(k);
-  if (facts.outboundMode === "ses") {
-    if (main("smtp_tls_security_level") !== "secure") report(`main.cf: smtp_tls_security_level is ${JSON.stringify(main("smtp_tls_security_level") ?? "unset")}; set secure, so the SES credentials only cross a verified TLS session`);
-    return;
-  }
+  // Relayed through SES, Postfix talks to SES alone (smtp_tls_security_level secure there).
+  if (facts.outboundMode === "ses") return;
   if (main("smtp_dns_support_level") !== "dnssec") report(`main.cf: smtp_dns_support_level is ${JSON.stringify(main("smtp_dns_support_level") ?? "unset")}; set dnssec, or Postfix never sees a DNSSEC-validated TLSA record and DANE is off`);
   if (!["dane", "dane-only"].includes(main("smtp_tls_security_level") ?? "")) report(`main.cf: smtp_tls_security_level is ${JSON.stringify(main("smtp_tls_security_level") ?? "unset")}; set dane (DANE where published, TLS when offered elsewhere)`);
   const maps = listOf(main("smtp_tls_policy_maps"));

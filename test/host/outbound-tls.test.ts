@@ -181,6 +181,21 @@ describe.skipIf(Boolean(unavailable))("outbound TLS in the Debian 13 root: DANE 
     expect(levels.stdout).toBe("dane\ndnssec\n");
   });
 
+  it("systemd-analyze verify: both units (mailfort's and Debian's with mailfort's drop-in) parse without a warning", () => {
+    const v = root.run(["systemd-analyze", "verify", "--man=no", "/etc/systemd/system/mailfort-tls-policy.service", "postfix-mta-sts-resolver.service"]);
+    expect(v.stderr + v.stdout).not.toMatch(/Unknown|Invalid|Failed|ignoring/i);
+    expect(v.status, v.stderr).toBe(0);
+    // The check reads drop-ins and can fail: a misspelt key in one is reported.
+    const dropIn = join(root.dir, "etc/systemd/system/postfix-mta-sts-resolver.service.d/zz-test.conf");
+    writeFileSync(dropIn, "[Service]\nProtectKernelLog=yes\n");
+    try {
+      const broken = root.run(["systemd-analyze", "verify", "--man=no", "postfix-mta-sts-resolver.service"]);
+      expect(broken.stderr).toMatch(/zz-test\.conf:2: Unknown key 'ProtectKernelLog' in section \[Service\], ignoring/);
+    } finally {
+      rmSync(dropIn);
+    }
+  });
+
   it("mta-sts-query fetches the enforce policy over HTTPS with the system trust store", () => {
     expect(read("tmp/query-sts.txt"), logs()).toMatch(/'mode': 'enforce'/);
     expect(read("tmp/query-sts.txt")).toMatch(/'mx': \['mx\.sts\.test'\]/);
