@@ -7,8 +7,9 @@
 // DNSSEC-signed zone; real DNSSEC signing and validation is the lab's later work (docs/known-limits.md).
 //
 // Receivers: dane.test (validated MX and TLSA, and an enforce MTA-STS policy too: DANE must win),
-// sts.test (enforce policy, no DNSSEC), testing.test (testing policy), plain.test (neither), bogus.test
-// (SERVFAIL, as unbound answers a bogus signature).
+// sts.test (enforce policy, no DNSSEC), signed.test (validated MX, no TLSA, enforce policy),
+// testing.test (testing policy), plain.test (neither), null.test (null MX), bogus.test (SERVFAIL,
+// as unbound answers a bogus signature).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,8 +35,11 @@ DATA = {
     ("testing.test.", "MX"): ["10 mx.testing.test."], ("mx.testing.test.", "A"): ["127.0.0.1"],
     ("_mta-sts.testing.test.", "TXT"): ['"v=STSv1; id=1"'], ("mta-sts.testing.test.", "A"): ["127.0.0.1"],
     ("plain.test.", "MX"): ["10 mx.plain.test."], ("mx.plain.test.", "A"): ["192.0.2.25"],
+    ("signed.test.", "MX"): ["10 mx.signed.test."], ("mx.signed.test.", "A"): ["127.0.0.1"],
+    ("_mta-sts.signed.test.", "TXT"): ['"v=STSv1; id=7"'], ("mta-sts.signed.test.", "A"): ["127.0.0.1"],
+    ("null.test.", "MX"): ["0 ."],
 }
-SIGNED = ("dane.test.",)
+SIGNED = ("dane.test.", "signed.test.", "null.test.")
 SERVFAIL = ("bogus.test.",)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
@@ -66,6 +70,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 POLICIES = {
     "mta-sts.dane.test": "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.dane.test\\r\\nmax_age: 86400\\r\\n",
     "mta-sts.sts.test": "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.sts.test\\r\\nmax_age: 86400\\r\\n",
+    "mta-sts.signed.test": "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.signed.test\\r\\nmax_age: 86400\\r\\n",
     "mta-sts.testing.test": "version: STSv1\\r\\nmode: testing\\r\\nmx: mx.testing.test\\r\\nmax_age: 86400\\r\\n",
 }
 class Policy(BaseHTTPRequestHandler):
@@ -86,7 +91,7 @@ srv.serve_forever()
 
 /** Each query's answer as "domain<TAB>exit<TAB>output", through the map main.cf names. */
 const QUERIES = `
-q() { for d in dane.test sts.test testing.test plain.test bogus.test; do
+q() { for d in dane.test sts.test signed.test testing.test plain.test null.test bogus.test; do
   out=$(postmap -q "$d" "$MAP" 2>&1); printf '%s\\t%s\\t%s\\n' "$d" "$?" "$(echo "$out" | tr '\\n' ' ')"
 done; }
 `;
@@ -139,7 +144,7 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string 
   ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f("ca-key.pem"), "-out", f("ca.pem"),
     "-days", "2", "-subj", "/CN=mailfort test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
   ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f("key.pem"), "-out", f("req.pem"), "-subj", "/CN=mta-sts.sts.test");
-  writeFileSync(f("ext.cnf"), "subjectAltName=DNS:mta-sts.sts.test,DNS:mta-sts.dane.test,DNS:mta-sts.testing.test\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n");
+  writeFileSync(f("ext.cnf"), "subjectAltName=DNS:mta-sts.sts.test,DNS:mta-sts.dane.test,DNS:mta-sts.signed.test,DNS:mta-sts.testing.test\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n");
   ssl("x509", "-req", "-in", f("req.pem"), "-CA", f("ca.pem"), "-CAkey", f("ca-key.pem"), "-CAcreateserial", "-days", "2", "-extfile", f("ext.cnf"), "-out", f("cert.pem"));
   return { ca: readFileSync(f("ca.pem"), "utf8"), cert: readFileSync(f("cert.pem"), "utf8"), key: readFileSync(f("key.pem"), "utf8") };
 }
@@ -212,9 +217,14 @@ describe.skipIf(Boolean(unavailable))("outbound TLS in the Debian 13 root: DANE 
     expect(read("tmp/resolver-dane.txt")).toMatch(/^secure match=mx\.dane\.test/);
   });
 
-  it("a domain with neither, and one whose policy only tests, get no entry: opportunistic TLS", () => {
+  it("a DNSSEC-signed domain without TLSA records still gets its MTA-STS policy (DNSSEC alone is not DANE)", () => {
+    expect(answers(read("tmp/up.tsv")).get("signed.test")?.output).toMatch(/^secure match=mx\.signed\.test servername=hostname /);
+  });
+
+  it("a domain with neither, one whose policy only tests, and a null MX get no entry: opportunistic TLS", () => {
     const up = answers(read("tmp/up.tsv"));
     expect(up.get("plain.test")).toEqual({ status: 1, output: "" });
+    expect(up.get("null.test")).toEqual({ status: 1, output: "" });
     expect(up.get("testing.test")).toEqual({ status: 1, output: "" });
   });
 
