@@ -15,6 +15,7 @@ import { networkEgressPolicy } from "./policies/egress";
 import { fail2banSettingsPolicy, localListsPolicy, unattendedUpgradesPolicy } from "./policies/host-hygiene";
 import { alarmActionsPolicy, backupAlarmsPolicy, flowLogsPolicy, guardDutyPolicy, hostMetricAlarmsPolicy } from "./policies/monitoring";
 import { networkIngressPolicy } from "./policies/network";
+import { outboundTlsPolicy } from "./policies/outbound-tls";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
 import { noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy } from "./policies/secrets";
@@ -29,7 +30,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   mxPolicy, spfPolicy, dkimPolicy, dkimRotationPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
   hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
   postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, containmentPolicy, postscreenDnsblPolicy,
-  tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
+  outboundTlsPolicy, tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,

@@ -113,7 +113,7 @@ export const tlsSchema = z.strictObject({
 
 export const outboundSchema = z.strictObject({
   mode: z.enum(["direct", "ses"]).default("direct")
-    .describe("direct: deliver from this host (needs AWS to lift the port-25 block); ses: relay through Amazon SES on 587"),
+    .describe("direct: deliver from this host, DANE first, then the receiver's MTA-STS policy, else opportunistic TLS (needs AWS to lift the port-25 block); ses: relay through Amazon SES on 587"),
   sesRegion: awsRegion.optional()
     .describe("SES region when it differs from the stack region"),
 });

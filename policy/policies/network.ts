@@ -10,6 +10,7 @@ export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
   [2375, "Docker API"], [2376, "Docker API"], [3306, "MySQL"], [5432, "PostgreSQL"], [6379, "Redis"],
   [11332, "Rspamd proxy"], [11333, "Rspamd normal"], [11334, "Rspamd controller"], [10000, "Webmin"],
   [8080, "HTTP admin"], [8443, "HTTPS admin"], [9090, "admin console"],
+  [8461, "MTA-STS resolver"], [8462, "outbound TLS policy map"],
 ]);
 
 /** Plaintext mailbox protocols: credentials in the clear; mailfort serves 993/995 only. */

@@ -72,6 +72,17 @@ const WEBMAIL_TEMPLATES: ReadonlyArray<readonly [template: string, path: string,
   ["fail2ban/filter.d/roundcube-auth.local", "/etc/fail2ban/filter.d/roundcube-auth.local"],
 ];
 
+/**
+ * Outbound MTA-STS with DANE first (outbound.mode direct): the DANE-first policy map Postfix asks,
+ * its unit, and Debian's MTA-STS resolver's config with a hardening drop-in for its unit.
+ */
+const OUTBOUND_TLS_TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: string]> = [
+  ["mta-sts/mta-sts-daemon.yml", "/etc/mta-sts-daemon.yml"],
+  ["systemd/postfix-mta-sts-resolver.service.d/mailfort.conf", "/etc/systemd/system/postfix-mta-sts-resolver.service.d/mailfort.conf"],
+  ["systemd/mailfort-tls-policy.service", "/etc/systemd/system/mailfort-tls-policy.service"],
+  ["bin/mailfort-tls-policy", "/usr/local/sbin/mailfort-tls-policy", "0755"],
+];
+
 /** Dovecot's app-password passdb (auth.appPasswords). */
 const APP_PASSWORD_FILES: ReadonlyArray<readonly [template: string, path: string]> = [
   ["dovecot/mailfort-app-passwords.lua", "/etc/dovecot/mailfort-app-passwords.lua"],
@@ -135,7 +146,10 @@ export function renderHostFiles(cfg: MailConfig): HostFile[] {
 /** The files that travel in the host bundle. Pure apart from reading configs/. */
 function renderBundleFiles(cfg: MailConfig): HostFile[] {
   const view = hostView(cfg);
-  const templates = [...TEMPLATES, ...(cfg.features.webmail ? WEBMAIL_TEMPLATES : []), ...(cfg.auth.appPasswords ? APP_PASSWORD_FILES : [])];
+  const templates = [
+    ...TEMPLATES, ...(cfg.outbound.mode === "direct" ? OUTBOUND_TLS_TEMPLATES : []),
+    ...(cfg.features.webmail ? WEBMAIL_TEMPLATES : []), ...(cfg.auth.appPasswords ? APP_PASSWORD_FILES : []),
+  ];
   const files: HostFile[] = templates.map(([template, path, mode]) => ({
     path, mode: mode ?? "0644", owner: "root:root", content: stripComments(template, renderTemplate(template, view)),
   }));

@@ -11,6 +11,7 @@ export function hostPackages(cfg: MailConfig): string[] {
     "fail2ban", "python3-systemd", // brute-force bans from the journal
     "nftables", // host firewall
     "unbound", "dns-root-data", // local validating resolver for DNSBL and DANE lookups
+    ...outboundTlsPackages(cfg),
     "nginx", // MTA-STS policy, autoconfig/autodiscover over HTTPS
     "certbot", "python3-certbot-dns-route53", "python3-boto3", // ACME DNS-01; boto3 also reads SSM
     "ssl-cert", "openssl", "ca-certificates",
@@ -19,6 +20,16 @@ export function hostPackages(cfg: MailConfig): string[] {
     ...webmailPackages(cfg),
   ];
 }
+
+/**
+ * Outbound MTA-STS with DANE first (outbound.mode direct; SES relays with its own verified TLS):
+ * Debian's MTA-STS resolver, and dnspython for mailfort-tls-policy's DNSSEC-validated TLSA check
+ * in front of it (configs/bin/mailfort-tls-policy).
+ */
+export function outboundTlsPackages(cfg: MailConfig): string[] {
+  return cfg.outbound.mode === "direct" ? [...OUTBOUND_TLS_PACKAGES] : [];
+}
+const OUTBOUND_TLS_PACKAGES = ["postfix-mta-sts-resolver", "python3-dnspython"];
 
 /** The webmail's share of hostPackages (none without features.webmail). */
 export function webmailPackages(cfg: MailConfig): string[] {
@@ -39,6 +50,6 @@ export function checkerRootPackages(): string[] {
     "postfix", "dovecot-core", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "dovecot-pop3d",
     "rspamd", "redis-server", "fail2ban", "python3-systemd", "nftables", "unbound", "dns-root-data", "nginx",
     "certbot", "python3-certbot-dns-route53", "python3-boto3", "ssl-cert", "openssl", "ca-certificates",
-    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init", "dovecot-auth-lua", ...WEBMAIL_PACKAGES,
+    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init", "dovecot-auth-lua", ...WEBMAIL_PACKAGES, ...OUTBOUND_TLS_PACKAGES,
   ].sort();
 }
