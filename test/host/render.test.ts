@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
 import { MAX_DOMAINS } from "../../infra/config/schema";
 import { certificateNames } from "../../infra/core/certificate-names";
+import { dkimSigningText } from "../../infra/core/dkim-signing";
 import {
   HOST_BUNDLE_CHUNK_CHARS, TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
   packHostBundle, renderCloudConfig, renderHost, renderHostFiles, renderTemplateText, renderUserData, unpackHostBundle,
@@ -242,8 +243,9 @@ describe("settings follow the config", () => {
     expect(fileOf(lab, "/etc/rspamd/local.d/greylist.conf")).toContain("enabled = true;");
   });
 
-  it("DKIM selectors and the MTA-STS policy per mail domain; no SSH server installed", () => {
-    expect(fileOf(lab, "/etc/rspamd/local.d/dkim_selectors.map")).toContain("mailfort.test mail\nsecond.test lab2026\n");
+  it("DKIM selectors (synced from SSM, not in the bundle) and the MTA-STS policy per mail domain; no SSH server installed", () => {
+    expect(dkimSigningText(lab)).toBe('{"mailfort.test":"mail","second.test":"lab2026"}');
+    expect(renderHostFiles(lab).map((f) => f.path)).not.toContain("/etc/rspamd/local.d/dkim_selectors.map");
     expect(fileOf(lab, "/var/www/mailfort/mta-sts/mta-sts.second.test.txt")).toContain("mode: testing\r\n");
     expect(hostPackages(lab)).not.toContain("openssh-server");
   });
