@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackFile } from "../../infra/config";
 import { type SynthResult, synthInProcess } from "../../infra/synth";
 import { type EmulatorPlan, emulatorPlan } from "../../lab/aws/plan";
-import { type RotationPush, afterPush, isRotationParameter, parseSigningMap, rotationPush, rotationStackText } from "../../lab/dkim-rotation-phase";
+import { type RotationPush, afterPush, isRotationParameter, parseSigningMap, rotationPush, rotationStackText, withStepDkimRecords } from "../../lab/dkim-rotation-phase";
 
 const LAB_FILE = join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml");
 const labText = readFileSync(LAB_FILE, "utf8");
@@ -41,11 +41,12 @@ describe("what each step pushes to the emulator, from synths of the lab stack", 
   const pushes: RotationPush[] = [];
   const loadedPlans: EmulatorPlan[] = [];
   const steps: SynthResult[] = [];
+  let booted: SynthResult;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
     // The lab as booted: generation 0, nothing recorded. Then one up per step, each when due.
-    const booted = await synthInProcess("lab", { configText: labText, secretsDir: join(dir, "0") });
+    booted = await synthInProcess("lab", { configText: labText, secretsDir: join(dir, "0") });
     let loaded = planOf(booted);
     let state = booted.parameters.find((p) => p.name === `${P}/state/dkim-rotation`)?.value ?? "";
     let now = "2026-12-01T10:00:00Z";
@@ -98,7 +99,15 @@ describe("what each step pushes to the emulator, from synths of the lab stack", 
     expect(edits(pushes[3]!)).toEqual(["DELETE lab2026._domainkey.second.test TXT", "DELETE mail._domainkey.mailfort.test TXT"]);
   });
 
+  it("verify's record list follows the DKIM records of the step, and keeps every other record", () => {
+    const served = steps[0]!.records.filter((r) => !r.name.includes("._domainkey.")).concat(booted.records.filter((r) => r.name.includes("._domainkey.")));
+    const dkim = (rs: readonly { name: string }[]) => rs.map((r) => r.name).filter((n) => n.includes("._domainkey.")).sort();
+    const after = withStepDkimRecords(served, steps[3]!.records);
+    expect(dkim(after)).toEqual(["*._domainkey.parked.test", "lab2026-g1._domainkey.second.test", "mail-g1._domainkey.mailfort.test"]);
+    expect(after.filter((r) => !r.name.includes("._domainkey."))).toEqual(served.filter((r) => !r.name.includes("._domainkey.")));
+  });
+
   it("never the instance: every step's user data is the booted one's", () => {
-    expect(new Set(steps.map((s) => s.userData)).size).toBe(1);
+    expect(new Set([booted, ...steps].map((s) => s.userData)).size).toBe(1);
   });
 });
