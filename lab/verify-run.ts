@@ -16,6 +16,8 @@ export interface VerifyGroupRun {
   readonly group: Group;
   readonly from: LabRole;
   readonly only?: string;
+  /** The selector a DKIM rotation's step signs with (group dkim-rotation). */
+  readonly dkimSelector?: string;
 }
 
 /** Everything verify may check in the lab: its DNS, CA, throwaway mailboxes, remote MX and probe addresses. */
@@ -49,6 +51,7 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
     snapshotFile: join(labDir(), "replace-snapshot.json"),
     group: group.group,
     ...(group.only ? { only: [group.only] } : {}),
+    ...(group.dkimSelector !== undefined ? { dkimSelector: group.dkimSelector } : {}),
     jsonFile,
   };
 }

@@ -1,10 +1,11 @@
 // The SSM parameters a mail server's host reads at boot and on every sync (infra/core/parameters.ts
-// names them): DKIM and TLS private keys, mailboxes, aliases, local lists, the host bundle (its
+// names them): DKIM and TLS private keys, the selector each domain signs with, mailboxes, aliases, local lists, the host bundle (its
 // configuration files, read once per instance), and, when they exist, the self-signed chain and
 // CA and the SES SMTP credentials.
 import * as pulumi from "@pulumi/pulumi";
 import type { MailConfig } from "../config";
 import type { HostBundle } from "../core/host";
+import { dkimSigningText } from "../core/dkim-signing";
 import { LOCAL_LISTS, localListValues, parameterNames } from "../core/parameters";
 import type { DkimKey } from "./dkim-keys";
 import type { ParameterSpec } from "./parameter-store";
@@ -27,6 +28,7 @@ export function serverParameters(cfg: MailConfig, s: ServerSecrets): ParameterSp
   const names = parameterNames(cfg);
   const parameters: ParameterSpec[] = [
     ...s.dkim.map((k): ParameterSpec => ({ ...names.dkimKey(k.domain, k.selector), value: k.privateKeyPem, description: `DKIM private key ${k.selector}._domainkey.${k.domain}` })),
+    { ...names.dkimSigning, value: dkimSigningText(cfg), description: "DKIM selector each domain signs with (the rotation step's), read by mailfort-sync" },
     { ...names.tlsKey, value: s.tls.serverKeyPem, description: `TLS private key of ${cfg.hostname}` },
     ...cfg.mailboxes.map((m): ParameterSpec => {
       const hash = s.passwordHashes[m.passwordHashSecret];

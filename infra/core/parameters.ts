@@ -39,6 +39,9 @@ export function parameterNames(cfg: Pick<MailConfig, "stack">) {
     list: (list: LocalList): ParameterName => ({ name: `${p}/lists/${list}`, kind: "String" }),
     /** SES SMTP credentials, JSON {host, port, username, password}; outbound mode ses only. */
     sesSmtp: { name: `${p}/ses/smtp`, kind: "SecureString" } as ParameterName,
+    /** Which selector each sending domain signs with now (JSON {domain: selector}; infra/core/dkim-signing.ts).
+     * Public; re-read on every sync, so a DKIM rotation's switch changes no host file the user data pins. */
+    dkimSigning: { name: `${p}/dkim-signing`, kind: "String" } as ParameterName,
     /** Rspamd controller password hash (JSON string); never the password itself. */
     rspamdController: { name: `${p}/rspamd/controller`, kind: "SecureString" } as ParameterName,
     /** Part n (from 0) of the host bundle (infra/core/host/bundle.ts): public config, no secret. */

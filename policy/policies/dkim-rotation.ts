@@ -1,5 +1,6 @@
 // DKIM rotation (docs/dkim-rotation.md), judged from outside: the selector the host signs with
-// (its Rspamd dkim_selectors.map, read from the files the instance gets), the DKIM records the
+// (the SSM parameter dkim-signing, which mailfort-sync turns into Rspamd's
+// dkim_selectors.map; it is not a file of the host bundle, so a switch needs no new instance), the DKIM records the
 // stack publishes, and the rotation state the up records in SSM. Refused: signing with a key
 // whose record is missing or revoked, a switch to the new key before its record was public for
 // its TTL + margin, the old key revoked or removed before the grace period, and a signing map
@@ -7,14 +8,10 @@
 // and of the state (test/policy/dkim-rotation.test.ts holds them to the product's).
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, str } from "../define";
-import type { PolicyFacts } from "../facts";
-import { HOST_TYPES, instanceHostFiles } from "../lib/host-files";
 import { RECORD, recordsOf, type PublishedRecord } from "../lib/records";
 import { txtJoined } from "../lib/txt";
-import { filesMatching } from "../lib/user-data";
 
 const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
-const SELECTOR_MAP = /^\/etc\/rspamd\/local\.d\/dkim_selectors\.map$/;
 
 /** Generation 0 signs with the configured selector, generation N with `<selector>-gN`. */
 export function generationOfSelector(base: string, selector: string): number | undefined {
@@ -53,19 +50,31 @@ export function readRotationState(text: string): RecordedRotation | string {
   return missing.length > 0 ? `step ${step} lacks ${missing.join(", ")}` : out;
 }
 
-/** Domain -> selector, from the signing map the host gets. */
-function signingSelectors(resources: readonly PolicyResource[], facts: PolicyFacts): Map<string, string> | undefined {
-  const host = resources.find((r) => HOST_TYPES.includes(r.type));
-  if (!host) return undefined;
-  const files = instanceHostFiles(host.props, resources, facts.stack);
-  const map = files ? filesMatching(files, SELECTOR_MAP).at(-1) : undefined;
-  if (!map) return undefined;
+/** Where the host's signing map comes from: the parameter mailfort-sync re-reads (the pack's own
+ * copy of the name; test/policy/dkim-rotation.test.ts holds it to the product's). */
+export const signingParameterName = (stack: string) => `/mailfort/${stack}/dkim-signing`;
+
+/** Domain -> selector, from the signing map the host syncs (JSON {domain: selector}); a reason when it cannot. */
+export function readSigningSelectors(text: string): Map<string, string> | string {
+  let o: unknown;
+  try { o = JSON.parse(text); } catch { return "is not JSON"; }
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return "is not a JSON object of domain: selector";
   const out = new Map<string, string>();
-  for (const line of map.content.split("\n")) {
-    const [domain, selector] = line.replace(/#.*$/, "").trim().split(/\s+/);
-    if (domain && selector) out.set(domain, selector);
+  for (const [domain, selector] of Object.entries(o)) {
+    if (typeof selector !== "string") return `gives ${domain} the selector ${JSON.stringify(selector)}, not a name`;
+    out.set(domain, selector);
   }
   return out;
+}
+
+function signingSelectors(resources: readonly PolicyResource[], stack: string): Map<string, string> | string {
+  const name = signingParameterName(stack);
+  const param = resources.find((r) => r.type === SSM_PARAMETER && str(r.props.name) === name);
+  if (!param) return `no SSM parameter ${name} tells the host which DKIM selector signs, so which key signs cannot be checked`;
+  const text = str(param.props.value);
+  if (text === undefined) return `${name} has no value the pack can read, so which key signs cannot be checked`;
+  const map = readSigningSelectors(text);
+  return typeof map === "string" ? `${name} ${map}` : map;
 }
 
 type KeyState = "key" | "revoked" | "absent";
@@ -95,8 +104,8 @@ export const dkimRotationPolicy = stackPolicy({
     const records = recordsOf(resources, facts);
     const sending = facts.domains.filter((d) => d.sendsMail);
     if (sending.length === 0) return;
-    const map = signingSelectors(resources, facts);
-    if (!map) { report("the host gets no /etc/rspamd/local.d/dkim_selectors.map, so which key signs cannot be checked"); return; }
+    const map = signingSelectors(resources, facts.stack);
+    if (typeof map === "string") { report(map); return; }
     const stateParam = resources.find((r) => r.type === SSM_PARAMETER && str(r.props.name) === `/mailfort/${facts.stack}/state/dkim-rotation`);
     const text = str(stateParam?.props.value);
     const state = text === undefined ? "has no value" : readRotationState(text);
@@ -108,7 +117,7 @@ export const dkimRotationPolicy = stackPolicy({
     for (const d of sending) {
       const at = (m: string) => report(`${d.name}: ${m}`);
       const selector = map.get(d.name);
-      if (selector === undefined) { at("the host's dkim_selectors.map has no selector for it, so its mail goes out unsigned"); continue; }
+      if (selector === undefined) { at(`${signingParameterName(facts.stack)} has no selector for it, so its mail goes out unsigned`); continue; }
       const fqdn = (s: string) => `${s}._domainkey.${d.name}`;
       const signingKey = keyAt(records, fqdn(selector));
       if (signingKey.state === "absent") at(`the host signs with selector ${selector}, but ${fqdn(selector)} is not published: receivers cannot verify its mail`);

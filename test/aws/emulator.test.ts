@@ -111,3 +111,25 @@ describe.skipIf(Boolean(unavailable))("the emulator host", () => {
     expect(judged.filter(([, allowed]) => !allowed)).toEqual([]);
   });
 });
+
+describe.skipIf(Boolean(unavailable))("a later up's change (POST /change, the lab's DKIM rotation phase)", () => {
+  it("puts and deletes parameters, upserts and deletes DKIM records, and exports the zone for nsd", async () => {
+    const key = plan.parameters.find((p) => p.name === "/mailfort/lab/dkim/mailfort.test/mail")!;
+    const change = {
+      putParameters: [
+        { ...key, name: "/mailfort/lab/dkim/mailfort.test/mail-g1", value: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n" },
+        { name: "/mailfort/lab/dkim-signing", type: "String", value: '{"mailfort.test":"mail-g1","second.test":"lab2026"}', tier: "Standard" },
+      ],
+      deleteParameters: ["/mailfort/lab/dkim/second.test/lab2026"],
+      records: {
+        "mailfort.test": [{ action: "UPSERT", name: "mail-g1._domainkey.mailfort.test", type: "TXT", ttl: 3600, values: ['"v=DKIM1; k=rsa; p=MIIBtest"'] }],
+        "second.test": [{ action: "DELETE", name: "lab2026._domainkey.second.test", type: "TXT" }],
+      },
+    };
+    expect(await controlCall(emu.control, "POST", "/change", change)).toEqual({ parameters: 3, records: 2 });
+    expect(readFileSync(join(emu.zonesDir, "mailfort.test.zone"), "utf8")).toMatch(/^mail-g1\._domainkey\.mailfort\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=MIIBtest"$/m);
+    expect(readFileSync(join(emu.zonesDir, "second.test.zone"), "utf8")).not.toContain("lab2026._domainkey");
+    // A SecureString whose key the loaded stack does not have is refused, not stored in the clear.
+    await expect(controlCall(emu.control, "POST", "/change", { putParameters: [{ ...key, keyRef: "arn:aws:kms:eu-west-1:123456789012:key/unknown" }] })).rejects.toThrow(/names no KMS key/);
+  });
+});

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { MailConfig } from "../../infra/config";
+import { dkimSigningText } from "../../infra/core/dkim-signing";
 import { parameterNames, localListValues, LOCAL_LISTS } from "../../infra/core/parameters";
 import { type HostFile, checkerRootPackages, renderHost } from "../../infra/core/host";
 
@@ -127,6 +128,7 @@ export function writeSeed(seed: string, cfg: MailConfig, bundle: readonly string
   const lists = localListValues(cfg);
   for (const l of LOCAL_LISTS) put(names.list(l).name, JSON.stringify(lists[l]));
   for (const d of cfg.domains.filter((x) => x.sendsMail)) put(names.dkimKey(d.name, d.dkimSelector).name, pem("rsa"));
+  put(names.dkimSigning.name, dkimSigningText(cfg));
   const tlsKey = pem("ec");
   put(names.tlsKey.name, tlsKey);
   if (cfg.tls.mode === "self-signed") {

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, type MailConfig, parseMailConfig, parseStackFile } from "../../infra/config";
 import { MAX_DOMAINS } from "../../infra/config/schema";
 import { certificateNames } from "../../infra/core/certificate-names";
+import { dkimSigningText } from "../../infra/core/dkim-signing";
 import {
   HOST_BUNDLE_CHUNK_CHARS, TemplateError, USER_DATA_LIMIT_BYTES, UnsafeValueError, UserDataTooLargeError, checkUserDataSize, hostPackages,
   packHostBundle, renderCloudConfig, renderHost, renderHostFiles, renderTemplateText, renderUserData, unpackHostBundle,
@@ -75,13 +76,18 @@ describe("injection: hostile values never reach a rendered file", () => {
     ["DNSBL filter that opens a block", { ...lab, antispam: { ...lab.antispam, dnsbls: [{ zone: "zen.spamhaus.org", weight: 3, filter: "127.0.0.2}" }] } }],
     ["fail2ban ignore IP that starts a jail", { ...lab, bruteForce: { ...lab.bruteForce, ignoreIps: ["192.0.2.1\n[sshd]\nenabled = true"] } }],
     ["ACME e-mail with a quote", { ...lab, tls: { ...lab.tls, acmeEmail: "a\"b@example.com" } }],
-    ["DKIM selector with a '#'", { ...lab, domains: [{ ...lab.domains[0], dkimSelector: "mail#x" }, ...lab.domains.slice(1)] }],
     ["shell expansion in the stack name", { ...lab, stack: "lab$(reboot)" }],
   ];
 
   it.each(hostile)("renderer refuses: %s", (_what, cfg) => {
     expect(() => renderHostFiles(cfg)).toThrow(UnsafeValueError);
     expect(() => renderUserData(cfg)).toThrow(UnsafeValueError);
+  });
+
+  it("the DKIM signing map (an SSM parameter the host syncs, not a rendered file) refuses a selector with a '#' or a newline", () => {
+    for (const dkimSelector of ["mail#x", "mail\nevil.test evil"]) {
+      expect(() => dkimSigningText({ ...lab, domains: [{ ...lab.domains[0], dkimSelector }, ...lab.domains.slice(1)] })).toThrow(UnsafeValueError);
+    }
   });
 
   it("the config model refuses the same values first", () => {
@@ -242,8 +248,9 @@ describe("settings follow the config", () => {
     expect(fileOf(lab, "/etc/rspamd/local.d/greylist.conf")).toContain("enabled = true;");
   });
 
-  it("DKIM selectors and the MTA-STS policy per mail domain; no SSH server installed", () => {
-    expect(fileOf(lab, "/etc/rspamd/local.d/dkim_selectors.map")).toContain("mailfort.test mail\nsecond.test lab2026\n");
+  it("DKIM selectors (synced from SSM, not in the bundle) and the MTA-STS policy per mail domain; no SSH server installed", () => {
+    expect(dkimSigningText(lab)).toBe('{"mailfort.test":"mail","second.test":"lab2026"}');
+    expect(renderHostFiles(lab).map((f) => f.path)).not.toContain("/etc/rspamd/local.d/dkim_selectors.map");
     expect(fileOf(lab, "/var/www/mailfort/mta-sts/mta-sts.second.test.txt")).toContain("mode: testing\r\n");
     expect(hostPackages(lab)).not.toContain("openssh-server");
   });

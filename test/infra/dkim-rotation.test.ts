@@ -1,6 +1,7 @@
 // Rotation under mocks: each synthesized `pulumi up` of a rotation reads the state the last one
 // recorded and takes the next step when it is due: the Route53 records, the DKIM keys and their
-// SSM parameters, the host's signing map and the recorded state all follow, step by step.
+// SSM parameters, the host's signing map (an SSM parameter the host syncs) and the recorded state
+// all follow, step by step, while the instance (its user data, the host bundle it pins) stays the same.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,7 +44,9 @@ function dkimRecords(r: SynthResult): string[] {
 }
 const routeDkim = (r: SynthResult) => ofType(r, "aws:route53/record:Record").map((x) => String(x.inputs.name)).filter((n) => n.includes("._domainkey.rotate.")).sort();
 const keyParameters = (r: SynthResult) => r.parameters.filter((p) => p.name.includes("/dkim/")).map((p) => p.name).sort();
-const signing = (r: SynthResult) => r.hostFiles.bundle.find((f) => f.path === "/etc/rspamd/local.d/dkim_selectors.map")?.content.split("\n").filter((l) => l.startsWith("rotate.example")) ?? [];
+/** The signing map as the host syncs it (mailfort-secrets writes Rspamd's dkim_selectors.map from it). */
+const SIGNING_MAP = "/mailfort/rotate/dkim-signing";
+const signing = (r: SynthResult) => Object.entries(JSON.parse(r.parameters.find((p) => p.name === SIGNING_MAP)?.value ?? "{}") as Record<string, string>).map(([d, s]) => `${d} ${s}`);
 const recorded = (r: SynthResult) => r.parameters.find((p) => p.name === "/mailfort/rotate/state/dkim-rotation")?.value;
 
 describe("a rotation from generation 0 to 1, one up per step", () => {
@@ -74,6 +77,36 @@ describe("a rotation from generation 0 to 1, one up per step", () => {
       ["rotate.example mail"], ["rotate.example mail"], ["rotate.example mail-g1"], ["rotate.example mail-g1"], ["rotate.example mail-g1"], ["rotate.example mail-g1"],
     ]);
     expect(routeDkim(ups[5]!)).toEqual(["mail-g1._domainkey.rotate.example"]);
+  });
+
+  it("never touches the instance: the user data, the host bundle and the instance's inputs are the same at every step", () => {
+    // The ids the mocks hand out (AMI, subnet, security group) are random per synth, not per step.
+    const instance = (r: SynthResult) => ofType(r, "aws:ec2/instance:Instance")
+      .map((x) => JSON.parse(JSON.stringify(x.inputs).replace(/"(ami|subnet|sg)-[0-9a-f]+"/g, '"$1-<mock id>"')) as unknown);
+    for (const r of ups.slice(1)) {
+      expect(r.userData).toBe(ups[0]!.userData);
+      expect(r.hostFiles.bundleSha256).toBe(ups[0]!.hostFiles.bundleSha256);
+      expect(r.parameters.filter((p) => p.name.includes("/host/bundle/"))).toEqual(ups[0]!.parameters.filter((p) => p.name.includes("/host/bundle/")));
+      expect(instance(r)).toEqual(instance(ups[0]!));
+    }
+    expect(instance(ups[0]!)).toHaveLength(1);
+    expect(ups[0]!.hostFiles.bundle.map((f) => f.path)).not.toContain("/etc/rspamd/local.d/dkim_selectors.map");
+  });
+
+  it("the switch to the new key changes only the signing map and the recorded state among the host's public parameters", () => {
+    // Not the self-signed chain: each synth makes it afresh (Pulumi's state keeps it, as it keeps
+    // the DKIM keys; --keep-keys carries only those from one synth to the next).
+    const strings = (r: SynthResult) => new Map(r.parameters.filter((p) => p.type === "String" && !/\/tls\/(cert|ca)$/.test(p.name)).map((p) => [p.name, p.value]));
+    const changed = (a: SynthResult, b: SynthResult) => {
+      const [x, y] = [strings(a), strings(b)];
+      return [...new Set([...x.keys(), ...y.keys()])].filter((n) => x.get(n) !== y.get(n)).sort();
+    };
+    expect(changed(ups[1]!, ups[2]!)).toEqual([SIGNING_MAP, "/mailfort/rotate/state/dkim-rotation"]);
+    expect(ups[1]!.parameters.find((p) => p.name === SIGNING_MAP)).toEqual({ name: SIGNING_MAP, type: "String", value: '{"rotate.example":"mail"}' });
+    expect(ups[2]!.parameters.find((p) => p.name === SIGNING_MAP)?.value).toBe('{"rotate.example":"mail-g1"}');
+    // An up that takes no step changes none of them.
+    expect(changed(ups[0]!, ups[1]!)).toEqual([]);
+    expect(changed(ups[2]!, ups[3]!)).toEqual([]);
   });
 
   it("holds a private key only for published generations: the revoked one's is gone", () => {

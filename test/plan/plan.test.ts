@@ -68,7 +68,10 @@ describe("npm run plan", () => {
     const due = await plan(["--stack", "dev", "--base", "HEAD", "--head", "HEAD", "--config-file", file, "--dkim-state", state, "--now", "2026-12-01T12:00:00Z"]);
     expect(due.out).toContain("**DKIM rotation:** this up takes a step: signing: generation 1 signs since 2026-12-01T12:00:00Z");
     expect(due.out).toMatch(/^\+ mail-g1\._domainkey\.dev\.example\.com 3600 TXT/m);
-    expect(due.out).toContain("<code>/etc/rspamd/local.d/dkim_selectors.map</code>");
+    // The switch is a parameter the host syncs, not a host file: the instance is not replaced.
+    expect(due.out).toContain("| ~ change | `aws:ssm/parameter:Parameter` | `mailfort-dev-params-mailfort-dev-dkim-signing` | `value` |");
+    expect(due.out).not.toContain("aws:ec2/instance:Instance");
+    expect(due.out).not.toContain("dkim_selectors.map");
   });
 
   it("treats a stack that does not exist at the base as all new", async () => {

@@ -5,13 +5,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { dkimSelectorOf } from "../../infra/config";
 import { type RotationState, parseRotationState, rotationStateText } from "../../infra/core/dkim-rotation";
-import { runSynth } from "../../infra/synth";
+import { dkimSigningText } from "../../infra/core/dkim-signing";
+import { parameterNames } from "../../infra/core/parameters";
+import { loadStack, runSynth } from "../../infra/synth";
 import type { PolicyFacts } from "../../policy/facts";
 import { ALL_POLICIES } from "../../policy/all";
-import { dkimRotationPolicy, generationOfSelector, readRotationState } from "../../policy/policies/dkim-rotation";
+import { dkimRotationPolicy, generationOfSelector, readRotationState, readSigningSelectors, signingParameterName } from "../../policy/policies/dkim-rotation";
 import { runPolicies } from "../../policy/run";
 import { snapshotFromSynth } from "../../plan/from-synth";
-import { type Graph, clone, editHostFile, inputs, record, removeRecord } from "./mutate";
+import { type Graph, clone, inputs, record, removeRecord } from "./mutate";
 
 const STACK = `
 config:
@@ -59,8 +61,11 @@ async function violations(step: string, mutate: (g: Graph) => void = () => {}): 
   return out?.violations.map((v) => v.message) ?? [];
 }
 
-const MAP = "/etc/rspamd/local.d/dkim_selectors.map";
-const signWith = (selector: string) => (g: Graph) => editHostFile(g, MAP, (t) => t.replace(/^rotate\.example \S+$/m, `rotate.example ${selector}`));
+const signingMap = (g: Graph) => inputs(g, "aws:ssm/parameter:Parameter", (r) => r.inputs.name === signingParameterName("rotate"));
+const signWith = (selector: string) => (g: Graph) => {
+  const p = signingMap(g);
+  p.value = JSON.stringify({ ...JSON.parse(String(p.value)) as Record<string, string>, "rotate.example": selector });
+};
 const setState = (edit: (s: Record<string, unknown>) => void) => (g: Graph) => {
   const p = inputs(g, "aws:ssm/parameter:Parameter", (r) => String(r.inputs.name).endsWith("/state/dkim-rotation"));
   const s = JSON.parse(String(p.value)) as Record<string, unknown>;
@@ -88,6 +93,9 @@ describe("dns-dkim-rotation", () => {
     ["revoked", "still signing with the revoked key", signWith("mail"), /signs with selector mail, but mail\._domainkey\.rotate\.example is revoked/],
     ["steady", "the signing key's record removed", (g: Graph) => removeRecord(g, "mail-g1._domainkey.rotate.example", "TXT"), /mail-g1\._domainkey\.rotate\.example is not published/],
     ["steady", "a signing map with a foreign selector", signWith("other"), /signs with selector other, which is neither mail nor mail-g<N>/],
+    ["steady", "no signing map for the host", (g: Graph) => { g.splice(g.indexOf(g.find((r) => r.inputs.name === signingParameterName("rotate"))!), 1); }, /no SSM parameter \/mailfort\/rotate\/dkim-signing tells the host which DKIM selector signs/],
+    ["steady", "a signing map that is not JSON", (g: Graph) => { signingMap(g).value = "rotate.example mail-g1"; }, /\/mailfort\/rotate\/dkim-signing is not JSON/],
+    ["steady", "a signing map without the sending domain", (g: Graph) => { signingMap(g).value = "{}"; }, /rotate\.example: \/mailfort\/rotate\/dkim-signing has no selector for it/],
     ["steady", "no recorded state", (g: Graph) => { g.splice(g.findIndex((r) => String(r.inputs.name).endsWith("/state/dkim-rotation")), 1); }, /no SSM parameter \/mailfort\/rotate\/state\/dkim-rotation/],
     ["steady", "a state that is not JSON", (g: Graph) => { inputs(g, "aws:ssm/parameter:Parameter", (r) => String(r.inputs.name).endsWith("/state/dkim-rotation")).value = "{"; }, /the DKIM rotation state is not JSON/],
   ])("refuses at step %s: %s", async (step, _what, mutate, expected) => {
@@ -109,6 +117,9 @@ describe("dns-dkim-rotation", () => {
       const read = readRotationState(text);
       expect(read).toMatchObject({ step: s.step, generation: s.generation });
     }
+    expect(signingParameterName("rotate")).toBe(parameterNames({ stack: "rotate" }).dkimSigning.name);
+    expect(readSigningSelectors(dkimSigningText({ ...loadStack("rotate", { configText: STACK }).config, dkimLayout: { signing: 2, published: [1, 2], revoked: [] } })))
+      .toEqual(new Map([["rotate.example", "mail-g2"]]));
     expect(readRotationState("{")).toBe("is not JSON");
     expect(readRotationState('{"v":1,"step":"signing","generation":1}')).toMatch(/lacks from, publishedAt, signingAt/);
   });

@@ -6,6 +6,7 @@ import { ConfigError, type DkimLayout, domainDkim, dkimSelectorOf } from "../../
 import {
   INITIAL_STATE, type RotationState, type RotationTiming, decideRotation, layoutOf, parseRotationState, rotationStateText,
 } from "../../infra/core/dkim-rotation";
+import { dkimSigningSelectors } from "../../infra/core/dkim-signing";
 import { buildRecordSet } from "../../infra/core/dns";
 import { hostView } from "../../infra/core/host/view";
 import { inputsFor, mailConfig } from "./dns-fixtures";
@@ -172,8 +173,10 @@ describe("what each step publishes and signs", () => {
 
   it("each step's records and signing selector", () => {
     expect(dkimTxt(withLayout(layoutOf({ v: 1, step: "published", from: 0, generation: 1, publishedAt: T0 })))).toEqual(["mail: key", "mail-g1: key"]);
-    expect(hostView(withLayout(layoutOf({ v: 1, step: "published", from: 0, generation: 1, publishedAt: T0 }))).domains).toEqual([{ name: "example.com", selector: "mail" }]);
-    expect(hostView(withLayout(layoutOf({ v: 1, step: "signing", from: 0, generation: 1, publishedAt: T0, signingAt: T0 }))).domains).toEqual([{ name: "example.com", selector: "mail-g1" }]);
+    // Which key signs is the synced parameter's (dkim-signing), never the host files': the view has no selector.
+    expect(dkimSigningSelectors(withLayout(layoutOf({ v: 1, step: "published", from: 0, generation: 1, publishedAt: T0 })))).toEqual({ "example.com": "mail" });
+    expect(dkimSigningSelectors(withLayout(layoutOf({ v: 1, step: "signing", from: 0, generation: 1, publishedAt: T0, signingAt: T0 })))).toEqual({ "example.com": "mail-g1" });
+    expect(hostView(withLayout(layoutOf({ v: 1, step: "signing", from: 0, generation: 1, publishedAt: T0, signingAt: T0 }))).domains).toEqual([{ name: "example.com" }]);
     const revoked = withLayout(layoutOf({ v: 1, step: "revoked", from: 0, generation: 1, publishedAt: T0, signingAt: T0, revokedAt: T0 }));
     const records = buildRecordSet(revoked, inputsFor(revoked)).filter((r) => r.name === "mail._domainkey.example.com");
     expect(records.map((r) => [r.values.join(""), r.purpose])).toEqual([['"v=DKIM1; p="', "DKIM (revoked)"]]);

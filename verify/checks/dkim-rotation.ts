@@ -2,8 +2,9 @@
 // the remote MX signed with the selector the step signs with, and that signature verifies there
 // against the DNS the world sees (the records themselves are the client group's record checks,
 // against the step's synth.json). A message queued across the switch is the replacement checks' (before-replace leaves one
-// queued; after-replace finds it delivered with a passing signature), run around the step that
-// switches, which replaces the instance.
+// queued; after-replace's replace-queue-delivered finds it delivered with a passing signature),
+// run around the step that switches: the switch is an SSM parameter the host syncs, not a new
+// instance (lab/dkim-rotation-phase.ts walks it on the lab VM).
 import { authenticate } from "mailauth";
 import { mailauthResolver, targetAddress } from "../dns-client";
 import { poll } from "../poll";

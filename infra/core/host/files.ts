@@ -31,7 +31,6 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["rspamd/local.d/redis.conf", "/etc/rspamd/local.d/redis.conf"],
   ["rspamd/local.d/dkim_signing.conf", "/etc/rspamd/local.d/dkim_signing.conf"],
   ["rspamd/local.d/arc.conf", "/etc/rspamd/local.d/arc.conf"],
-  ["rspamd/local.d/dkim_selectors.map", "/etc/rspamd/local.d/dkim_selectors.map"],
   ["rspamd/local.d/greylist.conf", "/etc/rspamd/local.d/greylist.conf"],
   ["rspamd/local.d/dmarc.conf", "/etc/rspamd/local.d/dmarc.conf"],
   ["rspamd/local.d/ratelimit.conf", "/etc/rspamd/local.d/ratelimit.conf"],

@@ -1,6 +1,6 @@
 // The template view: every value the configs/ templates may use, computed from MailConfig.
 // Plain data only (strings, numbers, booleans, arrays, objects); assertSafeView checks it all.
-import { type MailConfig, domainDkim, mailDomains, ssmPrefix } from "../../config";
+import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
 import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
 
@@ -30,8 +30,9 @@ function serverNamesHash(names: readonly string[]) {
 }
 
 export function hostView(cfg: MailConfig) {
-  // The selector each domain signs with: the signing generation of the rotation step.
-  const domains = mailDomains(cfg).map((d) => ({ name: d.name, selector: domainDkim(d, cfg.dkimLayout).signing }));
+  // No DKIM selector here: which key signs changes at a rotation step, so it travels in an SSM
+  // parameter the host syncs (infra/core/dkim-signing.ts), not in the bundle the user data pins.
+  const domains = mailDomains(cfg).map((d) => ({ name: d.name }));
   const pop3 = cfg.features.pop3;
   // The ports the security group opens, and so the host firewall too (paper objective 5:
   // firewall), in numeric order.

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from apply import action_level, apply_plan, put_alarms  # noqa: E402
+from change import apply_change  # noqa: E402
 from control import serve_control  # noqa: E402
 from imds import ImdsState, serve_imds  # noqa: E402
 from request_log import RequestLog  # noqa: E402
@@ -108,11 +109,12 @@ def main():
 
     imds = ImdsState(assume_role, os.path.join(args.state_dir, "imds.jsonl"))
     serve_imds(imds, args.imds_address)
-    stack = {"plan": None}
+    stack = {"plan": None, "applied": None}
 
     def do_apply(plan):
         stack["plan"] = plan
-        return apply_plan(plan, lab)
+        stack["applied"] = apply_plan(plan, lab)
+        return stack["applied"]
 
     def do_instance(body):
         plan = stack["plan"]
@@ -177,6 +179,7 @@ def main():
     routes = {
         ("GET", "/health"): lambda _: {"ok": True, "account": account},
         ("POST", "/apply"): do_apply,
+        ("POST", "/change"): lambda change: apply_change(change, lab, stack["applied"], exporter),
         ("POST", "/export"): lambda _: exporter.export(),
         ("POST", "/instance"): do_instance,
         ("POST", "/ec2-status"): ec2_status,
