@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { type SynthResult, startSynthWorkers } from "../infra/synth";
+// The worker pool and the result type only, not infra/synth's index: this process never synthesizes
+// itself, and the index would load the program and @pulumi/pulumi into it for nothing.
+import type { SynthResult } from "../infra/synth/result";
+import { startSynthWorkers } from "../infra/synth/workers";
 import { snapshotFromSynth } from "../plan/from-synth";
 import { diffResources } from "../plan/plan-diff";
 import type { Snapshot } from "../plan/snapshot";

@@ -6,7 +6,7 @@
 //   encryptionsalt = "v1:" + base64(8-byte salt) + ":" + <secure value of the text "pulumi">
 // No I/O: the synth decrypts with it, tools/pulumi-passphrase.ts is the CLI that sets a secret.
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from "node:crypto";
-import { parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 import { ConfigError, type ConfigIssue, showKey } from "./errors";
 import { loadBoundedYaml } from "./yaml-bounds";
 
@@ -98,6 +98,16 @@ export function decryptStackSecrets(text: string, passphrase: string): Record<st
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * `yaml` (72 modules) loaded on first use: only setStackSecret edits a stack file in place (it keeps
+ * the comments, which js-yaml would drop), and the synth, which loads this file through the config
+ * index on every run, never calls it.
+ */
+function parseDocument(text: string): Yaml.Document.Parsed {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded synchronously, on first use (see above)
+  return (require("yaml") as typeof Yaml).parseDocument(text);
 }
 
 /** Set (or replace) one secure value in a stack file's text, creating the encryptionsalt if needed. */

@@ -5,7 +5,7 @@
 // Tests, the policy pack, the plan and the fleet use runSynth or a worker pool (workers.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DKIM_KEY, dkimKeyResourceName } from "../aws/dkim-keys";
 import { type MailConfig, type StackFile, decryptStackSecrets, mailDomains, parseMailConfig, parseStackFile } from "../config";
@@ -22,6 +22,7 @@ import { resolveOutput } from "./resolve";
 import type { SynthHostFiles, SynthParameter, SynthResult, SynthRotation } from "./result";
 import { type RotationDecision, rotationStateText } from "../core/dkim-rotation";
 import { hiddenSecretPaths } from "./hidden-secrets";
+import { REPO_ROOT } from "./paths";
 
 export interface SynthOptions {
   /** A stack file to read instead of stacks/Pulumi.<stack>.yaml. */
@@ -47,7 +48,8 @@ export interface SynthOptions {
   now?: string;
 }
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+// Re-exported: callers that synthesize in-process already have it from here.
+export { REPO_ROOT };
 let running = false;
 
 export function stackFilePath(stack: string): string {

@@ -5,11 +5,23 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { type PostDeployRequest, notRunSummary } from "../core/post-deploy-verify";
-import { certificateRequest, locallySignedCertificate, selfSignedCertificate } from "./certificates";
+import type * as Certificates from "./certificates";
 import { keyPairFromPem, takeKeyPair } from "./keys";
 import { unwrapSecrets } from "./secret-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+
+/**
+ * The certificate mocks, loaded when a stack first asks for a certificate: @peculiar/x509 and its
+ * ASN.1 libraries are ~200 modules, and only tls.mode self-signed stacks make certificates (an
+ * ACME stack, the lab's and the fleet's, makes none): loading them up front was a sixth of the
+ * synth command's module loading for nothing.
+ */
+let certificateMocks: Promise<typeof Certificates> | undefined;
+function certificates(): Promise<typeof Certificates> {
+  certificateMocks ??= import("./certificates");
+  return certificateMocks;
+}
 
 export interface RecordedOptions {
   protect: boolean;
@@ -299,13 +311,13 @@ export class MailfortMocks implements pulumi.runtime.Mocks {
         return { id: hex(40), state: { ...pair } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert": {
-        const c = await selfSignedCertificate(inputs as never);
+        const c = await (await certificates()).selfSignedCertificate(inputs as never);
         return { id: hex(32), state: { certPem: c.certPem, validityStartTime: c.notBefore.toISOString(), validityEndTime: c.notAfter.toISOString(), readyForRenewal: false } };
       }
       case "tls:index/certRequest:CertRequest":
-        return { id: hex(40), state: { certRequestPem: await certificateRequest(inputs as never) } };
+        return { id: hex(40), state: { certRequestPem: await (await certificates()).certificateRequest(inputs as never) } };
       case "tls:index/locallySignedCert:LocallySignedCert": {
-        const c = await locallySignedCertificate(inputs as never);
+        const c = await (await certificates()).locallySignedCertificate(inputs as never);
         return { id: hex(32), state: { certPem: c.certPem, validityStartTime: c.notBefore.toISOString(), validityEndTime: c.notAfter.toISOString(), readyForRenewal: false } };
       }
       case "random:index/randomPassword:RandomPassword":

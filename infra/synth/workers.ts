@@ -6,7 +6,10 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { ConfigError } from "../config";
-import { REPO_ROOT, type SynthOptions } from "./in-process";
+// Type-only from in-process, REPO_ROOT from paths: the parent of the workers never loads the
+// program (@pulumi/pulumi, the AWS SDK, the mocks) it only asks its workers to run.
+import type { SynthOptions } from "./in-process";
+import { REPO_ROOT } from "./paths";
 import type { SynthResult } from "./result";
 import type { SynthAnswer, SynthRequest } from "./worker-messages";
 

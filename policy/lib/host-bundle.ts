@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { str } from "../define";
+import { memoByText } from "./memo";
 import type { HostFile } from "./user-data";
 
 export const SSM_PARAMETER = "aws:ssm/parameter:Parameter";
@@ -69,21 +70,27 @@ export function readHostBundle(resources: readonly BundleSource[], stack: string
   if (parts.size === 0) return { parts: 0, files: [], problems: [] };
   const order = [...parts.keys()].sort((a, b) => a - b);
   if (order.some((n, i) => n !== i)) return { parts: parts.size, files: [], problems: [`host bundle parts are ${order.map((n) => String(n).padStart(3, "0")).join(", ")}; the host needs 000 to ${String(parts.size - 1).padStart(3, "0")} without a gap`] };
+  return { parts: parts.size, ...decodeBundle(order.map((n) => parts.get(n)).join("")) };
+}
+
+/** The joined parts decoded: base64, gunzip, digest, JSON, files. Every host policy reads the same
+ * bundle, so the same text gives the same (frozen) result without decoding it again (memo.ts). */
+const decodeBundle = memoByText(4, (joined: string) => joined, (joined: string): Omit<HostBundleRead, "parts"> => {
   let json: Buffer;
   try {
-    json = gunzipSync(Buffer.from(order.map((n) => parts.get(n)).join(""), "base64"), { maxOutputLength: MAX_DOCUMENT });
+    json = gunzipSync(Buffer.from(joined, "base64"), { maxOutputLength: MAX_DOCUMENT });
   } catch (e) {
-    return { parts: parts.size, files: [], problems: [`the host bundle does not decode as base64 of gzip (${(e as Error).message})`] };
+    return { files: [], problems: [`the host bundle does not decode as base64 of gzip (${(e as Error).message})`] };
   }
   const sha256 = createHash("sha256").update(json).digest("hex");
   let doc: unknown;
   try {
     doc = JSON.parse(json.toString("utf8"));
   } catch {
-    return { parts: parts.size, sha256, files: [], problems: ["the host bundle is not JSON"] };
+    return { sha256, files: [], problems: ["the host bundle is not JSON"] };
   }
-  return { parts: parts.size, sha256, ...filesOf(doc) };
-}
+  return { sha256, ...filesOf(doc) };
+});
 
 export interface PinnedBundle {
   /** MAILFORT_HOST_BUNDLE_SHA256: the document's digest. */

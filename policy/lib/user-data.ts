@@ -4,6 +4,7 @@
 // renderer's inputs.
 import { gunzipSync } from "node:zlib";
 import { load } from "js-yaml";
+import { memoByText } from "./memo";
 
 export interface HostFile {
   readonly path: string;
@@ -78,11 +79,15 @@ function writeFilesOf(cloudConfig: string): HostFile[] {
   return files;
 }
 
-export function decodeUserData(raw: string, isBase64 = false): DecodedUserData {
+function decodeUserDataOnce(raw: string, isBase64: boolean): DecodedUserData {
   const text = decodeUserDataText(raw, isBase64);
   const files = mimeParts(text).flatMap((part) => (/^#cloud-config/.test(part.trimStart()) ? writeFilesOf(part) : []));
   return { text, files };
 }
+
+/** The user data decoded; the same (frozen) result for the same text, since every host policy asks (memo.ts). */
+export const decodeUserData: (raw: string, isBase64?: boolean) => DecodedUserData =
+  memoByText(4, (raw: string, isBase64 = false) => `${isBase64 ? "b" : "t"}:${raw}`, (raw: string, isBase64 = false) => decodeUserDataOnce(raw, isBase64));
 
 /** The user data of an EC2 instance or launch template's props, decoded; undefined if none. */
 export function userDataOf(props: Record<string, unknown>): DecodedUserData | undefined {
