@@ -144,14 +144,33 @@ describe("VPC flow logs (on by default for the network mailfort creates)", () =>
   });
 });
 
+describe("the backups watched from AWS's side", () => {
+  it("alarms on the DLM policy's failed snapshots (paging) and on its completions over the interval + 2 h (no data notified, never ALARM on a new stack)", () => {
+    const policy = only(dev, "aws:dlm/lifecyclePolicy:LifecyclePolicy");
+    const dlm = ofType(dev, ALARM).filter((a) => a.inputs.namespace === "AWS/EBS");
+    const by = (m: string) => dlm.find((a) => a.inputs.metricName === m)?.inputs;
+    const interval = Number(((policy.inputs.policyDetails as { schedules: { createRule: { interval: number } }[] }).schedules[0])?.createRule.interval);
+    expect(by("SnapshotsCreateFailed")).toMatchObject({
+      dimensions: { DLMPolicyId: policy.id }, statistic: "Sum", period: 3600, evaluationPeriods: 1, threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", alarmActions: [only(dev, TOPIC).id],
+    });
+    expect(by("SnapshotsCreateCompleted")).toMatchObject({
+      dimensions: { DLMPolicyId: policy.id }, statistic: "Sum", period: 3600, evaluationPeriods: interval + 2, threshold: 1,
+      comparisonOperator: "LessThanThreshold", treatMissingData: "missing", insufficientDataActions: [only(dev, TOPIC).id],
+    });
+    expect(String(by("SnapshotsCreateCompleted")?.alarmDescription)).toMatch(/^mailfort dev: no snapshot of the data volume completed in the last \d+ hours.*\(docs\/operations\.md#backup-stale\)$/);
+  });
+});
+
 describe("every alarm's runbook", () => {
   /** GitHub's heading anchors of docs/operations.md. */
   const anchors = new Set([...readFileSync(join(__dirname, "..", "..", "docs", "operations.md"), "utf8").matchAll(/^#{1,6} (.+)$/gm)]
     .map((m) => (m[1] ?? "").trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, "").replace(/ /g, "-")));
   it("is one line naming a section of docs/operations.md that exists", () => {
     const alarms = [...ofType(dev, ALARM), ...ofType(v6, ALARM)];
-    // Per stack: two status checks, 15 host metric alarms (disk per mount), the outbound SMTP burst.
-    expect(alarms.length).toBe(2 * (2 + 15 + 1));
+    // Per stack: two status checks, 15 host metric alarms (disk per mount), the outbound SMTP
+    // burst, and the backups' two (a failed snapshot, none in the interval).
+    expect(alarms.length).toBe(2 * (2 + 15 + 1 + 2));
     for (const a of alarms) {
       const description = String(a.inputs.alarmDescription);
       expect(description).not.toMatch(/\n/);
@@ -181,7 +200,7 @@ describe("guardduty: existing, with IPv6 and tuned flow logs", () => {
 describe("guardduty: off on an existing subnet", () => {
   it("routes no findings and keeps no flow logs (the network's owner does), but keeps every alarm on the encrypted topic", () => {
     for (const type of [DETECTOR, FEATURE, RULE, TARGET, FLOW_LOG, LOG_GROUP, FILTER]) expect(ofType(quiet, type)).toHaveLength(0);
-    expect(ofType(quiet, ALARM).map((a) => a.inputs.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System",
+    expect(ofType(quiet, ALARM).map((a) => a.inputs.metricName).sort()).toEqual(["SnapshotsCreateCompleted", "SnapshotsCreateFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System",
       "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders"].sort());
     expect(String(only(quiet, TOPIC).inputs.kmsMasterKeyId)).toMatch(/^arn:aws:kms:/);
   });

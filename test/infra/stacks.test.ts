@@ -281,11 +281,12 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(JSON.stringify(r.outputs)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it("alarms on status checks and every host metric (and outbound SMTP bursts with flow logs) to an SNS topic (e-mailed when alarmEmail is set)", () => {
+  it("alarms on status checks, every host metric and the backups (and outbound SMTP bursts with flow logs) to an SNS topic (e-mailed when alarmEmail is set)", () => {
     const r = get(stack);
     const alarms = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
     const flow = r.config.monitoring.flowLogs.enabled ? [`${stack}/outbound-smtp-connections`] : [];
-    expect(alarms.map((a) => a.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System", ...flow,
+    const backups = r.config.backups.enabled ? ["SnapshotsCreateFailed", "SnapshotsCreateCompleted"] : [];
+    expect(alarms.map((a) => a.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System", ...flow, ...backups,
       "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders"].sort());
     const topic = only(r, "aws:sns/topic:Topic");
     // The stack's monitoring key: AWS's aws/sns key cannot be granted to CloudWatch alarms.
