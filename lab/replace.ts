@@ -44,7 +44,15 @@ export function packagesAtBoot(hostPackages: readonly string[], inRepo: readonly
   };
 }
 
-export async function replaceInstance(up: LabUp, image: LabImage, opts: UpOptions, figures: LabFigures, log: (l: string) => void): Promise<{ results: CheckResult[]; instanceId: string }> {
+/**
+ * Replace the instance onto a volume restored from a live snapshot, check the restore, and power
+ * the replacement off. `onReplacement` runs last on the replacement while it is still up (the
+ * run's induced faults: they leave a server nobody else has to use).
+ */
+export async function replaceInstance(
+  up: LabUp, image: LabImage, opts: UpOptions, figures: LabFigures, log: (l: string) => void,
+  onReplacement?: (instanceId: string) => Promise<CheckResult[]>,
+): Promise<{ results: CheckResult[]; instanceId: string }> {
   const results: CheckResult[] = [];
   log("replace: stopping the remote MX so outbound messages stay queued");
   stopRemote(log);
@@ -72,6 +80,7 @@ export async function replaceInstance(up: LabUp, image: LabImage, opts: UpOption
     results.push({ id: "replace-cert-acme", title: "the replacement instance gets its own ACME certificate through Route53 (same key)", status: cert.issued ? "pass" : "fail", detail: cert.detail, seconds: Math.round(cert.seconds) });
     results.push(...(await checkRestored(vm, snapshot, previousSha256, log)));
     for (const group of ["after-replace", "after-recovery", "after-restore"] as const) results.push(...(await runVerifyGroup(up.cfg, { group, from: "sender" }, log)));
+    if (onReplacement) results.push(...(await onReplacement(instanceId)));
   }
   await shutdownVm(vm, log);
   const after = inspectDataDisk(labPaths.dataDisk());

@@ -116,22 +116,27 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         }
         if (!(await stillHealthy(up.vm, "the webmail's memory measurement", healthyAfter, results, log))) break phases;
         results.push({ ...VM_HEALTHY, status: "pass", detail: `healthy after ${healthyAfter.join(", ")}`, seconds: 0 });
+        // Last, on the instance then running (the replacement, before it is powered off): the
+        // faults leave a full queue and a listed address behind, which no check after them has
+        // to live with.
+        const faults = async (id: string): Promise<CheckResult[]> => {
+          const faultsStarted = Date.now();
+          const r = await faultPhase(up.cfg, up.aws, id, FAULT_LOGIN, log)
+            .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]);
+          figures.faultsSeconds = Math.round((Date.now() - faultsStarted) / 1000);
+          return r;
+        };
         if (ec2Image) {
           try {
-            const replaced = await replaceInstance(up, ec2Image, opts, figures, log);
+            const replaced = await replaceInstance(up, ec2Image, opts, figures, log, faults);
             results.push(...replaced.results);
             instanceId = replaced.instanceId;
           } catch (e) {
             results.push(failed("replace-instance", "the replacement and the restore run to their end", e));
-            break phases;
           }
+        } else {
+          results.push(...(await faults(instanceId)));
         }
-        // Last, on the instance now running: the faults leave a full queue, a listed address and
-        // a mangled data volume behind, which no check after them has to live with.
-        const faultsStarted = Date.now();
-        results.push(...(await faultPhase(up.cfg, up.aws, instanceId, FAULT_LOGIN, log)
-          .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)])));
-        figures.faultsSeconds = Math.round((Date.now() - faultsStarted) / 1000);
       }
       results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
     }
