@@ -76,9 +76,7 @@ export async function faultPhase(cfg: MailConfig, aws: LabAws, instanceId: strin
     if (wait > 0) log(`faults: waiting ${wait} s for a fresh 5-minute period before the ${FAILED_LOGINS} failed logins`);
     await new Promise((r) => setTimeout(r, wait * 1000));
     const guessStarted = at();
-    const guessed = failedLogins(cfg, guessLogin);
-    guessed.catch(() => undefined);
-    const logins = await guessed.then((attempts) => ({ attempts, error: undefined }), (e: unknown) => ({ attempts: [], error: e instanceof Error ? e.message : String(e) }));
+    const logins = await failedLogins(cfg, guessLogin).then((attempts) => ({ attempts, error: undefined }), (e: unknown) => ({ attempts: [], error: e instanceof Error ? e.message : String(e) }));
     for (const [proto, id, title] of [
       ["smtp", "smtp-auth-failures", `${FAILED_LOGINS} failed SMTP AUTH logins set off the smtp-auth-failures alarm`],
       ["imap", "imap-login-failures", `${FAILED_LOGINS} failed IMAP logins set off the imap-login-failures alarm`],
