@@ -1,7 +1,7 @@
 // Route53 record sets from the pure record set. Which names and types exist depends only on the
 // config (the core's recordPlan), so one resource is declared per planned record; each
-// resource's values then come from the real set (built from resolved addresses and keys):
-// DnsRecords takes both, already placed one to one (placeRecords).
+// resource's values then come from that record built from its own inputs (plannedRecords in
+// server-records.ts), so it depends on those alone.
 import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { type DnsRecord, type PlannedRecord, route53ProviderValues } from "../core/dns";
@@ -10,8 +10,8 @@ import { TYPE_PREFIX, logicalName } from "./tags";
 export interface DnsRecordsArgs {
   /** Which records exist: one resource each. */
   plan: readonly PlannedRecord[];
-  /** The real records, element i matching plan[i] (see placeRecords). */
-  records: pulumi.Input<DnsRecord[]>;
+  /** The real records, element i matching plan[i] (see plannedRecords). */
+  records: ReadonlyArray<pulumi.Input<DnsRecord>>;
   /** Hosted zone id per configured domain. */
   zoneIds: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -21,14 +21,14 @@ export class DnsRecords extends pulumi.ComponentResource {
 
   constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:DnsRecords`, name, {}, opts);
-    const real = pulumi.output(args.records);
+    if (args.records.length !== args.plan.length) throw new Error(`internal: ${args.records.length} DNS records for ${args.plan.length} planned ones`);
     const used = new Set<string>();
     const resources: aws.route53.Record[] = [];
     args.plan.forEach((planned, i) => {
       const zoneId = args.zoneIds[planned.zone];
       // Reverse zones (PTR) are not Route53's: AWS serves the PTR of an Elastic IP (ReverseDns).
       if (zoneId === undefined) return;
-      const at = real.apply((r) => r[i] as DnsRecord);
+      const at = pulumi.output(args.records[i] as pulumi.Input<DnsRecord>);
       const id = unique(used, logicalName(planned.type, planned.name));
       resources.push(new aws.route53.Record(id, {
         zoneId,

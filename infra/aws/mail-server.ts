@@ -27,7 +27,7 @@ import { AddressAssociation, PublicAddress } from "./public-address";
 import { ReverseDns } from "./reverse-dns";
 import { serverParameters } from "./server-parameters";
 import { webmailKey } from "./webmail-key";
-import { serverRecords } from "./server-records";
+import { plannedRecords, serverRecords } from "./server-records";
 import { SesRelay } from "./ses-relay";
 import { TYPE_PREFIX, stackTags } from "./tags";
 import { TlsMaterial } from "./tls-material";
@@ -131,11 +131,12 @@ export class MailServer extends pulumi.ComponentResource {
     new AddressAssociation(`${name}-ip`, { allocationId: address.allocationId, instanceId: instance.instanceId }, child);
 
     const plan = recordPlan(cfg);
-    this.records = serverRecords(cfg, plan, {
+    const recordSources = {
       ipv4: address.ipv4, ipv6: instance.ipv6Address, dkim: dkim.keys, tlsPublicKeyPem: tls.serverPublicKeyPem,
       ...(ses !== undefined ? { sesTokens: ses.dkimTokens } : {}),
-    });
-    const dnsRecords = new DnsRecords(`${name}-records`, { plan, records: this.records, zoneIds }, child);
+    };
+    this.records = serverRecords(cfg, plan, recordSources);
+    const dnsRecords = new DnsRecords(`${name}-records`, { plan, records: plannedRecords(cfg, plan, recordSources), zoneIds }, child);
     new DkimRotationState(`${name}-dkim-rotation`, { stack: cfg.stack, state: args.dkimRotation, after: [...dnsRecords.recordResources], tags }, child);
     // AWS checks forward-confirmed reverse DNS before it sets the PTR: the A record must exist.
     const ptr = new ReverseDns(`${name}-ptr`, { allocationId: address.allocationId, hostname: cfg.hostname, after: [...dnsRecords.recordResources] }, child);

@@ -16,26 +16,25 @@ export interface SesRelayArgs {
 }
 
 export class SesRelay extends pulumi.ComponentResource {
-  /** Easy-DKIM tokens per domain (3 each). */
-  readonly dkimTokens: pulumi.Output<Record<string, string[]>>;
+  /** Easy-DKIM tokens per domain (3 each), each from that domain's identity alone. */
+  readonly dkimTokens: Readonly<Record<string, pulumi.Output<string[]>>>;
   /** JSON {host, port, username, password}: secret. */
   readonly smtpCredentials: pulumi.Output<string>;
 
   constructor(name: string, args: SesRelayArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${TYPE_PREFIX}:SesRelay`, name, {}, opts);
     const regional = { parent: this, ...(args.provider !== undefined ? { provider: args.provider } : {}) };
-    const identities = args.domains.map((domain) => new aws.sesv2.EmailIdentity(logicalName(name, domain), {
+    const identities = args.domains.map((domain) => ({ domain, identity: new aws.sesv2.EmailIdentity(logicalName(name, domain), {
       emailIdentity: domain,
       dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
       tags: args.tags,
-    }, regional));
-    this.dkimTokens = pulumi.all(identities.map((i) => i.dkimSigningAttributes.tokens)).apply((all) =>
-      Object.fromEntries(args.domains.map((d, n) => [d, all[n] ?? []])));
+    }, regional) }));
+    this.dkimTokens = Object.fromEntries(identities.map(({ domain, identity }) => [domain, identity.dkimSigningAttributes.tokens.apply((t) => t ?? [])]));
 
     const user = new aws.iam.User(`${name}-smtp`, { path: "/mailfort/", tags: args.tags }, { parent: this });
     new aws.iam.UserPolicy(`${name}-smtp`, {
       user: user.name,
-      policy: pulumi.all(identities.map((i) => i.arn)).apply((arns) => JSON.stringify({
+      policy: pulumi.all(identities.map((i) => i.identity.arn)).apply((arns) => JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Sid: "SendAsOwnDomainsOnly", Effect: "Allow", Action: ["ses:SendRawEmail"], Resource: arns }],
       })),

@@ -11,10 +11,15 @@ import { addressRecords } from "./addresses";
 import { absolute, record } from "./record";
 import type { DnsRecord, ServerAddresses } from "./types";
 
-export function autoconfigRecords(cfg: Pick<MailConfig, "hostname" | "features">, d: DomainConfig, addresses: ServerAddresses): DnsRecord[] {
+/** autoconfig.<domain> and autodiscover.<domain>: the server's addresses. */
+export function autoconfigHostRecords(cfg: Pick<MailConfig, "features">, d: DomainConfig, addresses: ServerAddresses): DnsRecord[] {
   return [
     ...addressRecords(cfg, addresses, d.name, `autoconfig.${d.name}`, "autoconfig"),
     ...addressRecords(cfg, addresses, d.name, `autodiscover.${d.name}`, "autodiscover"),
-    record(d.name, `_autodiscover._tcp.${d.name}`, "SRV", [`0 0 443 ${absolute(cfg.hostname)}`], "autodiscover"),
   ];
+}
+
+/** Outlook's last resort, from config alone: the SRV to the mail hostname. */
+export function autodiscoverSrvRecords(cfg: Pick<MailConfig, "hostname">, d: DomainConfig): DnsRecord[] {
+  return [record(d.name, `_autodiscover._tcp.${d.name}`, "SRV", [`0 0 443 ${absolute(cfg.hostname)}`], "autodiscover")];
 }

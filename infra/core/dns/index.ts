@@ -2,7 +2,9 @@
 export type { DkimPublicKey, DnsInputs, DnsRecord, RecordType, ServerAddresses } from "./types";
 export { mtaStsId, mtaStsPolicy } from "./mta-sts";
 export { buildRecordSet } from "./record-set";
-export { type PlannedRecord, placeRecords, recordPlan } from "./plan";
+export { type PartRef, type PlannedRecord, placeRecords, plannedRecord, plannedSources, recordPlan } from "./plan";
+export { type RecordSource, sourceKey } from "./parts";
+export { someInputValues } from "./values";
 export { type ZoneFileOptions, renderZoneFile } from "./zone-file";
 export { ptrRecords, renderReverseZone, reverseZoneOf } from "./reverse";
 export { txtStrings, txtText, txtValue } from "./txt";

@@ -26,14 +26,15 @@ export function mtaStsId(policyText: string): string {
   return createHash("sha256").update(policyText, "utf8").digest("hex").slice(0, 32);
 }
 
-/** `_mta-sts` TXT with the policy id, and the mta-sts.<domain> host that serves the policy.
+/** `_mta-sts` TXT with the policy id (config alone); the policy host is mtaStsHostRecords.
  * mode "none" publishes too, on purpose: RFC 8461 8.3 withdraws a policy by serving mode none
  * under a new id. Dropping the records instead would leave senders applying their cached
  * enforce/testing policy until its max_age runs out (RFC 8461 5.1: no TXT -> use the cache). */
-export function mtaStsRecords(cfg: Pick<MailConfig, "hostname" | "features">, d: DomainConfig, addresses: ServerAddresses): DnsRecord[] {
-  const id = mtaStsId(mtaStsPolicy(cfg, d));
-  return [
-    txt(d.name, `_mta-sts.${d.name}`, `v=STSv1; id=${id}`, "MTA-STS"),
-    ...addressRecords(cfg, addresses, d.name, `mta-sts.${d.name}`, "MTA-STS policy host"),
-  ];
+export function mtaStsTxtRecords(cfg: Pick<MailConfig, "hostname">, d: DomainConfig): DnsRecord[] {
+  return [txt(d.name, `_mta-sts.${d.name}`, `v=STSv1; id=${mtaStsId(mtaStsPolicy(cfg, d))}`, "MTA-STS")];
+}
+
+/** The mta-sts.<domain> host that serves the policy: the server's addresses. */
+export function mtaStsHostRecords(cfg: Pick<MailConfig, "features">, d: DomainConfig, addresses: ServerAddresses): DnsRecord[] {
+  return addressRecords(cfg, addresses, d.name, `mta-sts.${d.name}`, "MTA-STS policy host");
 }

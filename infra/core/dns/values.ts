@@ -32,10 +32,19 @@ export function inputValues(cfg: MailConfig, input: DnsInputs): RecordValues {
       throw new Error(`DnsInputs.dkim has a key for ${k.domain} (selector ${k.selector}), which is not a configured domain that sends mail`);
     }
   }
+  return someInputValues(cfg, input);
+}
+
+/** The values from some of the real inputs: those one record is built from (plannedRecord). A
+ * missing one is refused when read (a part reads only its own source: parts.ts). */
+export function someInputValues(cfg: MailConfig, input: Partial<DnsInputs>): RecordValues {
   return {
-    addresses: input.addresses,
+    get addresses() {
+      if (input.addresses === undefined) throw new Error("internal: a DNS record read the server's addresses, which its inputs do not hold");
+      return input.addresses;
+    },
     dkim: (d) => {
-      const mine = input.dkim.filter((k) => k.domain === d.name);
+      const mine = (input.dkim ?? []).filter((k) => k.domain === d.name);
       const { signing, published, revoked } = domainDkim(d, cfg.dkimLayout);
       if (!mine.some((k) => k.selector === signing)) {
         throw new Error(`no DKIM public key for ${d.name} selector ${signing} in DnsInputs.dkim (got: ${mine.map((k) => k.selector).join(", ") || "none"}); the host would sign with a key nobody can verify`);
