@@ -63,7 +63,8 @@ describe("the dependencies of each Route53 record", () => {
 
   it("MX, SPF, DMARC, TLS-RPT, CAA, SRV and a parked domain's records depend on no key or address at all", () => {
     for (const d of ["alpha.example", "beta.example", "parked.example"]) {
-      for (const [name, type] of [[d, "MX"], [d, "TXT"], [`_dmarc.${d}`, "TXT"], [d, "CAA"]] as const) {
+      const caa = d === "parked.example" ? [] : [[d, "CAA"] as const];
+      for (const [name, type] of [[d, "MX"], [d, "TXT"], [`_dmarc.${d}`, "TXT"], ...caa] as const) {
         const x = record(name, type);
         expect(inputsOf(x), `${type} ${name}`).toEqual([]);
         expect(x.options?.dependencies?.length, `${type} ${name}: its zone`).toBe(1);
