@@ -72,6 +72,7 @@ export function headlineFigures(r: BenchReport): Headline[] {
     out.push({ id: `${id}.wall`, label: `synth, ${row.domains} domain(s): median wall`, value: row.wallSeconds.median, unit: "s", better: "lower" });
     out.push({ id: `${id}.peak-rss`, label: `synth, ${row.domains} domain(s): peak RSS`, value: row.peakChildMb, unit: "MiB", better: "lower" });
     out.push({ id: `${id}.user-data`, label: `synth, ${row.domains} domain(s): user data (gzip)`, value: row.userDataGzipBytes, unit: "bytes", better: "lower" });
+    if (row.dependencyLinks !== undefined) out.push({ id: `${id}.dependency-links`, label: `synth, ${row.domains} domain(s): dependency links`, value: row.dependencyLinks, unit: "", better: "lower" });
   }
   const c = r.synthCommand?.data;
   if (c !== undefined) {

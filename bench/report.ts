@@ -206,8 +206,8 @@ function synthMd(s: Section<SynthScaleResult>): string[] {
     `Offline synth (Pulumi mocks, child process) of generated stacks; ${r.cpus} CPUs, load ${r.loadBefore} before. Peak memory: the synth child's RSS sampled every 50 ms.`,
     "",
     table(
-      ["domains", "resources", "records", "wall s (rounds)", "median wall s", "x vs 1 domain", "peak child RSS MiB", "user data gzip bytes (limit 16384)"],
-      r.rows.map((x) => [x.domains, x.resources, x.records, x.wallSeconds.rounds.map((v) => v.toFixed(1)).join(", "), x.wallSeconds.median.toFixed(2), base ? (x.wallSeconds.median / base.wallSeconds.median).toFixed(2) : "-", x.peakChildMb.toFixed(0), x.userDataGzipBytes]),
+      ["domains", "resources", "records", "dependency links", "wall s (rounds)", "median wall s", "x vs 1 domain", "peak child RSS MiB", "user data gzip bytes (limit 16384)"],
+      r.rows.map((x) => [x.domains, x.resources, x.records, x.dependencyLinks ?? "-", x.wallSeconds.rounds.map((v) => v.toFixed(1)).join(", "), x.wallSeconds.median.toFixed(2), base ? (x.wallSeconds.median / base.wallSeconds.median).toFixed(2) : "-", x.peakChildMb.toFixed(0), x.userDataGzipBytes]),
     ),
     "",
   ];

@@ -38,6 +38,9 @@ export interface SynthScaleRow {
   readonly userDataGzipBytes: number;
   readonly resources: number;
   readonly records: number;
+  /** Resource-to-resource dependencies the program registered (each resource's dependency URNs,
+   * summed): what a real `pulumi up` records in its state too. Absent in results before 2026-12-02. */
+  readonly dependencyLinks?: number;
 }
 
 export interface SynthScaleResult {
@@ -52,7 +55,7 @@ export async function runSynthScale(sizes: readonly number[], rounds: number, lo
   // Interleaved: round 1 of every size, then round 2, ... so load drift spreads over all sizes.
   const walls = new Map<number, number[]>();
   const peaks = new Map<number, number>();
-  const facts = new Map<number, { userDataGzipBytes: number; resources: number; records: number }>();
+  const facts = new Map<number, { userDataGzipBytes: number; resources: number; records: number; dependencyLinks: number }>();
   for (let r = 1; r <= rounds; r++) {
     for (const n of sizes) {
       const mem = sampleMemory(50);
@@ -62,8 +65,8 @@ export async function runSynthScale(sizes: readonly number[], rounds: number, lo
       const p = mem.stop();
       walls.set(n, [...(walls.get(n) ?? []), wall]);
       peaks.set(n, Math.max(peaks.get(n) ?? 0, p.workerMb));
-      facts.set(n, { userDataGzipBytes: Buffer.from(result.userData, "base64").length, resources: result.resources.filter((x) => x.custom).length, records: result.records.length });
-      log(`synth: round ${r}, ${n} domain(s): ${wall.toFixed(1)} s, peak child RSS ${p.workerMb} MiB, user data ${facts.get(n)?.userDataGzipBytes} bytes gzip`);
+      facts.set(n, { userDataGzipBytes: Buffer.from(result.userData, "base64").length, resources: result.resources.filter((x) => x.custom).length, records: result.records.length, dependencyLinks: dependencyLinks(result.resources) });
+      log(`synth: round ${r}, ${n} domain(s): ${wall.toFixed(1)} s, peak child RSS ${p.workerMb} MiB, user data ${facts.get(n)?.userDataGzipBytes} bytes gzip, ${facts.get(n)?.dependencyLinks} dependency links`);
     }
   }
   for (const n of sizes) {
@@ -73,4 +76,9 @@ export async function runSynthScale(sizes: readonly number[], rounds: number, lo
     rows.push({ domains: n, wallSeconds: { ...w, median: round(w.median), min: round(w.min), max: round(w.max), rounds: w.rounds.map((x) => round(x)) }, peakChildMb: peaks.get(n) ?? 0, ...f });
   }
   return { rows, cpus: cpus().length, loadBefore };
+}
+
+/** Every resource's dependency URNs, summed. */
+export function dependencyLinks(resources: ReadonlyArray<{ readonly options?: { readonly dependencies: readonly string[] } }>): number {
+  return resources.reduce((n, r) => n + (r.options?.dependencies.length ?? 0), 0);
 }

@@ -9,6 +9,7 @@ import { type FigureSet, compareFigures } from "../../bench/compare";
 import { fleetHeadline } from "../../bench/headline";
 import { type BenchReport, type Section, finalizeReport, mergeReports, renderMarkdown } from "../../bench/report";
 import { parseBashTime } from "../../bench/synth-command";
+import { dependencyLinks } from "../../bench/synth-scale";
 import { parseBootLog } from "../../bench/boot-log";
 import { summarize } from "../../bench/stats";
 import type { ThroughputResult } from "../../bench/throughput";
@@ -170,5 +171,29 @@ describe("the bench-only stack", () => {
     const stack = parseStackFile(benchStackText(lab, { clamav: true }), "bench.yaml");
     expect(JSON.parse(String(stack.values["mailfort:features"]))).toEqual({ clamav: true });
     expect(() => parseMailConfig({ values: stack.values, secretKeys: stack.secretKeys }, "lab")).toThrow(/features\.clamav: ClamAV needs about 1\.2 GiB/);
+  });
+});
+
+describe("synth scaling's dependency links", () => {
+  const row = (domains: number, dependencyLinks?: number) => ({
+    domains, wallSeconds: summarize([1, 2, 3]), peakChildMb: 100, userDataGzipBytes: 4000, resources: 10, records: 5,
+    ...(dependencyLinks !== undefined ? { dependencyLinks } : {}),
+  });
+  const at = "2026-12-02T20:00:00Z";
+
+  it("sums every resource's dependency URNs", () => {
+    const deps = (n: number) => ({ options: { dependencies: Array.from({ length: n }, (_, i) => `urn:${i}`) } });
+    expect(dependencyLinks([deps(3), {}, deps(0), deps(4)])).toBe(7);
+  });
+
+  it("reports them per size in the table and as a headline figure; an older row without them shows a dash", () => {
+    const r = report({ synth: { at, data: { rows: [row(20), row(200, 12_748)], cpus: 2, loadBefore: 1 } } });
+    const md = renderMarkdown(finalizeReport(r, []));
+    expect(md).toContain("| domains | resources | records | dependency links |");
+    expect(md).toMatch(/\| 200 \| 10 \| 5 \| 12748 \|/);
+    expect(md).toMatch(/\| 20 \| 10 \| 5 \| - \|/);
+    const ids = finalizeReport(r, []).figures.headline.map((h) => h.id);
+    expect(ids).toContain("synth.200-domains.dependency-links");
+    expect(ids).not.toContain("synth.20-domains.dependency-links");
   });
 });
