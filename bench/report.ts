@@ -75,8 +75,14 @@ export type FinalReport = BenchReport & { readonly figures: ReportFigures };
 /** The new report, with sections this run did not measure taken from `previous` (same day). */
 export function mergeReports(current: BenchReport, previous: BenchReport | undefined): BenchReport {
   if (!previous) return current;
+  // The sections kept from the earlier run were measured on its VM: keep saying which VM and
+  // accelerator that was when this run booted none (an offline-only run says "no VM").
+  const machine = current.machine.accelerator === undefined && previous.machine.accelerator !== undefined
+    ? { ...current.machine, vm: previous.machine.vm, accelerator: previous.machine.accelerator }
+    : current.machine;
   return {
     ...current,
+    machine,
     throughput: current.throughput ?? previous.throughput,
     nativeThroughput: current.nativeThroughput ?? previous.nativeThroughput,
     memory: current.memory ?? previous.memory,

@@ -86,8 +86,8 @@ function synth(file: string, r: FinalReport): string[] {
   if (rows.length === 0) return [];
   return [
     `### Synth scaling (${link(file)}, measured ${when(r.synth?.at ?? "")})`, "",
-    table(["domains", "resources", "records", "median wall s", "peak RSS MiB", `user data, gzip bytes (limit ${USER_DATA_LIMIT})`],
-      rows.map((x) => [String(x.domains), String(x.resources), String(x.records), fmt(x.wallSeconds.median, 2), fmt(x.peakChildMb, 0), String(x.userDataGzipBytes)])), "",
+    table(["domains", "resources", "records", "dependency links", "median wall s", "peak RSS MiB", `user data, gzip bytes (limit ${USER_DATA_LIMIT})`],
+      rows.map((x) => [String(x.domains), String(x.resources), String(x.records), x.dependencyLinks === undefined ? "-" : String(x.dependencyLinks), fmt(x.wallSeconds.median, 2), fmt(x.peakChildMb, 0), String(x.userDataGzipBytes)])), "",
   ];
 }
 

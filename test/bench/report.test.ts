@@ -76,6 +76,10 @@ describe("the bench report", () => {
     expect(merged.command).toBe("npm run bench -- synth");
     expect(merged.throughput?.at).toBe("2026-11-28T00:10:00Z");
     expect(mergeReports(now, undefined).throughput).toBeUndefined();
+    // An offline-only run merged into a day whose VM sections it keeps: the VM line stays theirs.
+    const tcg = { kind: "tcg" as const, detail: "TCG: no /dev/kvm" };
+    const offline = mergeReports({ ...now, machine: { ...now.machine, vm: "no VM (offline benchmarks only)" } }, { ...earlier, machine: { ...earlier.machine, accelerator: tcg } });
+    expect(offline.machine).toMatchObject({ vm: earlier.machine.vm, accelerator: tcg, load1: now.machine.load1 });
   });
 });
 
