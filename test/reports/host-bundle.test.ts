@@ -26,7 +26,8 @@ describe("the host's report reader bundle", () => {
     const dir = mkdtempSync(join(tmpdir(), "mf-host-bundle-"));
     const bundle = join(dir, "mailfort-reports.cjs");
     copyFileSync(join(REPO, REPORTS_HOST_BUNDLE), bundle);
-    const xml = dmarcXml({ records: [{ ip: "203.0.113.5", count: 10, dkim: "fail", spf: "fail" }, { ip: "198.51.100.66", count: 4, dkim: "fail", spf: "fail", disposition: "reject" }] });
+    const now = Math.floor(Date.now() / 1000);
+    const xml = dmarcXml({ begin: now - 86_400, end: now - 3600, records: [{ ip: "203.0.113.5", count: 10, dkim: "fail", spf: "fail" }, { ip: "198.51.100.66", count: 4, dkim: "fail", spf: "fail", disposition: "reject" }] });
     const mail = await reportMail({ filename: "receiver.example!example.com!1796083200!1796169599.xml.gz", contentType: "application/gzip", content: gzipSync(xml) });
     const store = join(dir, "store");
     const ingest = spawnSync(process.execPath, [bundle, "ingest", "--pipe", "--dir", store], { input: mail, encoding: "utf8", cwd: dir });
@@ -42,5 +43,13 @@ describe("the host's report reader bundle", () => {
     expect(json.alerts.map((a) => a.domain)).toEqual(["example.com"]);
     expect(json.spoofing.map((s) => [s.ip, s.verdict])).toEqual([["198.51.100.66", "spoofing stopped by p=reject"]]);
     expect(json.refused).toHaveLength(1);
+
+    // --days (the monitoring's window): a report whose period ended ten days ago is left out.
+    const old = dmarcXml({ reportId: "old-1", begin: now - 11 * 86_400, end: now - 10 * 86_400, records: [{ ip: "192.0.2.9", count: 2, dkim: "fail", spf: "fail", disposition: "reject" }] });
+    const oldMail = await reportMail({ filename: "receiver.example!example.com!old.xml.gz", contentType: "application/gzip", content: gzipSync(old) });
+    expect(spawnSync(process.execPath, [bundle, "ingest", "--pipe", "--dir", store], { input: oldMail, encoding: "utf8", cwd: dir }).status).toBe(0);
+    const spoofers = (args: string[]) => (JSON.parse(spawnSync(process.execPath, [bundle, "summary", "--dir", store, "--own", "203.0.113.5", "--json", ...args], { encoding: "utf8", cwd: dir }).stdout) as typeof json).spoofing.map((s) => s.ip).sort();
+    expect(spoofers([])).toEqual(["192.0.2.9", "198.51.100.66"]);
+    expect(spoofers(["--days", "3"])).toEqual(["198.51.100.66"]);
   }, 60_000);
 });
