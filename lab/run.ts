@@ -14,6 +14,7 @@ import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
 import { labPaths } from "./paths";
 import { replaceInstance } from "./replace";
+import { reportsCheck } from "./reports-check";
 import { labStackConfig } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
@@ -101,6 +102,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
         results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
         results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
+        results.push(await reportsCheck(up.cfg, log));
         if (!(await stillHealthy(up.vm, "the renewal and the metrics", healthyAfter, results, log))) break phases;
         figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
         if (up.cfg.features.webmail) {

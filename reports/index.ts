@@ -10,6 +10,7 @@ export { parseReportMail } from "./mime";
 export { parseDmarcXml } from "./dmarc-xml";
 export { parseTlsReportJson } from "./tlsrpt-json";
 export { loadStore } from "./load";
+export { withinDays } from "./window";
 export { ownSources, type OwnSources } from "./own-sources";
 export { summarise, type ReportSummary, type Alert, type Spoofing } from "./summary";
 export { summaryText } from "./summary-text";

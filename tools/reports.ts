@@ -1,5 +1,5 @@
 // npm run reports -- ingest --dir <store> [--pipe] [file...]   (no file: one mail on stdin)
-// npm run reports -- summary --dir <store> [--own <cidr>...] [--threshold <percent>] [--json] [--fail-on-alert]
+// npm run reports -- summary --dir <store> [--own <cidr>...] [--threshold <percent>] [--days <n>] [--json] [--fail-on-alert]
 // ingest: report mails (or bare .xml.gz/.zip/.json.gz files) into the store; exit 2 when
 // anything was refused (the refusal is kept in <store>/refused). With --pipe, the exit codes
 // Postfix's pipe(8) understands: 0 once the mail is taken (stored, or refused and noted: a
@@ -7,7 +7,7 @@
 // when the store cannot be written. summary: per domain, who sends
 // as you, what passes and fails, which TLS sessions to your MX fail, and the alerts.
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_LIMITS, ingestInputs, loadStore, ownSources, summarise, summaryText, type IngestOutcome } from "../reports";
+import { DEFAULT_LIMITS, ingestInputs, loadStore, ownSources, summarise, summaryText, withinDays, type IngestOutcome } from "../reports";
 
 /** sysexits.h: a temporary failure; Postfix's pipe(8) defers the mail and retries. */
 const EX_TEMPFAIL = 75;
@@ -40,6 +40,12 @@ program.command("ingest")
     }
   });
 
+function days(value: string): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 1 || v > 366) throw new InvalidArgumentError(`expected a whole number of days from 1 to 366, got ${JSON.stringify(value)}`);
+  return v;
+}
+
 function percent(value: string): number {
   const v = Number(value.replace(/%$/, ""));
   if (!Number.isFinite(v) || v < 0 || v > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got ${JSON.stringify(value)}`);
@@ -51,10 +57,13 @@ program.command("summary")
   .requiredOption("--dir <path>", "the report store")
   .option("--own <cidr...>", "your sending addresses (the server's public IP, relay ranges such as SES): failures from these are alerts", [])
   .option("--threshold <percent>", "failure rate above which one of your sources (or TLS to your MX) is an alert", percent, 0.02)
+  .option("--days <n>", "only the reports whose period ended in the last n days (monitoring: an alert clears once its reports are older)", days)
   .option("--json", "machine-readable JSON (for monitoring)")
   .option("--fail-on-alert", "exit 3 when there is an alert")
-  .action((o: { dir: string; own: string[]; threshold: number; json?: boolean; failOnAlert?: boolean }) => {
-    const summary = summarise(loadStore(o.dir, DEFAULT_LIMITS), ownSources(o.own), o.threshold);
+  .action((o: { dir: string; own: string[]; threshold: number; days?: number; json?: boolean; failOnAlert?: boolean }) => {
+    const own = ownSources(o.own);
+    const stored = loadStore(o.dir, DEFAULT_LIMITS);
+    const summary = summarise(o.days === undefined ? stored : withinDays(stored, o.days, new Date()), own, o.threshold);
     process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + "\n" : summaryText(summary, o.dir));
     if (o.failOnAlert && summary.alerts.length > 0) process.exitCode = 3;
   });

@@ -269,3 +269,19 @@ def suspended_senders(path="/var/lib/mailfort/suspended-senders"):
             return len({line.strip().lower() for line in f if line.strip() and not line.lstrip().startswith("#")})
     except FileNotFoundError:
         return 0
+
+
+def report_alerts(path, max_age_seconds, now=None):
+    """The alerts in the report reader's last monitoring summary (mailfort-reports publish, hourly:
+    own sources failing DMARC or unaligned DKIM, TLS to the MX failing). Raises when the summary is
+    missing, older than max_age_seconds or not the reader's JSON: a reader that stopped must go
+    missing (the alarm's INSUFFICIENT_DATA), not read as "no alerts"."""
+    age = (now or time.time()) - os.stat(path).st_mtime
+    if age > max_age_seconds:
+        raise RuntimeError(f"{path} is {age / 3600:.1f} hours old: the hourly summary is not running "
+                           "(systemctl status mailfort-reports.timer; journalctl -u mailfort-reports)")
+    with open(path, encoding="utf-8") as f:
+        alerts = json.load(f).get("alerts")
+    if not isinstance(alerts, list):
+        raise RuntimeError(f"{path} has no alerts list: not a mailfort-reports summary")
+    return len(alerts)

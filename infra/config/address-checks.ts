@@ -11,6 +11,15 @@ import { fieldPath as at } from "./zod-issues";
 /** Aliases every receiving domain must have (RFC 5321 4.5.1 postmaster, RFC 2142 abuse). */
 export const ROLE_ACCOUNTS = ["postmaster", "abuse"] as const;
 
+/**
+ * The report addresses every receiving domain has: the default DMARC `rua` and TLS-RPT `rua`. Mail
+ * to them is piped into the report reader on the host (docs/reports.md), never into a mailbox, and
+ * no one may send as them. A stack that already made one of them a mailbox or an alias keeps it
+ * (its reports go where they went before); infra/core/reports-host.ts leaves it out of the pipe.
+ */
+export const REPORT_ACCOUNTS = { dmarc: "dmarc-reports", tlsRpt: "tls-reports" } as const;
+const REPORT_LOCAL_PARTS: readonly string[] = Object.values(REPORT_ACCOUNTS);
+
 export function addressIssues(cfg: ParsedMailConfig, raw: RawStackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const domainNames = cfg.domains.map((d) => d.name);
@@ -53,7 +62,10 @@ export function addressIssues(cfg: ParsedMailConfig, raw: RawStackConfig): Confi
     if (!receiving.has(domainOf(a.from))) issues.push({ path: at(["aliases", i, "from"]), problem: `${a.from} is not in a configured mail domain`, fix: "add its domain under mailfort:domains with sendsMail: true, or fix the address" });
   });
   const isRole = (addr: string) => receiving.has(domainOf(addr)) && (ROLE_ACCOUNTS as readonly string[]).includes(addr.slice(0, addr.lastIndexOf("@")));
-  const known = (addr: string) => mailboxAddresses.has(addr) || aliasFroms.has(addr) || isRole(addr);
+  // A report address is piped into the report reader unless the stack made it a mailbox or an
+  // alias (then it stays theirs, as before the reader existed).
+  const isPipedReport = (addr: string) => receiving.has(domainOf(addr)) && REPORT_LOCAL_PARTS.includes(addr.slice(0, addr.lastIndexOf("@"))) && !mailboxAddresses.has(addr) && !aliasFroms.has(addr);
+  const known = (addr: string) => mailboxAddresses.has(addr) || aliasFroms.has(addr) || isRole(addr) || isPipedReport(addr);
   /** Where mail to this address could not go; undefined when it can be delivered. */
   const deadEnd = (addr: string): string | undefined => {
     if (parked.has(domainOf(addr))) return `${domainOf(addr)} is a parked domain (null MX), which refuses all mail`;
@@ -72,6 +84,11 @@ export function addressIssues(cfg: ParsedMailConfig, raw: RawStackConfig): Confi
       [["domains", i, "dmarc", "ruf"], d.dmarc.ruf],
       [["domains", i, "tlsRptRua"], d.tlsRptRua ?? []],
     ];
+    // Failure reports (ruf) are single messages, not aggregate reports: the reader refuses them, so
+    // sent to a report address they would be read by no one.
+    d.dmarc.ruf.forEach((addr, j) => {
+      if (isPipedReport(addr)) issues.push({ path: at(["domains", i, "dmarc", "ruf", j]), problem: `${addr} is a report address, which reads aggregate reports only, so failure reports sent there would be dropped`, fix: "send failure reports to a mailbox or alias" });
+    });
     for (const [path, addrs] of reportTargets) addrs.forEach((addr, j) => {
       const dead = deadEnd(addr);
       if (dead !== undefined) issues.push({ path: at([...path, j]), problem: `${dead}, so reports would bounce`, fix: "add that mailbox or alias, or use another address" });

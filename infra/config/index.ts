@@ -1,4 +1,5 @@
 export { type DkimLayout, dkimSelectorOf, domainDkim, steadyDkimLayout } from "./dkim-layout";
+export { REPORT_ACCOUNTS } from "./address-checks";
 export { ConfigError, type ConfigIssue, escapeUnprintable, showKey, showValue } from "./errors";
 export { type AliasConfig, type DomainConfig, type MailConfig, mailDomains, ssmPrefix } from "./mail-config";
 export { SECRET_KEY_RE, domainOf, isDomainName, isMailAddress, isWithin, localPartOf } from "./names";

@@ -3,7 +3,7 @@
 // resolved MailConfig with defaults applied and implicit aliases added.
 //   raw config map -> screen (namespaces, keys, control characters) -> split secrets from
 //   settings -> schema -> cross-checks and protections -> MailConfig
-import { ROLE_ACCOUNTS } from "./address-checks";
+import { REPORT_ACCOUNTS, ROLE_ACCOUNTS } from "./address-checks";
 import { crossCheck } from "./cross-checks";
 import { steadyDkimLayout } from "./dkim-layout";
 import { ConfigError, type ConfigIssue, showValue } from "./errors";
@@ -63,8 +63,10 @@ function withRegionHint(issue: ConfigIssue, raw: RawStackConfig): ConfigIssue {
 function resolve(cfg: ParsedMailConfig, stack: string): MailConfig {
   const domains: DomainConfig[] = cfg.domains.map((d) => ({
     ...d,
-    dmarc: { ...d.dmarc, rua: d.dmarc.rua ?? [`postmaster@${d.name}`], subdomainPolicy: d.dmarc.subdomainPolicy ?? d.dmarc.policy },
-    tlsRptRua: d.tlsRptRua ?? [`postmaster@${d.name}`],
+    // Reports go to the domain's report addresses, piped into the report reader on the host
+    // (docs/reports.md); an explicit setting is published as given.
+    dmarc: { ...d.dmarc, rua: d.dmarc.rua ?? [`${REPORT_ACCOUNTS.dmarc}@${d.name}`], subdomainPolicy: d.dmarc.subdomainPolicy ?? d.dmarc.policy },
+    tlsRptRua: d.tlsRptRua ?? [`${REPORT_ACCOUNTS.tlsRpt}@${d.name}`],
   }));
   const explicit: AliasConfig[] = cfg.aliases.map((a) => ({ from: a.from, to: a.to, implicit: false }));
   const taken = new Set([...cfg.mailboxes.map((m) => m.address), ...explicit.map((a) => a.from)]);

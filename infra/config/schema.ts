@@ -47,7 +47,7 @@ export const dmarcSchema = z.strictObject({
   policy: z.enum(["none", "quarantine", "reject"]).default("reject")
     .describe("DMARC p= for the domain; reject by default because the domain's mail is fully under this server's control (environment prod requires reject)"),
   subdomainPolicy: z.enum(["none", "quarantine", "reject"]).optional().describe("sp= for subdomains; default: the domain's policy"),
-  rua: z.array(mailAddress).max(5).optional().describe("aggregate report recipients (rua=mailto:); default: postmaster@<domain>; hosted ones must exist"),
+  rua: z.array(mailAddress).max(5).optional().describe("aggregate report recipients (rua=mailto:); default: dmarc-reports@<domain>, read on the host (docs/reports.md); other hosted ones must exist"),
   ruf: z.array(mailAddress).max(5).default([]).describe("failure report recipients (ruf=mailto:, with fo=1); off by default: they carry message content"),
   pct: int(1, 100, "percent").default(100).describe("pct=: share of failing mail the policy applies to (written only when below 100)"),
   adkim: z.enum(["r", "s"]).default("r").describe("DKIM alignment: relaxed is the common choice and still blocks foreign domains"),
@@ -69,7 +69,7 @@ export const domainSchema = z.strictObject({
     .describe("DKIM selector of key generation 0; generation N (dkim.rotation.generation) signs with `<dkimSelector>-gN`. Rotate keys with dkim.rotation, not by renaming this"),
   dmarc: dmarcSchema.prefault({}).describe("the domain's DMARC record"),
   mtaSts: mtaStsSchema.prefault({}).describe("the domain's MTA-STS policy"),
-  tlsRptRua: z.array(mailAddress).max(5).optional().describe("TLS-RPT report recipients (RFC 8460); default: postmaster@<domain>"),
+  tlsRptRua: z.array(mailAddress).max(5).optional().describe("TLS-RPT report recipients (RFC 8460); default: tls-reports@<domain>, read on the host (docs/reports.md)"),
 });
 
 export const mailboxSchema = z.strictObject({

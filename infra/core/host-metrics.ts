@@ -21,6 +21,9 @@ export const DISK_USED_METRIC = "disk_used_percent";
 /** The count of suspended senders (mailfort-containment's list): the lab's containment check watches its alarm. */
 export const SUSPENDED_SENDERS_METRIC = "suspended_senders";
 
+/** Alerts in the DMARC and TLS-RPT reports (mailfort-reports): the lab's report check reads its metric. */
+export const REPORT_ALERTS_METRIC = "report_alerts";
+
 /** Seconds between two publications: one datapoint per one-minute period. */
 export const PUBLISH_INTERVAL_SECONDS = 60;
 
@@ -160,6 +163,16 @@ export const HOST_METRICS: readonly HostMetric[] = [
     // Any suspension is news: a person cannot send until an admin looks.
     statistic: "Maximum", period: MINUTE, evaluationPeriods: 1, datapointsToAlarm: 1, threshold: 1, comparison: "GreaterThanOrEqualToThreshold", treatMissingData: "missing",
     runbook: "an account was suspended for sending like a hijacked account: check it, then lift with `mailfort-containment lift <address>`", anchor: "suspended-sender",
+  },
+  {
+    collector: "report_alerts", name: REPORT_ALERTS_METRIC, unit: "Count", perMount: false, alarmId: "report-alerts",
+    // The alerts of the DMARC and TLS-RPT reports of the last days (mailfort-reports, hourly): one
+    // of the stack's own sources failing DMARC or signing without aligned DKIM, or TLS to the MX
+    // failing, each above 2% of what the receivers saw. Any is news: receivers are rejecting or
+    // quarantining our mail, or cannot reach us securely. Three minutes in a row, so one odd
+    // publication does not page; it clears when the window no longer holds the failing reports.
+    statistic: "Maximum", period: MINUTE, evaluationPeriods: 3, datapointsToAlarm: 3, threshold: 1, comparison: "GreaterThanOrEqualToThreshold", treatMissingData: "missing",
+    runbook: "DMARC or TLS reports show the stack's own mail failing (an own source failing DMARC or without aligned DKIM, or TLS to the MX failing): read `mailfort-reports summary` on the host for the source, the receivers and the reason", anchor: "report-alerts",
   },
 ];
 

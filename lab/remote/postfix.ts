@@ -85,6 +85,16 @@ export function startRemote(log: (l: string) => void, opts: { keepMaildir?: bool
   return labPaths.remoteMaildir();
 }
 
+/** Hand one message to the remote MX's Postfix (sendmail in the remote namespace), which delivers it by DNS as any MX would. */
+export function remoteSendmail(from: string, to: string, message: string): void {
+  run("sendmail", ["-C", confDir(), "-f", from, to], { netns: labHost("remote").netns, input: message });
+}
+
+/** Ask the remote MX to retry its deferred mail now (a greylisting reply is retried at once). */
+export function remoteFlush(): void {
+  run("postqueue", ["-c", confDir(), "-f"], { netns: labHost("remote").netns, allowFail: true });
+}
+
 export function stopRemote(log: (l: string) => void): void {
   if (!existsSync(join(confDir(), "main.cf"))) return;
   const r = run("postfix", ["-c", confDir(), "stop"], { netns: labHost("remote").netns, allowFail: true });

@@ -24,7 +24,11 @@ export function parseMainCf(text: string): MainCf {
 export interface MasterService {
   readonly service: string;
   readonly type: string;
+  /** The maxproc column: a number, "-" (default_process_limit) or "0" (no limit). */
+  readonly maxproc: string;
   readonly command: string;
+  /** The command's arguments as written (pipe's user= and argv=, -o overrides, ...). */
+  readonly args: readonly string[];
   readonly overrides: ReadonlyMap<string, string>;
 }
 
@@ -48,7 +52,7 @@ export function parseMasterCf(text: string): MasterService[] {
       const eq = kv.indexOf("=");
       if (eq > 0) overrides.set(kv.slice(0, eq), kv.slice(eq + 1));
     }
-    return { service: words[0] ?? "", type: words[1] ?? "", command: words[7] ?? "", overrides };
+    return { service: words[0] ?? "", type: words[1] ?? "", maxproc: words[6] ?? "", command: words[7] ?? "", args: words.slice(8), overrides };
   });
 }
 

@@ -49,7 +49,7 @@ describe("emulatorPlan", () => {
     expect(role.inline.map((p) => JSON.parse(p.document).Statement.map((s: { Sid: string }) => s.Sid)).flat()).toContain("AcmeChallenge1");
     expect(plan.instance).toMatchObject({ hopLimit: 1, httpTokens: "required", profile: "mailfort-lab-role" });
     expect(plan.alarms.map((a) => `${a.namespace} ${a.metricName}`).sort()).toEqual(["AWS/EBS SnapshotsCreateCompleted", "AWS/EBS SnapshotsCreateFailed", "AWS/EC2 StatusCheckFailed_Instance", "AWS/EC2 StatusCheckFailed_System",
-      ...["disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders"].map((m) => `mailfort ${m}`)].sort());
+      ...["disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders", "report_alerts"].map((m) => `mailfort ${m}`)].sort());
   });
 
   it("refuses a parameter without a value rather than loading a placeholder", () => {

@@ -168,9 +168,9 @@ describe("every alarm's runbook", () => {
     .map((m) => (m[1] ?? "").trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, "").replace(/ /g, "-")));
   it("is one line naming a section of docs/operations.md that exists", () => {
     const alarms = [...ofType(dev, ALARM), ...ofType(v6, ALARM)];
-    // Per stack: two status checks, 15 host metric alarms (disk per mount), the outbound SMTP
+    // Per stack: two status checks, 16 host metric alarms (disk per mount), the outbound SMTP
     // burst, and the backups' two (a failed snapshot, none in the interval).
-    expect(alarms.length).toBe(2 * (2 + 15 + 1 + 2));
+    expect(alarms.length).toBe(2 * (2 + 16 + 1 + 2));
     for (const a of alarms) {
       const description = String(a.inputs.alarmDescription);
       expect(description).not.toMatch(/\n/);
@@ -201,7 +201,7 @@ describe("guardduty: off on an existing subnet", () => {
   it("routes no findings and keeps no flow logs (the network's owner does), but keeps every alarm on the encrypted topic", () => {
     for (const type of [DETECTOR, FEATURE, RULE, TARGET, FLOW_LOG, LOG_GROUP, FILTER]) expect(ofType(quiet, type)).toHaveLength(0);
     expect(ofType(quiet, ALARM).map((a) => a.inputs.metricName).sort()).toEqual(["SnapshotsCreateCompleted", "SnapshotsCreateFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System",
-      "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders"].sort());
+      "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders", "report_alerts"].sort());
     expect(String(only(quiet, TOPIC).inputs.kmsMasterKeyId)).toMatch(/^arn:aws:kms:/);
   });
 });

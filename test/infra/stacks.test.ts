@@ -287,7 +287,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     const flow = r.config.monitoring.flowLogs.enabled ? [`${stack}/outbound-smtp-connections`] : [];
     const backups = r.config.backups.enabled ? ["SnapshotsCreateFailed", "SnapshotsCreateCompleted"] : [];
     expect(alarms.map((a) => a.metricName).sort()).toEqual(["StatusCheckFailed_Instance", "StatusCheckFailed_System", ...flow, ...backups,
-      "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders"].sort());
+      "disk_used_percent", "disk_used_percent", "queue_active", "queue_deferred", "deliveries_deferred", "deliveries_bounced", "smtp_auth_failures", "imap_login_failures", "fail2ban_banned", "rspamd_rejects", "outbound_top_sender", "cert_days_left", "dnsbl_listed", "reboot_required_hours", "suspended_senders", "report_alerts"].sort());
     const topic = only(r, "aws:sns/topic:Topic");
     // The stack's monitoring key: AWS's aws/sns key cannot be granted to CloudWatch alarms.
     const key = only(r, "aws:kms/alias:Alias", `alias/mailfort-${stack}-monitoring`).inputs.targetKeyId;

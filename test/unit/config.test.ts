@@ -48,7 +48,7 @@ describe("good stacks", () => {
     const cfg = parse(base());
     expect(cfg.instance).toMatchObject({ type: "t4g.small", arch: "arm64", dataVolumeGb: 20 });
     expect(cfg.features).toEqual({ pop3: false, clamav: false, ipv6: false, dnssec: false, webmail: true });
-    expect(cfg.domains[0]).toMatchObject({ sendsMail: true, dkimSelector: "mail", dmarc: { policy: "reject", subdomainPolicy: "reject", rua: ["postmaster@example.com"] }, mtaSts: { mode: "enforce", maxAgeDays: 7 } });
+    expect(cfg.domains[0]).toMatchObject({ sendsMail: true, dkimSelector: "mail", dmarc: { policy: "reject", subdomainPolicy: "reject", rua: ["dmarc-reports@example.com"] }, tlsRptRua: ["tls-reports@example.com"], mtaSts: { mode: "enforce", maxAgeDays: 7 } });
     expect(cfg.limits.messageSizeMb).toBe(25);
     expect(cfg.outbound.mode).toBe("direct");
     expect(cfg.environment).toBe("dev");

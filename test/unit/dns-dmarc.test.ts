@@ -10,10 +10,10 @@ const dmarcOf = (dmarc: Record<string, unknown>, domain = "example.com") => {
 
 describe("DMARC record", () => {
   it.each([
-    ["reject", "v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:postmaster@example.com"],
-    ["quarantine", "v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; rua=mailto:postmaster@example.com"],
-    ["none", "v=DMARC1; p=none; sp=none; adkim=r; aspf=r; rua=mailto:postmaster@example.com"],
-  ])("policy %s (sp follows p; reports to postmaster@ by default)", (policy, expected) => {
+    ["reject", "v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com"],
+    ["quarantine", "v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com"],
+    ["none", "v=DMARC1; p=none; sp=none; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com"],
+  ])("policy %s (sp follows p; reports to dmarc-reports@ by default, read on the host)", (policy, expected) => {
     expect(dmarcOf({ policy })).toBe(expected);
   });
 
@@ -23,7 +23,7 @@ describe("DMARC record", () => {
 
   it("a separate subdomain policy, strict alignment and pct below 100", () => {
     expect(dmarcOf({ policy: "quarantine", subdomainPolicy: "reject", pct: 25, adkim: "s", aspf: "s" }))
-      .toBe("v=DMARC1; p=quarantine; sp=reject; pct=25; adkim=s; aspf=s; rua=mailto:postmaster@example.com");
+      .toBe("v=DMARC1; p=quarantine; sp=reject; pct=25; adkim=s; aspf=s; rua=mailto:dmarc-reports@example.com");
   });
 
   it("pct=100 is the default and left out", () => {
@@ -37,7 +37,7 @@ describe("DMARC record", () => {
 
   it("ruf set: ruf=mailto:... and fo=1 (a report when any mechanism fails)", () => {
     expect(dmarcOf({ ruf: ["forensic@example.net"] }))
-      .toBe("v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:postmaster@example.com; ruf=mailto:forensic@example.net; fo=1");
+      .toBe("v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com; ruf=mailto:forensic@example.net; fo=1");
   });
 
   it("no ruf: no fo tag", () => {

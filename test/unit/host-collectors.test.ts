@@ -177,6 +177,21 @@ describe("the other collectors", () => {
   });
 });
 
+describe("report alerts (mailfort-reports publish's summary.json)", () => {
+  it("counts the alerts of a fresh summary; a stale, missing or foreign file raises (the metric goes missing, not 0)", () => {
+    const file = join(work, "summary.json");
+    writeFileSync(file, JSON.stringify({ threshold: 0.02, alerts: [{ domain: "example.com", kind: "own-source-failing" }, { domain: "example.com", kind: "tls-failing" }], spoofing: [] }));
+    expect(py<number>(`print(json.dumps(c.report_alerts(${JSON.stringify(file)}, 3 * 3600)))`)).toBe(2);
+    const fail = (code: string) => spawnSync("python3", ["-c", `import sys\nsys.path.insert(0, ${JSON.stringify(LIB)})\nimport mailfort_collectors as c\n${code}`], { encoding: "utf8" });
+    const old = Date.now() / 1000 - 4 * 3600;
+    utimesSync(file, old, old);
+    expect(fail(`c.report_alerts(${JSON.stringify(file)}, 3 * 3600)`).stderr).toMatch(/is 4\.0 hours old: the hourly summary is not running/);
+    expect(fail(`c.report_alerts(${JSON.stringify(join(work, "no-summary.json"))}, 3 * 3600)`).stderr).toMatch(/FileNotFoundError/);
+    writeFileSync(file, JSON.stringify({ something: "else" }));
+    expect(fail(`c.report_alerts(${JSON.stringify(file)}, 3 * 3600)`).stderr).toMatch(/has no alerts list: not a mailfort-reports summary/);
+  });
+});
+
 describe("DNSBL listing, asked of a resolver on a loopback port", () => {
   // A resolver that answers like the lists: 127.0.0.2 for the listed address in list.test,
   // 127.255.255.254 ("public resolver refused") in refusing.test, SERVFAIL in broken.test,

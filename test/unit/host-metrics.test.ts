@@ -34,6 +34,7 @@ describe("the table", () => {
       ["dnsbl-listed", "dnsbl_listed", {}],
       ["reboot-required", "reboot_required_hours", {}],
       ["suspended-senders", "suspended_senders", {}],
+      ["report-alerts", "report_alerts", {}],
     ]);
     for (const key of ["name", "collector", "alarmId"] as const) expect(new Set(HOST_METRICS.map((m) => m[key])).size, key).toBe(HOST_METRICS.length);
   });
@@ -118,6 +119,7 @@ const HEALTHY: Record<string, (ago: number) => number> = {
   smtp_auth_failures: (ago) => (ago >= 5 && ago <= 6 ? 6 : 0), imap_login_failures: (ago) => (ago >= 4 && ago <= 5 ? 8 : 0),
   fail2ban_banned: (ago) => (ago <= 8 ? 6 : 0), rspamd_rejects: (ago) => (ago === 3 ? 4 : 0), outbound_top_sender: (ago) => (ago === 10 ? 12 : 1),
   cert_days_left: () => 89.5, dnsbl_listed: () => 0, reboot_required_hours: () => 0, suspended_senders: () => 0,
+  report_alerts: () => 0,
 };
 
 /** What each alarm is for: a sustained attack or outage, per minute. */
@@ -125,6 +127,7 @@ const BROKEN: Record<string, (ago: number) => number> = {
   disk_used_percent: () => 93, queue_active: () => 450, queue_deferred: () => 300, deliveries_deferred: () => 20, deliveries_bounced: () => 8,
   smtp_auth_failures: () => 12, imap_login_failures: () => 9, fail2ban_banned: () => 340, rspamd_rejects: () => 40, outbound_top_sender: () => 120,
   cert_days_left: () => 6, dnsbl_listed: () => 1, reboot_required_hours: () => 80, suspended_senders: () => 1,
+  report_alerts: () => 1,
 };
 
 describe("thresholds: quiet on a healthy server, loud on the trouble each is for", () => {
@@ -148,6 +151,11 @@ describe("the induced faults' figures reach their alarms (lab/faults)", () => {
     const a = byId("queue-deferred");
     expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 5 ? 110 : 2)), NOW).state).toBe("ALARM");
     expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 4 ? 110 : 2)), NOW).state).toBe("OK");
+  });
+  it("report-alerts pages after three minutes with an alert in the reports, not on one odd publication", () => {
+    const a = byId("report-alerts");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago <= 3 ? 1 : 0)), NOW).state).toBe("ALARM");
+    expect(evaluateAlarm(planned(a), series(a, (ago) => (ago === 2 ? 1 : 0)), NOW).state).toBe("OK");
   });
   it("dnsbl-listed pages on three listed minutes of five, not on one odd answer", () => {
     const a = byId("dnsbl-listed");

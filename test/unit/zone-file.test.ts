@@ -118,7 +118,7 @@ describe("zone file layout", () => {
 
   it("writes owner names relative to the origin, '@' for the apex", () => {
     expect(lines).toContain("@ 3600 IN MX 10 mail.example.com.");
-    expect(lines).toContain("_dmarc 3600 IN TXT \"v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:postmaster@example.com\"");
+    expect(lines).toContain("_dmarc 3600 IN TXT \"v=DMARC1; p=reject; sp=reject; adkim=r; aspf=r; rua=mailto:dmarc-reports@example.com\"");
     expect(lines.some((l) => l.startsWith("_25._tcp.mail 300 IN TLSA 3 1 1 "))).toBe(true);
   });
 

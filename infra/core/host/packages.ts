@@ -16,6 +16,7 @@ export function hostPackages(cfg: MailConfig): string[] {
     "certbot", "python3-certbot-dns-route53", "python3-boto3", // ACME DNS-01; boto3 also reads SSM
     "ssl-cert", "openssl", "ca-certificates",
     "unattended-upgrades", "chrony", "e2fsprogs",
+    "nodejs", // runs the DMARC and TLS-RPT report reader, one bundled file (docs/reports.md)
     ...(cfg.auth.appPasswords ? ["dovecot-auth-lua"] : []), // the app-password passdb
     ...webmailPackages(cfg),
   ];
@@ -50,6 +51,6 @@ export function checkerRootPackages(): string[] {
     "postfix", "dovecot-core", "dovecot-imapd", "dovecot-lmtpd", "dovecot-sieve", "dovecot-managesieved", "dovecot-pop3d",
     "rspamd", "redis-server", "fail2ban", "python3-systemd", "nftables", "unbound", "dns-root-data", "nginx",
     "certbot", "python3-certbot-dns-route53", "python3-boto3", "ssl-cert", "openssl", "ca-certificates",
-    "unattended-upgrades", "chrony", "e2fsprogs", "cloud-init", "dovecot-auth-lua", ...WEBMAIL_PACKAGES, ...OUTBOUND_TLS_PACKAGES,
+    "unattended-upgrades", "chrony", "e2fsprogs", "nodejs", "cloud-init", "dovecot-auth-lua", ...WEBMAIL_PACKAGES, ...OUTBOUND_TLS_PACKAGES,
   ].sort();
 }

@@ -3,6 +3,7 @@
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
 import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
+import { REPORTS_ID, REPORTS_LIMITS, REPORTS_STORE_SUBDIR, REPORTS_TRANSPORT, REPORTS_USER, REPORTS_WINDOW_DAYS, renderedOwnSources, reportAddresses } from "../reports-host";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
@@ -76,6 +77,14 @@ export function hostView(cfg: MailConfig) {
     webmailTotp: cfg.auth.webmailTotp === "required",
     appPasswords: cfg.auth.appPasswords,
     webmailSessionMinutes: WEBMAIL_SESSION_MINUTES,
+    // The report reader (infra/core/reports-host.ts): the addresses Postfix pipes into it, its
+    // user, store and limits, and the own sources known at render time.
+    reports: {
+      addresses: reportAddresses(cfg), user: REPORTS_USER, id: REPORTS_ID, transport: REPORTS_TRANSPORT,
+      store: `${DATA_DIR}/${REPORTS_STORE_SUBDIR}`, windowDays: REPORTS_WINDOW_DAYS, own: renderedOwnSources(cfg),
+      heapMb: REPORTS_LIMITS.heapMb, addressSpaceBytes: REPORTS_LIMITS.addressSpaceMb * 1024 * 1024,
+      processes: REPORTS_LIMITS.processes, timeLimitSeconds: REPORTS_LIMITS.timeLimitSeconds,
+    },
   };
 }
 
