@@ -8,9 +8,9 @@
 // verifies at the remote MX, and a message queued before the switch still verifies after it.
 // Every step must leave the user data as it was: a rotation never replaces the instance.
 //
-// lab/run.ts runs it last, on the instance then running (the replacement), side by side with the
-// induced faults (lab/faults-beside-rotation.ts says why they cannot disturb each other). Needs
-// the SSM path (not --secrets-disk).
+// lab/run.ts runs it on the instance then running (the replacement), just before the induced
+// faults (lab/rotation-then-faults.ts says why there and not beside them). Needs the SSM path
+// (not --secrets-disk).
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -155,8 +155,8 @@ interface SynthJsonView {
   readonly parameters: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
-/** A child process to its end, without blocking the event loop (the faults beside the rotation
- * keep time: their poller, and the password guesser that must land in one 5-minute period). */
+/** A child process to its end, without blocking the event loop (nothing else in the run stalls
+ * while a step synthesizes). */
 function runAsync(cmd: string, args: readonly string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });

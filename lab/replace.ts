@@ -54,7 +54,7 @@ export interface RunningInstance {
 /**
  * Replace the instance onto a volume restored from a live snapshot, check the restore, and power
  * the replacement off. `onReplacement` runs last on the replacement while it is still up (the
- * run's induced faults and DKIM rotation: they leave a server nobody else has to use).
+ * run's DKIM rotation and induced faults: they leave a server nobody else has to use).
  */
 export async function replaceInstance(
   up: LabUp, image: LabImage, opts: UpOptions, figures: LabFigures, log: (l: string) => void,

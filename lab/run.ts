@@ -1,8 +1,8 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
 // verify group from its lab host, the containment of a hijacked account, the forced renewal, the
 // metrics and alarms, the replacement, the induced faults on the replacement (each must set off
-// exactly its alarm) with a DKIM rotation beside them, least privilege over everything the host
-// called and the negative controls; then down.
+// exactly its alarm) after a DKIM rotation there, least privilege over everything the host called
+// and the negative controls; then down.
 import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
@@ -10,12 +10,12 @@ import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } fr
 import { containmentCheck } from "./containment-check";
 import { dkimRotationPhase } from "./dkim-rotation-phase";
 import { faultPhase } from "./faults/phase";
-import { ROTATION_RAN, faultsBesideRotation } from "./faults-beside-rotation";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
 import { labPaths } from "./paths";
 import { type RunningInstance, replaceInstance } from "./replace";
+import { ROTATION_RAN, rotationThenFaults } from "./rotation-then-faults";
 import { labStackConfig, labStackFile } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
@@ -118,20 +118,17 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         }
         if (!(await stillHealthy(up.vm, "the webmail's memory measurement", healthyAfter, results, log))) break phases;
         results.push({ ...VM_HEALTHY, status: "pass", detail: `healthy after ${healthyAfter.join(", ")}`, seconds: 0 });
-        // Last, on the instance then running (the replacement, before it is powered off): the
-        // faults leave a full queue and a listed address behind, which no check after them has
-        // to live with; beside them a DKIM rotation, after every check that expects the key the
-        // first instance signed with (lab/faults-beside-rotation.ts: why there, and why the two
-        // cannot disturb each other).
+        // Last, on the instance then running (the replacement, before it is powered off): a DKIM
+        // rotation, then the faults (lab/rotation-then-faults.ts says why there and in that order).
         const faults = async (running: RunningInstance): Promise<CheckResult[]> => {
-          const r = await faultsBesideRotation(
-            (rotationDone) => faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log, rotationDone)
-              .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]),
+          const r = await rotationThenFaults(
             () => (opts.secretsDisk ? Promise.resolve([{ ...ROTATION_RAN, status: "skip" as const, detail: "--secrets-disk: the host reads no SSM to rotate through", seconds: 0 }])
               : dkimRotationPhase({ cfg: up.cfg, aws: up.aws, userData: running.userData, stackFile: running.stackFile }, log)),
+            () => faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log)
+              .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]),
           );
-          figures.faultsSeconds = r.faultsSeconds;
           figures.dkimRotationSeconds = r.rotationSeconds;
+          figures.faultsSeconds = r.faultsSeconds;
           return r.results;
         };
         if (ec2Image) {

@@ -35,13 +35,7 @@ export function authWindowWait(nowSeconds: number): number {
   return left >= AUTH_WINDOW_S ? 0 : left + 5;
 }
 
-/**
- * `certAfter`: the near-expiry certificate goes in only once it settles (a DKIM rotation runs
- * beside the faults and needs the served certificate its clients trust: lab/faults-beside-rotation.ts).
- */
-export async function faultPhase(
-  cfg: MailConfig, aws: LabAws, instanceId: string, guessLogin: string, log: (l: string) => void, certAfter: Promise<void> = Promise.resolve(),
-): Promise<CheckResult[]> {
+export async function faultPhase(cfg: MailConfig, aws: LabAws, instanceId: string, guessLogin: string, log: (l: string) => void): Promise<CheckResult[]> {
   const names = aws.plan.alarms.map((a) => a.name);
   const alarm = (id: string) => plannedAlarm(names, id);
   const started = Date.now();
@@ -93,9 +87,6 @@ export async function faultPhase(
       log(`faults: ${proto}-failed-logins: ${r.how}${error ? ` (${error})` : ""}`);
     }
     // Last: the guesser's TLS handshakes are done before the served certificate changes.
-    const certWait = Date.now();
-    await certAfter;
-    if (Date.now() - certWait > 1000) log(`faults: the certificate waited ${Math.round((Date.now() - certWait) / 1000)} s for the DKIM rotation beside the faults`);
     await induce({ id: "cert-near-expiry", title: "a certificate 7 days from expiry sets off the cert-expiry alarm", expect: [alarm("cert-expiry")], tolerate: [] }, () => shortLivedCertificate(cfg));
 
     const deadline = Date.now() + WATCH_MS;
