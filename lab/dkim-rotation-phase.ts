@@ -8,9 +8,10 @@
 // verifies at the remote MX, and a message queued before the switch still verifies after it.
 // Every step must leave the user data as it was: a rotation never replaces the instance.
 //
-// NOT wired into lab/run.ts (the integrator's call: see the report of branch p18d). Needs the
-// SSM path (not --secrets-disk) and runs after the client groups, before the replacement.
-import { spawnSync } from "node:child_process";
+// lab/run.ts runs it on the instance then running (the replacement), just before the induced
+// faults (lab/rotation-then-faults.ts says why there and not beside them). Needs the SSM path
+// (not --secrets-disk).
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MailConfig } from "../infra/config";
@@ -22,10 +23,11 @@ import type { EmulatorPlan, PlannedParameter } from "./aws/plan";
 import { planFromSynth } from "./aws/plan-files";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
-import { LAB_STACK, labStackFile, repoRoot } from "./stack";
+import { LAB_STACK, repoRoot } from "./stack";
 import { decodeUserData } from "./synth";
 import { labHost } from "./topology";
-import { runVerifyGroup } from "./verify-run";
+import { remoteMessagesWith } from "../verify/checks/replace-notes";
+import { replaceNotesFile, runVerifyGroup } from "./verify-run";
 import { guestExec, guestShell } from "./vm/guest-agent";
 
 /** The lab stack file with `dkim.rotation.generation` raised to `generation` (the one setting a rotation takes). */
@@ -122,6 +124,16 @@ export function parseSigningMap(text: string): Record<string, string> {
   return Object.fromEntries(text.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter(Boolean).map((l) => l.split(/\s+/) as [string, string]));
 }
 
+/** The d= and s= of each DKIM-Signature header field of a message (folded fields unfolded). */
+export function dkimSignatures(message: string): Array<{ domain: string; selector: string }> {
+  const header = message.split(/\r?\n\r?\n/)[0] ?? "";
+  const fields = header.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/);
+  return fields.filter((f) => /^dkim-signature:/i.test(f)).map((f) => {
+    const tags = Object.fromEntries(f.slice(f.indexOf(":") + 1).split(";").map((t) => t.trim().split("=")).map(([k, ...v]) => [(k ?? "").trim(), v.join("=").replace(/\s+/g, "")]));
+    return { domain: (tags.d ?? "").toLowerCase(), selector: tags.s ?? "" };
+  });
+}
+
 interface StepSynth {
   readonly dir: string;
   readonly secretsDir: string;
@@ -143,8 +155,28 @@ interface SynthJsonView {
   readonly parameters: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
+/** A child process to its end, without blocking the event loop (nothing else in the run stalls
+ * while a step synthesizes). */
+function runAsync(cmd: string, args: readonly string[], timeoutMs: number): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
 /** One step's synth, as `pulumi up` at `now` would run it after the up that wrote `keysFrom` and `state`. */
-function synthStep(n: number, stackFile: string, state: string, keysFrom: string, now: string): StepSynth {
+async function synthStep(n: number, stackFile: string, state: string, keysFrom: string, now: string): Promise<StepSynth> {
   const dir = join(labDir(), "dkim-rotation", `step-${n}`);
   const out = join(dir, "synth");
   const secretsDir = join(dir, "secrets");
@@ -153,9 +185,9 @@ function synthStep(n: number, stackFile: string, state: string, keysFrom: string
   const stateFile = join(dir, "state.json");
   writeFileSync(stateFile, `${state}\n`);
   const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-  const r = spawnSync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--config-file", stackFile, "--out", out, "--secrets-dir", secretsDir,
-    "--dkim-state", stateFile, "--keep-keys", keysFrom, "--now", now], { encoding: "utf8", cwd: repoRoot(), timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`synth of rotation step ${n} failed (exit ${r.status}): ${r.stderr || r.stdout}`);
+  const r = await runAsync(tsx, [join(repoRoot(), "tools", "synth.ts"), "--stack", LAB_STACK, "--config-file", stackFile, "--out", out, "--secrets-dir", secretsDir,
+    "--dkim-state", stateFile, "--keep-keys", keysFrom, "--now", now], 300_000);
+  if (r.status !== 0) throw new Error(`synth of rotation step ${n} failed (exit ${r.status}): ${r.output.trim().slice(-2000)}`);
   const json = JSON.parse(readFileSync(join(out, "synth.json"), "utf8")) as SynthJsonView;
   const selectors = JSON.parse(json.parameters.find((p) => p.name === `/mailfort/${LAB_STACK}/dkim-signing`)?.value ?? "{}") as Record<string, string>;
   return {
@@ -183,6 +215,8 @@ export interface RotationPhaseInput {
   readonly aws: LabAws;
   /** The user data the running instance booted with. */
   readonly userData: Buffer;
+  /** The stack file that user data was synthesized from (the replacement's names its snapshot). */
+  readonly stackFile: string;
 }
 
 /**
@@ -196,52 +230,81 @@ export async function dkimRotationPhase(input: RotationPhaseInput, log: (l: stri
   const results: CheckResult[] = [];
   const stackFile = join(labDir(), "dkim-rotation", "Pulumi.lab.yaml");
   mkdirSync(join(labDir(), "dkim-rotation"), { recursive: true });
-  writeFileSync(stackFile, rotationStackText(readFileSync(labStackFile(), "utf8"), 1));
+  writeFileSync(stackFile, rotationStackText(readFileSync(input.stackFile, "utf8"), 1));
   let loaded = aws.plan;
   let state = loaded.parameters.find((p) => p.name === `/mailfort/${LAB_STACK}/state/dkim-rotation`)?.value ?? '{"v":1,"step":"steady","generation":0}';
   let keysFrom = labPaths.secrets();
   let now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const firstDomain = cfg.domains.find((d) => d.sendsMail)?.name ?? "";
-  for (const [n, expected] of [[1, "published"], [2, "signing"], [3, "revoked"], [4, "steady"]] as const) {
-    const started = Date.now();
-    const s = synthStep(n, stackFile, state, keysFrom, now);
-    if (s.step !== expected) throw new Error(`rotation step ${n}: the synth took step ${s.step}, not ${expected}`);
-    const push = rotationPush(loaded, s.plan, LAB_STACK);
-    const sameUserData = s.userData.equals(input.userData);
-    results.push(check(`dkim-rotation-${expected}-no-replacement`, `DKIM rotation, step ${expected}: the user data is unchanged (no new instance)`, sameUserData,
-      sameUserData ? `${push.putParameters.length} parameter(s) put, ${push.deleteParameters.length} deleted, ${Object.values(push.records).flat().length} DKIM record edit(s)` : "the step's synth changed the user data: this step would replace the instance", started));
-    await controlCall(aws.emu.control, "POST", "/change", push);
-    loaded = afterPush(loaded, push);
-    // Verify's record checks (the client group, again after a restore) expect what the lab serves now.
-    const recordsFile = join(labDir(), "lab-records.json");
-    const served = (JSON.parse(readFileSync(recordsFile, "utf8")) as { records: DnsRecord[] }).records;
-    writeFileSync(recordsFile, `${JSON.stringify({ records: withStepDkimRecords(served, s.records) }, null, 2)}\n`);
-    const signs = await syncHost();
-    const mapOk = JSON.stringify(signs) === JSON.stringify(s.selectors);
-    results.push(check(`dkim-rotation-${expected}-host-map`, `DKIM rotation, step ${expected}: after mailfort-sync the host's signing map is the step's`, mapOk,
-      `host: ${JSON.stringify(signs)}; step: ${JSON.stringify(s.selectors)}`, started));
-    if (expected === "published") {
-      // A message signed with the old key, left queued across the switch.
-      stopRemote(log);
-      results.push(...(await runVerifyGroup(cfg, { group: "before-replace", from: "remote" }, log)));
+  let remoteDown = false;
+  let oldSelector = "";
+  try {
+    for (const [n, expected] of [[1, "published"], [2, "signing"], [3, "revoked"], [4, "steady"]] as const) {
+      const started = Date.now();
+      const s = await synthStep(n, stackFile, state, keysFrom, now);
+      if (s.step !== expected) throw new Error(`rotation step ${n}: the synth took step ${s.step}, not ${expected}`);
+      const push = rotationPush(loaded, s.plan, LAB_STACK);
+      const sameUserData = s.userData.equals(input.userData);
+      results.push(check(`dkim-rotation-${expected}-no-replacement`, `DKIM rotation, step ${expected}: the user data is unchanged (no new instance)`, sameUserData,
+        sameUserData ? `${push.putParameters.length} parameter(s) put, ${push.deleteParameters.length} deleted, ${Object.values(push.records).flat().length} DKIM record edit(s)` : "the step's synth changed the user data: this step would replace the instance", started));
+      await controlCall(aws.emu.control, "POST", "/change", push);
+      loaded = afterPush(loaded, push);
+      // Verify's record checks (the client group, again after a restore) expect what the lab serves now.
+      const recordsFile = join(labDir(), "lab-records.json");
+      const served = (JSON.parse(readFileSync(recordsFile, "utf8")) as { records: DnsRecord[] }).records;
+      writeFileSync(recordsFile, `${JSON.stringify({ records: withStepDkimRecords(served, s.records) }, null, 2)}\n`);
+      const signs = await syncHost();
+      const mapOk = JSON.stringify(signs) === JSON.stringify(s.selectors);
+      results.push(check(`dkim-rotation-${expected}-host-map`, `DKIM rotation, step ${expected}: after mailfort-sync the host's signing map is the step's`, mapOk,
+        `host: ${JSON.stringify(signs)}; step: ${JSON.stringify(s.selectors)}`, started));
+      const selector = s.selectors[firstDomain];
+      if (selector === undefined) throw new Error(`rotation step ${n}: no signing selector for ${firstDomain}`);
+      if (expected === "signing") {
+        startRemote(log, { keepMaildir: true });
+        remoteDown = false;
+        await guestExec(["postqueue", "-f"]);
+        for (const r of await runVerifyGroup(cfg, { group: "after-replace", from: "sender", only: "replace-queue-delivered" }, log)) {
+          results.push({ ...queuedWithOldKey(r, firstDomain, oldSelector), id: "dkim-rotation-queued-across-switch", title: "a message queued before the switch, signed with the old key, verifies when delivered after it" });
+        }
+      }
+      // Not at revoked (it signs as at signing): each run spends one of the first mailbox's hourly
+      // outbound budget (limits.outboundPerUserPerHour, 10 in the lab), which later checks need too.
+      if (expected !== "revoked") {
+        results.push(...(await runVerifyGroup(cfg, { group: "dkim-rotation", from: "sender", dkimSelector: selector }, log))
+          .map((r) => ({ ...r, id: `${r.id}-${expected}` })));
+      }
+      // After the step's own check (which needs the remote MX up).
+      if (expected === "published") {
+        // A message signed with the old key, left queued across the switch.
+        stopRemote(log);
+        remoteDown = true;
+        oldSelector = selector;
+        // Its own id: the replacement's before-replace (which ran earlier on this instance) keeps "replace-before".
+        results.push(...(await runVerifyGroup(cfg, { group: "before-replace", from: "remote" }, log))
+          .map((r) => ({ ...r, id: "dkim-rotation-queued-before-switch", title: "before the switch (the old key signing, remote MX down): one outbound message left queued" })));
+      }
+      state = s.state;
+      keysFrom = s.secretsDir;
+      if (s.nextAt !== undefined) now = new Date(Date.parse(s.nextAt) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     }
-    if (expected === "signing") {
-      startRemote(log, { keepMaildir: true });
-      await guestExec(["postqueue", "-f"]);
-      results.push(...(await runVerifyGroup(cfg, { group: "after-replace", from: "sender", only: "replace-queue-delivered" }, log))
-        .map((r) => ({ ...r, id: "dkim-rotation-queued-across-switch", title: "a message queued before the switch (signed with the old key) verifies when delivered after it" })));
-    }
-    const selector = s.selectors[firstDomain];
-    if (selector === undefined) throw new Error(`rotation step ${n}: no signing selector for ${firstDomain}`);
-    // Not at revoked (it signs as at signing): each run spends one of the first mailbox's hourly
-    // outbound budget (limits.outboundPerUserPerHour, 10 in the lab), which later checks need too.
-    if (expected !== "revoked") {
-      results.push(...(await runVerifyGroup(cfg, { group: "dkim-rotation", from: "sender", dkimSelector: selector }, log))
-        .map((r) => ({ ...r, id: `${r.id}-${expected}` })));
-    }
-    state = s.state;
-    keysFrom = s.secretsDir;
-    if (s.nextAt !== undefined) now = new Date(Date.parse(s.nextAt) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  } finally {
+    // A step that threw between the stop and the switch: the remote MX takes mail again.
+    if (remoteDown) startRemote(log, { keepMaildir: true });
   }
   return results;
+}
+
+/**
+ * Verify's replace-queue-delivered found the queued message delivered with a passing signature;
+ * the phase adds that the signature is the old key's (signed before the switch, not re-signed),
+ * read from the delivered copy in the remote maildir.
+ */
+function queuedWithOldKey(r: CheckResult, domain: string, oldSelector: string): CheckResult {
+  if (r.status !== "pass") return r;
+  const token = (JSON.parse(readFileSync(replaceNotesFile(), "utf8")) as { queuedToken: string }).queuedToken;
+  const message = remoteMessagesWith(labPaths.remoteMaildir(), token)[0];
+  const signed = message ? dkimSignatures(message.toString("utf8")) : [];
+  const shown = signed.map((x) => `s=${x.selector} d=${x.domain}`).join(", ") || "no DKIM-Signature";
+  const old = signed.some((x) => x.domain === domain && x.selector === oldSelector);
+  return { ...r, status: old ? "pass" : "fail", detail: `${r.detail}; signed ${shown}${old ? "" : `, not with the old key's selector ${oldSelector}`}` };
 }

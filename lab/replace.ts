@@ -16,7 +16,7 @@ import { labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
 import { LAB_RESTORE_SNAPSHOT, checkRestored, makeRestoredDisk, takeLabSnapshot, userDataDifference } from "./restore";
 import { type LabFigures, type LabUp, type UpOptions, bootUntilUp } from "./runner";
-import { synthRestoreUserData } from "./synth";
+import { restoreStackFile, synthRestoreUserData } from "./synth";
 import { runVerifyGroup } from "./verify-run";
 import { inspectDataDisk } from "./vm/data-disk";
 import { shutdownVm } from "./vm/vm";
@@ -44,14 +44,21 @@ export function packagesAtBoot(hostPackages: readonly string[], inRepo: readonly
   };
 }
 
+/** The instance a last phase runs on: its id, the user data it booted and the stack file that came from. */
+export interface RunningInstance {
+  readonly instanceId: string;
+  readonly userData: Buffer;
+  readonly stackFile: string;
+}
+
 /**
  * Replace the instance onto a volume restored from a live snapshot, check the restore, and power
  * the replacement off. `onReplacement` runs last on the replacement while it is still up (the
- * run's induced faults: they leave a server nobody else has to use).
+ * run's DKIM rotation and induced faults: they leave a server nobody else has to use).
  */
 export async function replaceInstance(
   up: LabUp, image: LabImage, opts: UpOptions, figures: LabFigures, log: (l: string) => void,
-  onReplacement?: (instanceId: string) => Promise<CheckResult[]>,
+  onReplacement?: (running: RunningInstance) => Promise<CheckResult[]>,
 ): Promise<{ results: CheckResult[]; instanceId: string }> {
   const results: CheckResult[] = [];
   log("replace: stopping the remote MX so outbound messages stay queued");
@@ -80,7 +87,7 @@ export async function replaceInstance(
     results.push({ id: "replace-cert-acme", title: "the replacement instance gets its own ACME certificate through Route53 (same key)", status: cert.issued ? "pass" : "fail", detail: cert.detail, seconds: Math.round(cert.seconds) });
     results.push(...(await checkRestored(vm, snapshot, previousSha256, log)));
     for (const group of ["after-replace", "after-recovery", "after-restore"] as const) results.push(...(await runVerifyGroup(up.cfg, { group, from: "sender" }, log)));
-    if (onReplacement) results.push(...(await onReplacement(instanceId)));
+    if (onReplacement) results.push(...(await onReplacement({ instanceId, userData, stackFile: restoreStackFile() })));
   }
   await shutdownVm(vm, log);
   const after = inspectDataDisk(labPaths.dataDisk());

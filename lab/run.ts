@@ -1,21 +1,23 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
 // verify group from its lab host, the containment of a hijacked account, the forced renewal, the
 // metrics and alarms, the replacement, the induced faults on the replacement (each must set off
-// exactly its alarm), least privilege over everything the host called and the negative controls;
-// then down.
+// exactly its alarm) after a DKIM rotation there, least privilege over everything the host called
+// and the negative controls; then down.
 import { rmSync } from "node:fs";
 import type { CheckResult } from "../verify/contract";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
+import { dkimRotationPhase } from "./dkim-rotation-phase";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
 import { labPaths } from "./paths";
-import { replaceInstance } from "./replace";
+import { type RunningInstance, replaceInstance } from "./replace";
 import { reportsCheck } from "./reports-check";
-import { labStackConfig } from "./stack";
+import { ROTATION_RAN, rotationThenFaults } from "./rotation-then-faults";
+import { labStackConfig, labStackFile } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
 import { vmHealth } from "./vm/health";
@@ -118,15 +120,18 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         }
         if (!(await stillHealthy(up.vm, "the webmail's memory measurement", healthyAfter, results, log))) break phases;
         results.push({ ...VM_HEALTHY, status: "pass", detail: `healthy after ${healthyAfter.join(", ")}`, seconds: 0 });
-        // Last, on the instance then running (the replacement, before it is powered off): the
-        // faults leave a full queue and a listed address behind, which no check after them has
-        // to live with.
-        const faults = async (id: string): Promise<CheckResult[]> => {
-          const faultsStarted = Date.now();
-          const r = await faultPhase(up.cfg, up.aws, id, FAULT_LOGIN, log)
-            .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]);
-          figures.faultsSeconds = Math.round((Date.now() - faultsStarted) / 1000);
-          return r;
+        // Last, on the instance then running (the replacement, before it is powered off): a DKIM
+        // rotation, then the faults (lab/rotation-then-faults.ts says why there and in that order).
+        const faults = async (running: RunningInstance): Promise<CheckResult[]> => {
+          const r = await rotationThenFaults(
+            () => (opts.secretsDisk ? Promise.resolve([{ ...ROTATION_RAN, status: "skip" as const, detail: "--secrets-disk: the host reads no SSM to rotate through", seconds: 0 }])
+              : dkimRotationPhase({ cfg: up.cfg, aws: up.aws, userData: running.userData, stackFile: running.stackFile }, log)),
+            () => faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log)
+              .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]),
+          );
+          figures.dkimRotationSeconds = r.rotationSeconds;
+          figures.faultsSeconds = r.faultsSeconds;
+          return r.results;
         };
         if (ec2Image) {
           try {
@@ -137,7 +142,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
             results.push(failed("replace-instance", "the replacement and the restore run to their end", e));
           }
         } else {
-          results.push(...(await faults(instanceId)));
+          results.push(...(await faults({ instanceId, userData: up.boot.userData, stackFile: labStackFile() })));
         }
       }
       results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));

@@ -41,6 +41,8 @@ export interface LabFigures {
   verifySeconds?: number;
   /** The induced-fault phase, from the first fault until every fault's alarm fired (or time ran out). */
   faultsSeconds?: number;
+  /** The DKIM rotation before the faults, its four steps from the first synth to the last check. */
+  dkimRotationSeconds?: number;
   totalSeconds?: number;
 }
 

@@ -79,11 +79,14 @@ export function runLabSynth(cfg: MailConfig, log: (l: string) => void, opts: Lab
  * snapshot to be this stack's). Only its user data is used: keys and records stay the first
  * synth's, as a real `pulumi up` keeps them in its state. Runs beside the lab, in a child.
  */
+/** The restoring stack's file (the lab stack with dataVolume.restoreFrom), as synthRestoreUserData wrote it. */
+export const restoreStackFile = (): string => join(labDir(), "restore-synth", `Pulumi.${LAB_STACK}.yaml`);
+
 export function synthRestoreUserData(snapshotId: string, log: (l: string) => void): Promise<Buffer> {
   const dir = join(labDir(), "restore-synth");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const stackFile = join(dir, `Pulumi.${LAB_STACK}.yaml`);
+  const stackFile = restoreStackFile();
   writeFileSync(stackFile, `${readFileSync(join(repoRoot(), "stacks", `Pulumi.${LAB_STACK}.yaml`), "utf8").trimEnd()}\n  mailfort:dataVolume:\n    restoreFrom: ${snapshotId}\n`);
   const out = join(dir, "out");
   const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");

@@ -20,6 +20,9 @@ export interface VerifyGroupRun {
   readonly dkimSelector?: string;
 }
 
+/** Where verify's replacement checks note what they left behind (the queued message's token among it). */
+export const replaceNotesFile = (): string => join(labDir(), "replace-snapshot.json");
+
 /** Everything verify may check in the lab: its DNS, CA, throwaway mailboxes, remote MX and probe addresses. */
 export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFile: string): VerifyRequest {
   return {
@@ -48,7 +51,7 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
     ...(group.from === "attacker" ? { dnsblListedIn: labDnsblZone(cfg) } : {}),
     surblListedHost: SURBL_LISTED_HOST,
     outboundPerUserPerHour: cfg.limits.outboundPerUserPerHour,
-    snapshotFile: join(labDir(), "replace-snapshot.json"),
+    snapshotFile: replaceNotesFile(),
     group: group.group,
     ...(group.only ? { only: [group.only] } : {}),
     ...(group.dkimSelector !== undefined ? { dkimSelector: group.dkimSelector } : {}),

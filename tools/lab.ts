@@ -95,7 +95,7 @@ program
       `\nfigures: ${figures.accelerator?.detail ?? "accelerator unknown (no boot)"}\n` +
         `image ${figures.imageCached ? "cached (reused)" : `built in ${figures.imageBuildSeconds} s (cold)`}${figures.ec2ImageBuildSeconds !== undefined ? ` (ec2 image ${figures.ec2ImageBuildSeconds > 0 ? `built in ${figures.ec2ImageBuildSeconds} s` : "reused"})` : ""}, boot-to-ready ${figures.bootToReadySeconds ?? "-"} s (replacement ${figures.replacementBootToReadySeconds ?? "-"} s), ` +
         `ACME certificate ${figures.certificateSeconds ?? "-"} s after readiness (replacement ${figures.replacementCertificateSeconds ?? "-"} s), ` +
-        `verify ${figures.verifySeconds ?? "-"} s, faults ${figures.faultsSeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, ` +
+        `verify ${figures.verifySeconds ?? "-"} s, faults ${figures.faultsSeconds ?? "-"} s, DKIM rotation ${figures.dkimRotationSeconds ?? "-"} s, VM memory used after checks ${figures.memoryUsedMb ?? "-"} MiB, ` +
         `webmail (PHP-FPM PSS) ${figures.webmailMemoryAtRestMb ?? "-"} MiB at rest, ${figures.webmailMemoryWithSessionMb ?? "-"} MiB with one session, total ${figures.totalSeconds} s\n`,
     );
     process.stdout.write(`lab: ${tallyText(counts)}\n`);

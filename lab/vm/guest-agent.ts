@@ -133,16 +133,39 @@ class QgaConnection {
 const decode = (b64: string | undefined): string => (b64 ? Buffer.from(b64, "base64").toString("utf8") : "");
 
 /**
+ * qemu serves its guest-agent socket to one client at a time (a second connection is accepted
+ * only when the first closes, and hears nothing until then), and a guestExec holds its connection
+ * until the process exits. Phases that run side by side (the induced faults and the DKIM rotation)
+ * would fail each other's calls with "no reply": each socket's calls take turns here instead.
+ */
+const turns = new Map<string, Promise<unknown>>();
+
+export function oneAtATime<T>(key: string, call: () => Promise<T>): Promise<T> {
+  const mine = (turns.get(key) ?? Promise.resolve()).then(call, call);
+  const settled = mine.then(() => undefined, () => undefined);
+  turns.set(key, settled);
+  void settled.then(() => {
+    if (turns.get(key) === settled) turns.delete(key);
+  });
+  return mine;
+}
+
+/**
  * Run argv in the guest as root (qemu-ga's user) and wait for it: exit code and captured output.
  * A process killed by a signal reports 128 + signal, like a shell. Throws when the agent does
- * not answer or the process outlives timeoutMs (default 120 s).
+ * not answer or the process outlives timeoutMs (default 120 s, counted from its turn).
  */
-export async function guestExec(argv: readonly string[], opts: GuestExecOptions = {}): Promise<GuestExecResult> {
+export function guestExec(argv: readonly string[], opts: GuestExecOptions = {}): Promise<GuestExecResult> {
+  const socket = opts.socket ?? qgaSocketPath();
+  return oneAtATime(socket, () => guestExecNow(argv, { ...opts, socket }));
+}
+
+async function guestExecNow(argv: readonly string[], opts: GuestExecOptions & { readonly socket: string }): Promise<GuestExecResult> {
   const [path, ...arg] = argv;
   if (!path) throw new Error("guestExec: empty argv");
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
-  const conn = await QgaConnection.open(opts.socket ?? qgaSocketPath(), Math.min(timeoutMs, 10_000));
+  const conn = await QgaConnection.open(opts.socket, Math.min(timeoutMs, 10_000));
   try {
     await conn.sync(Math.min(timeoutMs, 15_000));
     const started = await conn.command<{ pid: number }>(

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackFile } from "../../infra/config";
 import { type SynthResult, synthInProcess } from "../../infra/synth";
 import { type EmulatorPlan, emulatorPlan } from "../../lab/aws/plan";
-import { type RotationPush, afterPush, isRotationParameter, parseSigningMap, rotationPush, rotationStackText, withStepDkimRecords } from "../../lab/dkim-rotation-phase";
+import { type RotationPush, afterPush, dkimSignatures, isRotationParameter, parseSigningMap, rotationPush, rotationStackText, withStepDkimRecords } from "../../lab/dkim-rotation-phase";
 
 const LAB_FILE = join(__dirname, "..", "..", "stacks", "Pulumi.lab.yaml");
 const labText = readFileSync(LAB_FILE, "utf8");
@@ -32,6 +32,22 @@ describe("the rotation's stack file", () => {
     expect(isRotationParameter(`${P}/dkim/mailfort.test/mail-g1`, "lab")).toBe(true);
     expect(isRotationParameter(`${P}/tls/cert`, "lab")).toBe(false);
     expect(isRotationParameter(`${P}/host/bundle/000`, "lab")).toBe(false);
+  });
+
+  it("reads which key signed a delivered message: d= and s= of each DKIM-Signature, folded or not, body ignored", () => {
+    const message = [
+      "Return-Path: <alice@mailfort.test>",
+      "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=MailFort.test;",
+      "\ts=mail; t=1764700000; h=from:to:subject;",
+      "\tbh=abc=; b=xyz",
+      "dkim-signature: v=1; a=ed25519-sha256; d=second.test; s=lab2026-g1; bh=a; b=b",
+      "Subject: queued",
+      "",
+      "DKIM-Signature: v=1; d=body.test; s=not-a-header",
+      "",
+    ].join("\r\n");
+    expect(dkimSignatures(message)).toEqual([{ domain: "mailfort.test", selector: "mail" }, { domain: "second.test", selector: "lab2026-g1" }]);
+    expect(dkimSignatures("Subject: unsigned\n\nbody\n")).toEqual([]);
   });
 });
 

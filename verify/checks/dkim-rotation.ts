@@ -1,10 +1,10 @@
 // DKIM rotation (docs/dkim-rotation.md): at every step, mail an authenticated user sends reaches
 // the remote MX signed with the selector the step signs with, and that signature verifies there
 // against the DNS the world sees (the records themselves are the client group's record checks,
-// against the step's synth.json). A message queued across the switch is the replacement checks' (before-replace leaves one
-// queued; after-replace's replace-queue-delivered finds it delivered with a passing signature),
-// run around the step that switches: the switch is an SSM parameter the host syncs, not a new
-// instance (lab/dkim-rotation-phase.ts walks it on the lab VM).
+// against the step's synth.json). A message queued across the switch is the replacement checks'
+// (before-replace leaves one queued; after-replace's replace-queue-delivered finds it delivered
+// with a passing signature), run around the step that switches: the switch is an SSM parameter the
+// host syncs, not a new instance (lab/dkim-rotation-phase.ts walks it on the lab VM in `npm run lab`).
 import { authenticate } from "mailauth";
 import { mailauthResolver, targetAddress } from "../dns-client";
 import { poll } from "../poll";
