@@ -8,6 +8,7 @@ import type { CheckResult } from "../verify/contract";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
+import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
@@ -72,6 +73,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     let instanceId = up.instanceId;
     if (up.ready.ready) {
       results.push(await guestHostFilesCheck(labPaths.synthOut()));
+      results.push(...(await dnssecChecks(up.cfg).catch((e: unknown) => [failed(DNSSEC_CHECKS.validated.id, DNSSEC_CHECKS.validated.title, e)])));
       results.push(...bootChecks(up.cfg, up.aws, opts.secretsDisk === true));
       const verifyStarted = Date.now();
       results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
