@@ -11,6 +11,7 @@ import { networkDown, networkUp } from "./net/network";
 import { writeNetnsResolvConf, removeNetnsResolvConf } from "./net/resolv";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
+import { startTlsReceivers, stopTlsReceivers } from "./remote/tls-mxes";
 import { labStackConfig } from "./stack";
 import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
@@ -104,6 +105,7 @@ export async function startAround(cfg: MailConfig, synth: LabSynth, opts: UpOpti
   writeFileSync(labPaths.caCert(), synth.caPem ?? aws.acmeRootPem);
   const trustAnchors = startDns(cfg, { records: synth.records, exportedZones: aws.exportedZones, signerRoot: aws.root }, log);
   startRemote(log);
+  startTlsReceivers(log);
   const boot: BootInputs = { userData: synth.userData, aws, trustAnchors, ...(opts.secretsDisk ? { secretsDir: synth.secretsDir } : {}) };
   const booted = await bootUntilUp(cfg, image, boot, opts, log);
   const certificate = booted.ready.ready && synth.caPem === undefined
@@ -155,6 +157,7 @@ export async function labDown(log: (l: string) => void): Promise<void> {
   const vm = runningVm();
   if (vm) await shutdownVm(vm, log);
   stopRemote(log);
+  stopTlsReceivers(log);
   stopMirror(log);
   stopLabAws(log);
   stopDns(log);

@@ -14,6 +14,7 @@ import { inRoot, runInRoot } from "../aws/chroot";
 import { labDir, labPaths } from "../paths";
 import type { DnsRecord } from "../../infra/core/dns";
 import { labHost } from "../topology";
+import { outboundTlsZoneFiles } from "../remote/outbound-tls-receivers";
 import { ensureZoneKey, labTrustAnchors } from "./dnssec";
 import { serviceZoneFiles } from "./service-zones";
 import { attackerZoneFile, dnsblZoneFile, remoteZoneFile, reverseZoneFile, surblZoneFile, unreachableZoneFile } from "./zones";
@@ -56,7 +57,7 @@ export function startDns(cfg: MailConfig, input: DnsInput, log: (l: string) => v
   mkdirSync(join(dir, "unsigned"), { recursive: true });
   signerRoot = input.signerRoot;
   const zones = new Map<string, string>();
-  for (const z of [reverseZoneFile(input.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile(), unreachableZoneFile(), ...serviceZoneFiles(cfg.region)]) {
+  for (const z of [reverseZoneFile(input.records), remoteZoneFile(), attackerZoneFile(), ...cfg.antispam.dnsbls.map((b) => dnsblZoneFile(b.zone)), surblZoneFile(), unreachableZoneFile(), ...serviceZoneFiles(cfg.region), ...outboundTlsZoneFiles()]) {
     zones.set(z.zone, z.text);
   }
   const conf = [
