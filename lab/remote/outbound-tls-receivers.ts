@@ -73,6 +73,8 @@ export function receiverZoneFiles(certPem: (r: TlsReceiver) => string): Array<{ 
 }
 
 export const receiverDir = () => join(labDir(), "outbound-tls");
+/** The receivers' certificates and keys (made anew each run: the lab CA is new each run). */
+export const receiverCertDir = () => join(receiverDir(), "certs");
 /** The lab's endpoint CA (lab/aws/certs.ts, made by startLabAws): the CA the VM trusts. */
 const labCa = () => join(labDir(), "aws-certs");
 
@@ -86,7 +88,7 @@ export function ensureCert(base: string, names: readonly string[], issuer: "lab-
   const cert = `${base}.pem`;
   const key = `${base}.key`;
   if (existsSync(cert) && existsSync(key)) return { cert, key };
-  mkdirSync(receiverDir(), { recursive: true, mode: 0o700 });
+  mkdirSync(receiverCertDir(), { recursive: true, mode: 0o700 });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
   const subj = `/O=mailfort lab outside receiver/CN=${names[0] ?? ""}`;
   const ext = `${base}.ext`;
@@ -103,13 +105,14 @@ export function ensureCert(base: string, names: readonly string[], issuer: "lab-
 }
 
 /** The receiver's MX certificate. */
-export const mxCert = (r: TlsReceiver): CertFiles => ensureCert(join(receiverDir(), r.kind), [r.certName], r.issuer);
+export const mxCert = (r: TlsReceiver): CertFiles => ensureCert(join(receiverCertDir(), r.kind), [r.certName], r.issuer);
 
 /**
  * The zones of the receivers, their certificates made first (the DANE zone holds its hash). Each
  * run's lab CA is new, so the certificates are made anew with the zones (lab DNS start).
  */
 export function outboundTlsZoneFiles(): Array<{ zone: string; text: string }> {
-  rmSync(receiverDir(), { recursive: true, force: true });
+  // Only the certificates: a receiver still running from an earlier `up` is stopped by its own files.
+  rmSync(receiverCertDir(), { recursive: true, force: true });
   return receiverZoneFiles((r) => readFileSync(mxCert(r).cert, "utf8"));
 }

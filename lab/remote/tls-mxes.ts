@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from "node:path";
 import { run } from "../exec";
 import { labHost } from "../topology";
-import { TLS_RECEIVERS, type TlsReceiver, ensureCert, mxCert, receiverDir, stsPolicy } from "./outbound-tls-receivers";
+import { TLS_RECEIVERS, type TlsReceiver, ensureCert, mxCert, receiverCertDir, receiverDir, stsPolicy } from "./outbound-tls-receivers";
 
 const base = () => join(receiverDir(), "postfix");
 const confDir = () => join(base(), "etc");
@@ -91,7 +91,7 @@ export function startTlsReceivers(log: (l: string) => void): void {
   for (const r of TLS_RECEIVERS) {
     if (r.policyAddress === undefined) continue;
     const host = `mta-sts.${r.domain}`;
-    const c = ensureCert(join(receiverDir(), `policy-${r.kind}`), [host], "lab-ca");
+    const c = ensureCert(join(receiverCertDir(), `policy-${r.kind}`), [host], "lab-ca");
     const docroot = join(receiverDir(), `www-${r.kind}`);
     mkdirSync(join(docroot, ".well-known"), { recursive: true });
     writeFileSync(join(docroot, ".well-known", "mta-sts.txt"), stsPolicy(r));
