@@ -7,7 +7,7 @@
 //   opportunistic neither: a self-signed certificate, delivered with unauthenticated TLS
 // and the zones that publish them (served, signed, by the lab's nsd).
 import { createHash, createPublicKey } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../exec";
 import { labDir } from "../paths";
@@ -88,6 +88,10 @@ export function ensureCert(base: string, names: readonly string[], issuer: "lab-
   const cert = `${base}.pem`;
   const key = `${base}.key`;
   if (existsSync(cert) && existsSync(key)) return { cert, key };
+  // The receivers' directory is traversable (the second Postfix's data and maildir are under it);
+  // the keys are root's alone (smtpd and openssl read them as root, before dropping privileges).
+  mkdirSync(receiverDir(), { recursive: true });
+  chmodSync(receiverDir(), 0o755);
   mkdirSync(receiverCertDir(), { recursive: true, mode: 0o700 });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
   const subj = `/O=mailfort lab outside receiver/CN=${names[0] ?? ""}`;
