@@ -8,6 +8,9 @@
 //                  the policy said enforce, so the server waits rather than send in clear
 //   opportunistic  delivered over TLS (unauthenticated is fine: nobody asked for more)
 // The deferred message is removed from the queue afterwards, so no later check inherits it.
+//
+// NOT wired into lab/run.ts yet (branch p18x's report): its one dev run found the receivers'
+// Postfix without tlsmgr (fixed since, not rerun). Meant to run beside testssl, which mostly waits.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckResult } from "../verify/contract";
@@ -52,7 +55,8 @@ export function outboundTlsVerdict(kind: ReceiverKind, s: ServerSide, delivered:
     case "sts-valid":
       return { pass: delivered && s.sent && s.tls === "Verified", detail: seen };
     case "sts-wrong":
-      return { pass: !delivered && !s.sent && s.queuedReason !== undefined && /certificate|TLS|verif/i.test(s.queuedReason), detail: seen };
+      // The certificate's fault, not a receiver that cannot do TLS at all (that defers too).
+      return { pass: !delivered && !s.sent && s.queuedReason !== undefined && /certificate/i.test(s.queuedReason), detail: seen };
     case "opportunistic":
       return { pass: delivered && s.sent && s.tls !== undefined, detail: seen };
   }

@@ -41,6 +41,8 @@ function mainCf(): string {
     // TLS offered to every client; the log says which session came in encrypted.
     "smtpd_tls_security_level = may",
     "smtpd_tls_loglevel = 1",
+    // Nobody reads this instance's postmaster: no notices to a name that does not resolve.
+    "notify_classes =",
     `maillog_file = ${tlsMxLog()}`,
     "",
   ].join("\n");
@@ -55,6 +57,7 @@ export function masterCf(receivers: readonly TlsReceiver[], cert: (r: TlsReceive
   return `# mailfort lab outbound-TLS receivers: one smtpd per receiver address, unchrooted.
 ${smtpds.join("\n")}
 pickup    unix  n       -       n       60      1       pickup
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 rewrite   unix  -       -       n       -       -       trivial-rewrite

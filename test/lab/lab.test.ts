@@ -59,11 +59,6 @@ describe("npm run lab", () => {
         // The lab's zones DNSSEC-signed, validated by the VM's unbound; a broken signature refused.
         "lab-dnssec-validated",
         "lab-dnssec-bogus-refused",
-        // Outbound TLS, DANE first: DANE verified, MTA-STS verified, a wrong certificate deferred, the rest opportunistic.
-        "outbound-tls-dane",
-        "outbound-tls-mta-sts-valid",
-        "outbound-tls-mta-sts-wrong-cert-deferred",
-        "outbound-tls-opportunistic",
         "dns-ptr-fcrdns",
         "auth-no-send-as-other",
         "limit-connection-flood-25",

@@ -66,6 +66,8 @@ describe("the outbound-TLS receivers", () => {
       expect(m).toContain(`${r.address}:smtp inet n - n - - smtpd\n  -o myhostname=${r.mx}\n  -o smtpd_tls_chain_files=/c/${r.kind}.key,/c/${r.kind}.pem\n`);
     }
     expect(m).not.toMatch(/^smtp\s+inet/m);
+    // smtpd's TLS needs the tlsmgr service (without it: "454 TLS not available due to local problem").
+    expect(m).toMatch(/^tlsmgr\s+unix\s/m);
   });
 });
 
@@ -96,6 +98,8 @@ describe("the outbound-TLS verdicts", () => {
     expect(outboundTlsVerdict("sts-wrong", { sent: false, queuedReason: "Server certificate not verified" }, true).pass).toBe(false);
     expect(outboundTlsVerdict("sts-wrong", { sent: false, queuedReason: "connect to mx.sts-wrong.test[10.77.0.33]:25: Connection refused" }, false).pass).toBe(false);
     expect(outboundTlsVerdict("sts-wrong", { sent: false }, false).pass).toBe(false);
+    // Seen in the lab: a receiver without a working TLS stack defers too; that is not the wrong certificate.
+    expect(outboundTlsVerdict("sts-wrong", { sent: false, queuedReason: "TLS is required, but host mx.sts-wrong.test[10.77.0.33] refused to start TLS: 454 4.7.0 TLS not available due to local problem" }, false).pass).toBe(false);
   });
 
   it("opportunistic passes any TLS, not plaintext", () => {
