@@ -21,7 +21,7 @@ export function labHostsInfo(): LabHostsInfo {
   const cfg = labStackConfig();
   return {
     subnet: LAB_SUBNET,
-    hosts: LAB_HOSTS.map((h) => ({ role: h.role, netns: h.netns, addresses: [h.address, ...h.probeAddresses], description: h.description })),
+    hosts: LAB_HOSTS.map((h) => ({ role: h.role, netns: h.netns, addresses: [h.address, ...h.probeAddresses, ...(h.serviceAddresses ?? [])], description: h.description })),
     mailHostname: cfg.hostname,
     domains: cfg.domains.map((d) => d.name),
     remoteDomain: REMOTE_DOMAIN,

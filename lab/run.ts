@@ -9,6 +9,8 @@ import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
 import { dkimRotationPhase } from "./dkim-rotation-phase";
+import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
+import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
@@ -75,6 +77,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     let instanceId = up.instanceId;
     if (up.ready.ready) {
       results.push(await guestHostFilesCheck(labPaths.synthOut()));
+      results.push(...(await dnssecChecks(up.cfg).catch((e: unknown) => [failed(DNSSEC_CHECKS.validated.id, DNSSEC_CHECKS.validated.title, e)])));
       results.push(...bootChecks(up.cfg, up.aws, opts.secretsDisk === true));
       const verifyStarted = Date.now();
       results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
@@ -83,6 +86,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       // addresses that neither fail2ban nor the attacker's checks look at.
       const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
       testssl.catch(() => undefined);
+      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, while testssl waits.
+      const outboundTls = outboundTlsChecks(log).catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)]);
       for (const g of [
         { group: "attacker" as const, from: "attacker" as const },
         { group: "after-attack" as const, from: "sender" as const },
@@ -91,7 +96,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       ]) {
         results.push(...(await runVerifyGroup(up.cfg, g, log)));
       }
-      results.push(...(await testssl));
+      results.push(...(await testssl), ...(await outboundTls));
       figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
       const healthyAfter: string[] = [];
       // A VM found dead or silent ends the phases that need it; the role checks still run.

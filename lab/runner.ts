@@ -11,6 +11,7 @@ import { networkDown, networkUp } from "./net/network";
 import { writeNetnsResolvConf, removeNetnsResolvConf } from "./net/resolv";
 import { labDir, labPaths } from "./paths";
 import { startRemote, stopRemote } from "./remote/postfix";
+import { startTlsReceivers, stopTlsReceivers } from "./remote/tls-mxes";
 import { labStackConfig } from "./stack";
 import { type LabSynth, runLabSynth } from "./synth";
 import { labHost } from "./topology";
@@ -53,6 +54,8 @@ export interface BootInputs {
   readonly aws?: LabAws;
   /** The MFSECRETS disk's parameter tree: the quick-run shortcut (else the host reads SSM). */
   readonly secretsDir?: string;
+  /** unbound trust anchors of the lab's DNSSEC-signed zones (absent: the VM's unbound does not validate them). */
+  readonly trustAnchors?: readonly string[];
 }
 
 export interface Booted {
@@ -102,9 +105,10 @@ export async function startAround(cfg: MailConfig, synth: LabSynth, opts: UpOpti
   const aws = await startLabAws(cfg, synth, log);
   // The lab's clients trust what the server's certificate chains to: pebble's root, or the stack's CA.
   writeFileSync(labPaths.caCert(), synth.caPem ?? aws.acmeRootPem);
-  startDns(cfg, { records: synth.records, exportedZones: aws.exportedZones }, log);
+  const trustAnchors = startDns(cfg, { records: synth.records, exportedZones: aws.exportedZones, signerRoot: aws.root }, log);
   startRemote(log);
-  const boot: BootInputs = { userData: synth.userData, aws, ...(opts.secretsDisk ? { secretsDir: synth.secretsDir } : {}) };
+  startTlsReceivers(log);
+  const boot: BootInputs = { userData: synth.userData, aws, trustAnchors, ...(opts.secretsDisk ? { secretsDir: synth.secretsDir } : {}) };
   const booted = await bootUntilUp(cfg, image, boot, opts, log);
   const certificate = booted.ready.ready && synth.caPem === undefined
     ? await waitForAcmeCertificate(cfg, aws.acmeRootPem, CERTIFICATE_TIMEOUT_SECONDS)
@@ -138,6 +142,7 @@ async function bootFresh(cfg: MailConfig, image: LabImage, boot: BootInputs, opt
   const vendor = vendorData({
     caPems: boot.aws ? [boot.aws.endpointCaPem] : [],
     resolvers: [labHost("dns").address],
+    trustAnchors: boot.trustAnchors ?? [],
     ...(boot.aws ? { metadataGateway: labHost("aws").address } : {}),
   });
   const seedDisk = makeSeedDisk(labPaths.vm(), { userData: boot.userData, instanceId, hostname: cfg.hostname, vendorData: vendor });
@@ -154,6 +159,7 @@ export async function labDown(log: (l: string) => void): Promise<void> {
   const vm = runningVm();
   if (vm) await shutdownVm(vm, log);
   stopRemote(log);
+  stopTlsReceivers(log);
   stopMirror(log);
   stopLabAws(log);
   stopDns(log);

@@ -23,6 +23,8 @@ export interface LabHost {
    * robin), for a tool that cannot pick its source address itself (testssl.sh).
    */
   readonly spreadConnections?: boolean;
+  /** More addresses the host serves on (each with its own name and certificate), never a source. */
+  readonly serviceAddresses?: readonly string[];
 }
 
 /** `count` addresses from 10.77.0.`first` up. */
@@ -54,7 +56,7 @@ export const LAB_HOSTS: readonly LabHost[] = [
   { role: "sender", netns: "mflab-sender", address: "10.77.0.20", link: "mfl-sender", description: "a well-behaved outside client and MTA", probeAddresses: probeRange(100) },
   { role: "attacker", netns: "mflab-attacker", address: "10.77.0.66", link: "mfl-attacker", description: "a hostile client, listed in the lab DNSBL (its probe addresses are not)", probeAddresses: probeRange(200) },
   { role: "scanner", netns: "mflab-scanner", address: "10.77.0.40", link: "mfl-scanner", description: "a TLS scanner (testssl.sh), its connections spread over 64 addresses", probeAddresses: probeRange(128, 64), spreadConnections: true },
-  { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir)", probeAddresses: [] },
+  { role: "remote", netns: "mflab-remote", address: "10.77.0.30", link: "mfl-remote", description: "the MX of remote.test (real Postfix into a maildir); on its service addresses, the outbound-TLS receivers (DANE, MTA-STS valid and wrong certificate, opportunistic) and their MTA-STS policy hosts", probeAddresses: [], serviceAddresses: ["10.77.0.31", "10.77.0.32", "10.77.0.33", "10.77.0.34", "10.77.0.35", "10.77.0.36"] },
 ];
 
 /** The remote domain whose MX is the `remote` host. */

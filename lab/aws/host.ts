@@ -25,6 +25,8 @@ export interface EmulatorSpec {
   /** nsd's pid file and the lab DNS address: the zone export reloads it and waits for it. */
   readonly nsdPidFile: string;
   readonly nameserver: string;
+  /** The key every exported zone is DNSSEC-signed with (lab/dns/dnssec.ts), under stateDir. */
+  readonly zoneSigningKey: string;
 }
 
 export interface RunningEmulator {
@@ -67,7 +69,8 @@ export async function startEmulator(spec: EmulatorSpec, log: (l: string) => void
     root: spec.root, netns: spec.netns, stateDir: spec.stateDir, codeDir: join(repoRoot(), "lab", "aws", "emulator"), logFile,
     argv: ["python3", "-B", "/opt/mflab_aws.py", "--address", spec.address, "--tls-cert", at(spec.certs.certFile), "--tls-key", at(spec.certs.keyFile),
       "--imds-address", IMDS_ADDRESS, "--control", at(control), "--state-dir", at(dir), "--zones-dir", at(zonesDir),
-      "--nsd-pid-file", at(spec.nsdPidFile), "--nameserver", spec.nameserver, "--region", spec.region],
+      "--nsd-pid-file", at(spec.nsdPidFile), "--nameserver", spec.nameserver, "--region", spec.region,
+      "--zone-signing-key", at(spec.zoneSigningKey)],
   });
   writeFileSync(pidFile(spec.stateDir, "emulator"), `${pid}\n`);
   const health = await waitFor("the AWS emulator", () => controlCall<{ account: string }>(control, "GET", "/health", undefined, 2000), 90, logFile);

@@ -8,6 +8,7 @@ import { run } from "../exec";
 import { labDir } from "../paths";
 import type { LabSynth } from "../synth";
 import { labHost } from "../topology";
+import { ensureZoneKey } from "../dns/dnssec";
 import { nsdPidFile } from "../dns/nsd";
 import { ACME_HOST } from "../dns/service-zones";
 import { endpointNames, makeEndpointCerts } from "./certs";
@@ -53,7 +54,7 @@ export async function startLabAws(cfg: MailConfig, synth: LabSynth, log: (l: str
   const root = emulatorRoot(log);
   const aws = labHost("aws");
   const certs = makeEndpointCerts(join(stateDir, "aws-certs"), endpointNames(cfg.region, ACME_HOST), [aws.address]);
-  const emu = await startEmulator({ root, netns: aws.netns, address: aws.address, region: cfg.region, stateDir, certs, nsdPidFile: nsdPidFile(), nameserver: labHost("dns").address }, log);
+  const emu = await startEmulator({ root, netns: aws.netns, address: aws.address, region: cfg.region, stateDir, certs, nsdPidFile: nsdPidFile(), nameserver: labHost("dns").address, zoneSigningKey: ensureZoneKey() }, log);
   await startPebble(emu, { validitySeconds: ACME_VALIDITY_SECONDS }, log);
   const plan = planFromSynth(synth.outDir, synth.secretsDir, { [synth.cloudIpv4]: labHost("mail").address });
   const applied = await controlCall<AppliedStack>(emu.control, "POST", "/apply", plan);

@@ -3,9 +3,12 @@
 // `aws` host, deb.debian.org to the `mirror` host, and lab.test holds the ACME CA's name.
 import { endpointNames } from "../aws/certs";
 import { labHost } from "../topology";
+import { BOGUS_SIGNATURE_LABEL } from "./dnssec";
 
 /** The ACME directory's host (stacks/Pulumi.lab.yaml tls.acmeDirectory names it). */
 export const ACME_HOST = "acme.lab.test";
+/** A lab.test name signed with a corrupted signature: a validating resolver must refuse it (SERVFAIL). */
+export const BOGUS_SIGNATURE_HOST = `${BOGUS_SIGNATURE_LABEL}.lab.test`;
 /** Debian's mirror as the image's sources name it (lab/rootfs/build-rootfs.sh). */
 export const DEBIAN_MIRROR_HOST = "deb.debian.org";
 
@@ -20,7 +23,7 @@ export function serviceZoneFiles(region: string): Array<{ zone: string; text: st
   const aws = labHost("aws").address;
   const endpoints = endpointNames(region, ACME_HOST).filter((n) => n.endsWith(".amazonaws.com"));
   return [
-    zoneOf("lab.test", [["ns.lab.test", labHost("dns").address], [ACME_HOST, aws], ["aws.lab.test", aws], ["mirror.lab.test", labHost("mirror").address]]),
+    zoneOf("lab.test", [["ns.lab.test", labHost("dns").address], [ACME_HOST, aws], ["aws.lab.test", aws], ["mirror.lab.test", labHost("mirror").address], [BOGUS_SIGNATURE_HOST, labHost("dns").address]]),
     zoneOf("amazonaws.com", endpoints.map((n) => [n, aws] as const)),
     zoneOf(DEBIAN_MIRROR_HOST, [[DEBIAN_MIRROR_HOST, labHost("mirror").address]]),
   ];

@@ -50,7 +50,7 @@ export function networkUp(log: (line: string) => void = () => undefined): void {
     ipIn(CORE_NETNS, ["link", "set", h.link, "master", BRIDGE, "up"]);
     ipIn(h.netns, ["addr", "add", `${h.address}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
     // Secondary addresses: the primary stays the source of everything that does not bind.
-    for (const a of h.probeAddresses) ipIn(h.netns, ["addr", "add", `${a}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
+    for (const a of [...h.probeAddresses, ...(h.serviceAddresses ?? [])]) ipIn(h.netns, ["addr", "add", `${a}/${LAB_PREFIX_LEN}`, "dev", "eth0"]);
     if (h.spreadConnections) spreadOverProbeAddresses(h.netns, h.probeAddresses);
     ipIn(h.netns, ["link", "set", "eth0", "up"]);
   }

@@ -5,8 +5,9 @@
 //  - the route to the instance metadata service, 169.254.169.254, through the lab's `aws` host
 //    (on EC2 it is on-link, answered by the hypervisor);
 //  - the lab DNS as the resolver until the host's own unbound runs (DHCP's VPC resolver on EC2),
-//    and unbound forwarding to it with validation off (the closed network has no root servers,
-//    and the lab zones are not signed).
+//    and unbound forwarding to it, validating every lab zone with its own trust anchor (the lab
+//    signs them all, lab/dns/dnssec.ts; the closed network has no root servers to chain to).
+//    Only this lab file adds anchors: configs/unbound/mailfort.conf is production's, unchanged.
 // One vendor script, which cloud-init runs after the packages are installed and before the user
 // data's runcmd (mailfort-boot), the first thing that needs any of it. The user data's own keys
 // win over vendor data's, so these cannot be a write_files or bootcmd; cloud-init renders
@@ -16,13 +17,22 @@
 const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 const PEM = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/;
 
-/** The unbound snippet that forwards everything to the given lab resolvers (IPv4 only). */
-export function labForwardConf(resolvers: readonly string[]): string {
+const TRUST_ANCHOR = /^([a-z0-9-]+\.)+ DNSKEY 257 3 13 [A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The unbound snippet that forwards everything to the given lab resolvers (IPv4 only) and
+ * trusts each signed lab zone by its anchor. Validation stays on (Debian's module-config,
+ * "validator iterator"): DANE and the outbound TLS policy need the AD bit, as on AWS.
+ */
+export function labForwardConf(resolvers: readonly string[], trustAnchors: readonly string[]): string {
   for (const ip of resolvers) ipv4("lab resolver", ip);
+  const bad = trustAnchors.filter((a) => !TRUST_ANCHOR.test(a));
+  if (bad.length > 0) throw new Error(`lab trust anchors not of the form "<zone>. DNSKEY 257 3 13 <key>": ${bad.join("; ")}`);
   return [
-    "# mailfort lab: forward everything to the lab DNS (vendor data); it is not DNSSEC-signed",
+    "# mailfort lab: forward everything to the lab DNS (vendor data), whose zones are DNSSEC-signed",
+    "# with the lab's key: one trust anchor per lab zone (no DS chain: the lab has no root)",
     "server:",
-    '  module-config: "iterator"',
+    ...trustAnchors.map((a) => `  trust-anchor: "${a}"`),
     // Lab names are .test and addresses 10/8: unbound answers both locally by default (RFC 6761, AS112).
     '  local-zone: "test." nodefault',
     '  local-zone: "10.in-addr.arpa." nodefault',
@@ -36,6 +46,8 @@ export function labForwardConf(resolvers: readonly string[]): string {
 export interface VendorDataInput {
   readonly caPems: readonly string[];
   readonly resolvers: readonly string[];
+  /** unbound trust anchors of the signed lab zones (lab/dns/dnssec.ts). */
+  readonly trustAnchors: readonly string[];
   /** The lab host that answers for 169.254.169.254 (IMDS); none: no metadata service. */
   readonly metadataGateway?: string;
 }
@@ -69,7 +81,7 @@ export function vendorData(input: VendorDataInput): string {
     `printf 'nameserver %s\\n' ${input.resolvers.map((ip) => `'${ipv4("lab resolver", ip)}'`).join(" ")} >/etc/resolv.conf`,
     "mkdir -p /etc/unbound/unbound.conf.d",
     "cat >/etc/unbound/unbound.conf.d/zz-mailfort-lab-forward.conf <<'MAILFORT_LAB'",
-    labForwardConf(input.resolvers).trimEnd(),
+    labForwardConf(input.resolvers, input.trustAnchors).trimEnd(),
     "MAILFORT_LAB",
     "",
   ].join("\n");

@@ -14,6 +14,7 @@ import { controlCall } from "../../lab/aws/control";
 import { type RunningEmulator, startEmulator, stopEmulator } from "../../lab/aws/host";
 import { emulatorPlan, type EmulatorPlan } from "../../lab/aws/plan";
 import { emulatorRoot } from "../../lab/aws/root";
+import { dnskeyPublicKey, ensureZoneKey } from "../../lab/dns/dnssec";
 import type { NamedPolicy } from "../../lab/aws/iam/evaluate";
 import { evaluate } from "../../lab/aws/iam/evaluate";
 import { type LoggedCall, iamRequests } from "../../lab/aws/iam/requests";
@@ -43,7 +44,7 @@ beforeAll(async () => {
   const synth = await synthInProcess("lab", { configText: readFileSync(LAB, "utf8") });
   plan = emulatorPlan({ resources: synth.resources, values: new Map(synth.parameters.map((p) => [p.name, p.value])), addressMap: {} });
   const certs = makeEndpointCerts(join(state, "certs"), ["ssm.eu-west-1.amazonaws.com"], [ADDRESS]);
-  emu = await startEmulator({ root, netns: NETNS, address: ADDRESS, region: "eu-west-1", stateDir: state, certs, nsdPidFile: join(state, "no-nsd.pid"), nameserver: "127.0.0.1" }, () => undefined);
+  emu = await startEmulator({ root, netns: NETNS, address: ADDRESS, region: "eu-west-1", stateDir: state, certs, nsdPidFile: join(state, "no-nsd.pid"), nameserver: "127.0.0.1", zoneSigningKey: ensureZoneKey(join(state, "zone-key.pem")) }, () => undefined);
   const applied = await controlCall<{ ids: Record<string, string>; awsManagedPolicies: Record<string, object> }>(emu.control, "POST", "/apply", plan);
   ids = applied.ids;
   await controlCall(emu.control, "POST", "/instance", { instanceId: "i-0123456789abcdef0", privateIp: "10.77.0.10" });
@@ -129,6 +130,14 @@ describe.skipIf(Boolean(unavailable))("a later up's change (POST /change, the la
     expect(await controlCall(emu.control, "POST", "/change", change)).toEqual({ parameters: 3, records: 2 });
     expect(readFileSync(join(emu.zonesDir, "mailfort.test.zone"), "utf8")).toMatch(/^mail-g1\._domainkey\.mailfort\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=MIIBtest"$/m);
     expect(readFileSync(join(emu.zonesDir, "second.test.zone"), "utf8")).not.toContain("lab2026._domainkey");
+    // The re-export is DNSSEC-signed with the lab's key, and BIND's verifier finds every RRset
+    // signed and every signature good (-z: one key signs all; dnssec-verify judges, not dnspython).
+    const zoneFile = join(emu.zonesDir, "mailfort.test.zone");
+    const dnskey = dnskeyPublicKey(readFileSync(join(state, "zone-key.pem"), "utf8"));
+    expect(readFileSync(zoneFile, "utf8").replace(/ /g, "")).toContain(`mailfort.test.300INDNSKEY257313${dnskey}`);
+    const verified = spawnSync("dnssec-verify", ["-z", "-o", "mailfort.test", zoneFile], { encoding: "utf8" });
+    expect(`${verified.stdout}${verified.stderr}`).toContain("Zone fully signed");
+    expect(verified.status).toBe(0);
     // A SecureString whose key the loaded stack does not have is refused, not stored in the clear.
     await expect(controlCall(emu.control, "POST", "/change", { putParameters: [{ ...key, keyRef: "arn:aws:kms:eu-west-1:123456789012:key/unknown" }] })).rejects.toThrow(/names no KMS key/);
   });

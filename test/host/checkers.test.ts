@@ -197,9 +197,13 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
   });
 
   it("unbound-checkconf: also with the lab's forward snippet (its vendor data)", () => {
-    expect(() => labForwardConf(["10.99.0.53", "not-an-ip; include: /etc/shadow"])).toThrow(/not an IPv4/);
-    const conf = labForwardConf(["10.99.0.53"]);
+    const anchor = `lab.test. DNSKEY 257 3 13 ${Buffer.alloc(64, 7).toString("base64")}`;
+    expect(() => labForwardConf(["10.99.0.53", "not-an-ip; include: /etc/shadow"], [])).toThrow(/not an IPv4/);
+    expect(() => labForwardConf(["10.99.0.53"], ['lab.test. DNSKEY 257 3 13 AAAA"\ninclude: "/etc/shadow'])).toThrow(/lab trust anchors not of the form/);
+    const conf = labForwardConf(["10.99.0.53"], [anchor]);
     expect(conf).toContain("forward-addr: 10.99.0.53\n");
+    expect(conf).toContain(`trust-anchor: "${anchor}"\n`);
+    expect(conf).not.toContain("module-config");
     const snippet = join(root.dir, "etc/unbound/unbound.conf.d/zz-mailfort-lab-forward.conf");
     writeFileSync(snippet, conf);
     try {

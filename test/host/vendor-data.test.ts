@@ -20,9 +20,9 @@ const BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 describe("vendor data: hostile inputs", () => {
   it("refuses a CA that is not one PEM certificate, and a resolver or gateway that is not an IPv4 address", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    expect(() => vendorData({ caPems: [`${pem}MAILFORT_LAB_CA\nrm -rf /\n`], resolvers: ["10.0.0.2"] })).toThrow(/lab CA 1 is not one PEM certificate/);
-    expect(() => vendorData({ caPems: [pem], resolvers: ["10.0.0.2'; reboot; '"] })).toThrow(/lab resolver .* is not an IPv4 address/);
-    expect(() => vendorData({ caPems: [], resolvers: ["10.0.0.2"], metadataGateway: "10.0.0.3 dev eth0" })).toThrow(/lab metadata gateway .* is not an IPv4 address/);
+    expect(() => vendorData({ caPems: [`${pem}MAILFORT_LAB_CA\nrm -rf /\n`], resolvers: ["10.0.0.2"], trustAnchors: [] })).toThrow(/lab CA 1 is not one PEM certificate/);
+    expect(() => vendorData({ caPems: [pem], resolvers: ["10.0.0.2'; reboot; '"], trustAnchors: [] })).toThrow(/lab resolver .* is not an IPv4 address/);
+    expect(() => vendorData({ caPems: [], resolvers: ["10.0.0.2"], metadataGateway: "10.0.0.3 dev eth0", trustAnchors: [] })).toThrow(/lab metadata gateway .* is not an IPv4 address/);
   });
 });
 
@@ -36,7 +36,7 @@ describe.skipIf(Boolean(unavailable))("vendor data: the lab's CA, trusted in the
     work = mkdtempSync(join(tmpdir(), "mailfort-vendor-"));
     const certs = makeEndpointCerts(work, ["ssm.eu-west-1.amazonaws.com"], ["10.77.0.3"]);
     copyFileSync(certs.certFile, join(root.dir, "tmp/leaf.pem"));
-    writeFileSync(join(root.dir, "tmp/vendor.sh"), vendorData({ caPems: [certs.caPem], resolvers: ["10.99.0.53"] }));
+    writeFileSync(join(root.dir, "tmp/vendor.sh"), vendorData({ caPems: [certs.caPem], resolvers: ["10.99.0.53"], trustAnchors: [] }));
   }, 30 * 60_000);
 
   afterAll(() => {

@@ -42,7 +42,7 @@ describe("source addresses", () => {
   });
 
   it("lab addresses are unique, inside the lab subnet, and only the scanner's pool is in ignoreIps", () => {
-    const all = LAB_HOSTS.flatMap((h) => [h.address, ...h.probeAddresses]);
+    const all = LAB_HOSTS.flatMap((h) => [h.address, ...h.probeAddresses, ...(h.serviceAddresses ?? [])]);
     expect(new Set(all).size).toBe(all.length);
     for (const a of all) expect(inCidr(a, "10.77.0.0/24"), a).toBe(true);
     const ignore = labStackConfig().bruteForce.ignoreIps;

@@ -66,6 +66,7 @@ def main():
     ap.add_argument("--zones-dir", required=True)
     ap.add_argument("--nsd-pid-file", required=True)
     ap.add_argument("--nameserver", required=True)
+    ap.add_argument("--zone-signing-key", required=True, help="PEM key every exported zone is DNSSEC-signed with")
     ap.add_argument("--region", required=True)
     args = ap.parse_args()
 
@@ -90,7 +91,7 @@ def main():
     lab = {s: client(s, key["AccessKeyId"], key["SecretAccessKey"], "us-east-1" if s in ("route53", "iam") else args.region) for s in SERVICES}
     account = lab["sts"].get_caller_identity()["Account"]
 
-    exporter = ZoneExporter(lab["route53"], args.zones_dir, args.nsd_pid_file, args.nameserver)
+    exporter = ZoneExporter(lab["route53"], args.zones_dir, args.nsd_pid_file, args.nameserver, args.zone_signing_key)
 
     def after_call(entry):
         if entry["service"] == "route53" and entry["action"] == "ChangeResourceRecordSets":

@@ -1,5 +1,6 @@
 """Route53 as the lab's DNS: write each hosted zone the emulator holds as a zone file for the
-lab's nsd, signal nsd to reload, and wait until nsd serves the new SOA serial. Run once after the
+lab's nsd, DNSSEC-signed with the lab's zone key (zone_sign.py: every zone nsd serves is signed,
+a re-export mid-run too), signal nsd to reload, and wait until nsd serves the new SOA serial. Run once after the
 stack is loaded and again after every successful ChangeResourceRecordSets, before the change's
 reply goes back: a TXT record certbot publishes is on the wire when certbot asks GetChange."""
 import os
@@ -12,6 +13,8 @@ import dns.message
 import dns.query
 import dns.rdatatype
 import dns.zone
+
+import zone_sign
 
 
 def render_zone(apex, rrsets, serial):
@@ -37,11 +40,12 @@ def render_zone(apex, rrsets, serial):
 
 
 class ZoneExporter:
-    def __init__(self, route53, zones_dir, nsd_pid_file, nameserver):
+    def __init__(self, route53, zones_dir, nsd_pid_file, nameserver, signing_key):
         self.route53 = route53  # boto3 client on the emulator's own listener (lab credentials)
         self.zones_dir = zones_dir
         self.nsd_pid_file = nsd_pid_file
         self.nameserver = nameserver
+        self.signing_key = zone_sign.load_key(signing_key)
         self.serial = int(time.time())
         self.lock = threading.Lock()
         self.exports = 0
@@ -66,7 +70,7 @@ class ZoneExporter:
             for zone in self.zones():
                 apex = zone["Name"] if zone["Name"].endswith(".") else zone["Name"] + "."
                 path = os.path.join(self.zones_dir, apex.rstrip(".") + ".zone")
-                text = render_zone(apex, self.rrsets(zone["Id"]), self.serial)
+                text = zone_sign.sign_text(render_zone(apex, self.rrsets(zone["Id"]), self.serial), apex, self.signing_key)
                 with open(path + ".tmp", "w", encoding="utf-8") as f:
                     f.write(text)
                 os.replace(path + ".tmp", path)
