@@ -106,6 +106,10 @@ ${STEP} >/tmp/step3.json
 ${logLines(SECOND)}
 settle
 printf '# suspended by the containment\\nalice@mailfort.test\\n' >/var/lib/mailfort/suspended-senders
+# The report reader's hourly summary (mailfort-reports publish) with one alert: report_alerts reads it.
+. /etc/mailfort/mailfort.env
+mkdir -p "$MAILFORT_DATA_DIR/reports"
+printf '{"alerts":[{"domain":"mailfort.test"}]}' >"$MAILFORT_DATA_DIR/reports/summary.json"
 /usr/local/sbin/mailfort-metrics --print >/tmp/print1.json 2>/tmp/print1.err; echo $? >/tmp/print1.rc
 /usr/local/sbin/mailfort-metrics --print >/tmp/print2.json 2>/tmp/print2.err
 ${STEP} >/tmp/step4.json
@@ -165,6 +169,7 @@ describe.skipIf(Boolean(unavailable))("mailfort-metrics on the Debian 13 root, w
     expect(value("queue_deferred")).toBe(1);
     expect(value("fail2ban_banned")).toBe(0);
     expect(value("suspended_senders")).toBe(1);
+    expect(value("report_alerts")).toBe(1);
     expect(value("reboot_required_hours")).toBe(0);
     // The root's bootstrap certificate: 30 days (checker-root.ts).
     expect(value("cert_days_left")).toBeGreaterThan(29);
