@@ -70,15 +70,29 @@ describe.skipIf(Boolean(unavailable))("the lab's signed zones, validated by Debi
 
   afterAll(() => {
     if (!dir) return;
+    const pids: number[] = [];
     for (const pid of ["nsd.pid", "unbound.pid"]) {
       try {
-        process.kill(Number(readFileSync(join(dir, pid), "utf8").trim()), "SIGTERM");
+        const n = Number(readFileSync(join(dir, pid), "utf8").trim());
+        process.kill(n, "SIGTERM");
+        pids.push(n);
       } catch {
         // not started, or already gone
       }
     }
+    // The daemons write their last log lines (and unbound removes its pid file) as they exit: the
+    // directory is removed only once they are gone, or its removal races their writes (ENOTEMPTY).
+    const alive = (n: number) => {
+      try {
+        process.kill(n, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && pids.some(alive); i++) spawnSync("sleep", ["0.1"]);
     spawnSync("ip", ["netns", "del", NETNS]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   it("BIND's verifier finds every signed zone complete and every signature good but the broken one", () => {
