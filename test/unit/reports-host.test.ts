@@ -35,7 +35,7 @@ describe("the report addresses", () => {
     expect(main).toMatch(/^transport_maps = texthash:\/etc\/postfix\/maps\/report-addresses$/m);
     expect(main).toMatch(/^mailfort-reports_time_limit = 120s$/m);
     const master = fileOf(files, "/etc/postfix/master.cf");
-    expect(master).toContain(`mailfort-reports unix -   n       n       -       ${REPORTS_LIMITS.processes}       pipe\n  user=mailfort-reports argv=/usr/bin/prlimit --as=${REPORTS_LIMITS.addressSpaceMb * 1024 * 1024} -- /usr/bin/node --max-old-space-size=${REPORTS_LIMITS.heapMb} /usr/local/lib/mailfort/mailfort-reports.cjs ingest --pipe --dir /srv/mailfort/reports\n`);
+    expect(master).toContain(`mailfort-reports unix -   n       n       -       ${REPORTS_LIMITS.processes}       pipe\n  user=mailfort-reports argv=/usr/bin/prlimit --as=${REPORTS_LIMITS.addressSpaceMb * 1024 * 1024} -- /usr/bin/node --jitless --max-old-space-size=${REPORTS_LIMITS.heapMb} /usr/local/lib/mailfort/mailfort-reports.cjs ingest --pipe --dir /srv/mailfort/reports\n`);
     expect(fileOf(files, "/usr/local/lib/mailfort/mailfort-reports.cjs")).toMatch(/^\/\/ mailfort-reports: /);
   });
 

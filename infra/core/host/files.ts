@@ -66,6 +66,7 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["mailfort/reports.conf", "/etc/mailfort/reports-settings"],
   ["systemd/mailfort-reports.service", "/etc/systemd/system/mailfort-reports.service"],
   ["systemd/mailfort-reports.timer", "/etc/systemd/system/mailfort-reports.timer"],
+  ["systemd/postfix@.service.d/mailfort.conf", "/etc/systemd/system/postfix@.service.d/mailfort.conf"],
 ];
 
 /** The webmail (features.webmail): Roundcube's config, its PHP-FPM pool, its fail2ban filter. */
