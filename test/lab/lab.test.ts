@@ -87,7 +87,6 @@ describe("npm run lab", () => {
         "aws-cert-renewal-keeps-key",
         "aws-metrics-published",
         // A DMARC aggregate report from the remote MX, read on the server (docs/reports.md).
-        "reports-dmarc-received",
         "aws-alarms-healthy",
         "aws-iam-calls-allowed",
         "aws-iam-grants-used",
