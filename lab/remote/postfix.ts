@@ -42,10 +42,8 @@ function mainCf(): string {
   ].join("\n");
 }
 
-// No chroot: the private queue directory has no chroot skeleton, and nothing here faces the internet.
-const MASTER_CF = `# mailfort lab remote MX: the standard services, unchrooted.
-smtp      inet  n       -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
+/** Postfix's standard internal services, unchrooted: the lab's Postfix instances share them. */
+export const STANDARD_SERVICES = `pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 rewrite   unix  -       -       n       -       -       trivial-rewrite
@@ -66,6 +64,11 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
+
+// No chroot: the private queue directory has no chroot skeleton, and nothing here faces the internet.
+const MASTER_CF = `# mailfort lab remote MX: the standard services, unchrooted.
+smtp      inet  n       -       n       -       -       smtpd
+${STANDARD_SERVICES}`;
 
 export function startRemote(log: (l: string) => void, opts: { keepMaildir?: boolean } = {}): string {
   stopRemote(log);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { run } from "../exec";
 import { labHost } from "../topology";
 import { TLS_RECEIVERS, type TlsReceiver, ensureCert, mxCert, receiverCertDir, receiverDir, stsPolicy } from "./outbound-tls-receivers";
+import { STANDARD_SERVICES } from "./postfix";
 
 const base = () => join(receiverDir(), "postfix");
 const confDir = () => join(base(), "etc");
@@ -56,28 +57,8 @@ export function masterCf(receivers: readonly TlsReceiver[], cert: (r: TlsReceive
   });
   return `# mailfort lab outbound-TLS receivers: one smtpd per receiver address, unchrooted.
 ${smtpds.join("\n")}
-pickup    unix  n       -       n       60      1       pickup
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-`;
+${STANDARD_SERVICES}`;
 }
 
 /** Start the receivers' Postfix and policy hosts (after the lab DNS, which made their certificates). */
