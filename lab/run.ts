@@ -10,6 +10,7 @@ import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } fr
 import { containmentCheck } from "./containment-check";
 import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
+import { reportsCheck } from "./reports-check";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
@@ -77,14 +78,17 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       results.push(...(await dnssecChecks(up.cfg).catch((e: unknown) => [failed(DNSSEC_CHECKS.validated.id, DNSSEC_CHECKS.validated.title, e)])));
       results.push(...bootChecks(up.cfg, up.aws, opts.secretsDisk === true));
       const verifyStarted = Date.now();
-      results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
-      // testssl.sh from the scanner (its connections spread over an ignoreIps pool), side by
-      // side with the hostile groups: about 7 minutes of mostly waiting on handshakes, from
-      // addresses that neither fail2ban nor the attacker's checks look at.
+      // testssl.sh from the scanner (its connections spread over an ignoreIps pool), side by side
+      // with the client and the hostile groups: the run's longest check (7-8 minutes of five scans,
+      // 2026-12-03), from addresses that neither fail2ban nor the other checks look at.
       const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
       testssl.catch(() => undefined);
-      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, while testssl waits.
-      const outboundTls = outboundTlsChecks(log).catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)]);
+      results.push(...(await runVerifyGroup(up.cfg, { group: "client", from: "sender" }, log)));
+      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then the report
+      // reader (a DMARC report from the remote MX), while testssl and the hostile groups run.
+      const outboundTls = outboundTlsChecks(log)
+        .catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)])
+        .then(async (r) => [...r, await reportsCheck(up.cfg, log)]);
       for (const g of [
         { group: "attacker" as const, from: "attacker" as const },
         { group: "after-attack" as const, from: "sender" as const },
@@ -106,9 +110,6 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         // After the checks: minutes of metrics, and a renewal that cannot disturb a check.
         results.push(await renewalCheck(up.cfg, up.aws).catch((e: unknown) => failed("aws-cert-renewal-keeps-key", "a forced renewal keeps the key", e)));
         results.push(...(await metricChecks(up.aws, up.instanceId).catch((e: unknown) => [failed("aws-metrics-published", "the alarms' metrics arrive", e)])));
-        // The report reader's lab check (lab/reports-check.ts, reports-dmarc-received) is not wired
-        // yet: its first run found the reader killed by Postfix's sandbox (fixed since, see
-        // configs/systemd/postfix@.service.d/mailfort.conf) and it waits for a run of its own.
         if (!(await stillHealthy(up.vm, "the renewal and the metrics", healthyAfter, results, log))) break phases;
         figures.memoryUsedMb = await guestMemoryUsedMb(up.vm).catch(() => undefined);
         if (up.cfg.features.webmail) {

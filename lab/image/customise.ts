@@ -44,10 +44,20 @@ export function customiseRoot(root: string): void {
   // before cloud-init's package step (deb.debian.org); the vendor data sets it again later.
   rmSync(join(root, "etc/resolv.conf"), { force: true });
   writeFileSync(join(root, "etc/resolv.conf"), `# mailfort lab: the lab DNS, as DHCP names the VPC resolver on EC2\nnameserver ${labHost("dns").address}\n`);
+  // Debian's cloud images ship without package lists (cloud-init's apt-get update fetches them on
+  // the instance): the builder's 88 MB of lists would make every apt run of the boot parse them
+  // under the emulated CPU, a minute of the first boot for an install that finds everything there.
+  emptyPackageLists(root);
   // A machine-id per boot: the overlay is fresh each boot, systemd makes one when it is empty.
   writeFileSync(join(root, "etc/machine-id"), "");
   const installed = STARTED_BY_MAILFORT_BOOT.filter((unit) => existsSync(join(root, "usr/lib/systemd/system", unit)));
   if (installed.length > 0) run("systemctl", ["--root", root, "disable", "--quiet", ...installed]);
+}
+
+function emptyPackageLists(root: string): void {
+  const lists = join(root, "var/lib/apt/lists");
+  if (existsSync(lists)) for (const f of readdirSync(lists)) if (f !== "partial" && f !== "lock") rmSync(join(lists, f), { recursive: true, force: true });
+  for (const bin of ["pkgcache.bin", "srcpkgcache.bin"]) rmSync(join(root, "var/cache/apt", bin), { force: true });
 }
 
 /**

@@ -4,7 +4,7 @@
 // cloud-init installs the user data's packages at boot, as on every new EC2 instance, from the
 // lab's Debian mirror (lab/mirror/).
 import type { MailConfig } from "../../infra/config";
-import { hostPackages, webmailPackages } from "../../infra/core/host";
+import { hostPackages } from "../../infra/core/host";
 
 export type ImageVariant = "preinstalled" | "ec2";
 
@@ -38,7 +38,7 @@ const VM_PACKAGES = [
  * rendering needs (ifupdown, as for the other image), and the QEMU guest agent: the lab's stand-in
  * for the SSM agent, through which the restore's checks send the recovery commands
  * (`npm run restore -- recover` sends them as SSM Run Command on AWS) and count the mailboxes.
- * No mail package (the webmail's, see imagePackages, aside).
+ * No mail daemon: ec2PreinstalledPackages says which of the user data's packages come with it.
  */
 const EC2_PACKAGES = [
   "linux-image-cloud-amd64",
@@ -49,12 +49,33 @@ const EC2_PACKAGES = [
   "qemu-guest-agent",
 ] as const;
 
+/**
+ * What the "ec2" boot installs from the lab mirror, as cloud-init does on every new instance:
+ * the daemons mailfort-boot configures and starts itself (and certbot, whose timer Debian enables),
+ * each installed with its start denied. Proving that on nine daemons proves the mechanism (the
+ * user data's policy-rc.d and debconf answers, written before the package step) for all of them.
+ */
+const INSTALLED_AT_EC2_BOOT = new Set([
+  "postfix", "rspamd", "redis-server", "unbound", "nginx", "fail2ban", "nftables", "postfix-mta-sts-resolver", "certbot",
+  "clamav-daemon", "clamav-freshclam",
+]);
+
+/**
+ * The rest of the user data's list comes pre-installed in the "ec2" image: maintainer scripts the
+ * lab's emulated CPU runs 20-40 times slower than a real one, and the replacement's boot cannot
+ * afford them (measured from the serial console's apt lines, 2026-12-03: 1,020 s of apt in all):
+ * Dovecot's (dovecot-core runs ucf and ucfr on twenty configuration files, 278 s; the other four
+ * dovecot packages 55 s), the webmail's PHP and Roundcube (ucf on some forty files, about 15
+ * minutes), and the libraries (Python's byte-compilation of certbot's, boto3's and dnspython's
+ * stacks, about 200 s; Node.js). test/host/package-install.test.ts resolves the whole list from an
+ * empty system with recommends on, as on EC2.
+ */
+export function ec2PreinstalledPackages(cfg: MailConfig): string[] {
+  return hostPackages(cfg).filter((p) => !INSTALLED_AT_EC2_BOOT.has(p));
+}
+
 /** The image's packages: the VM's own and (preinstalled) the host's, the list the user data installs. */
 export function imagePackages(cfg: MailConfig, variant: ImageVariant = "preinstalled"): readonly string[] {
-  // The webmail's PHP and Roundcube come pre-installed in the "ec2" image too: their maintainer
-  // scripts run ucf on about forty configuration files (one per PHP module), each a debconf start
-  // of 20 s under the lab's emulated CPU (0.5 s natively): 15 minutes more of the replacement's
-  // boot, past the lab's budget. cloud-init still installs the whole mail stack at that boot.
-  if (variant === "ec2") return [...new Set([...EC2_PACKAGES, ...webmailPackages(cfg)])].sort();
+  if (variant === "ec2") return [...new Set([...EC2_PACKAGES, ...ec2PreinstalledPackages(cfg)])].sort();
   return [...new Set([...VM_PACKAGES, ...hostPackages(cfg)])].sort();
 }
