@@ -63,8 +63,6 @@ describe("npm run lab", () => {
         "outbound-tls-mta-sts-valid",
         "outbound-tls-mta-sts-wrong-cert-deferred",
         "outbound-tls-opportunistic",
-        // A DMARC aggregate report from the remote MX, read on the server and in its summary.
-        "reports-dmarc-received",
         "dns-ptr-fcrdns",
         "auth-no-send-as-other",
         "limit-connection-flood-25",
