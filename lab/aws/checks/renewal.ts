@@ -63,7 +63,7 @@ export function renewalKeepsKey(e: RenewalEvidence): CheckResult {
   return {
     ...RENEWAL_CHECK,
     status: problems.length === 0 ? "pass" : "fail",
-    detail: problems.length === 0 ? `new serial ${serials} on ${e.after.length} ports, ${e.keyTlsa.slice(0, 24)}... unchanged; ${UNITS.length} daemons kept their PIDs; host: ${e.hostOutput.trim().split("\n").pop() ?? ""}` : problems.join("; "),
+    detail: problems.length === 0 ? `new serial ${serials} on ${e.after.length} ports, ${e.keyTlsa.slice(0, 24)}... unchanged; ${UNITS.length} daemons kept their PIDs; host: ${e.hostOutput.trim().split("\n").pop() ?? ""}` : `${problems.join("; ")}; host (mailfort-cert's last lines): ${e.hostOutput.trim().split("\n").join(" | ")}`,
     seconds: 0,
   };
 }
