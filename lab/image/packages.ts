@@ -52,8 +52,9 @@ const EC2_PACKAGES = [
 /**
  * What the "ec2" boot installs from the lab mirror, as cloud-init does on every new instance:
  * the daemons mailfort-boot configures and starts itself (and certbot, whose timer Debian enables),
- * each installed with its start denied. Proving that on nine daemons proves the mechanism (the
- * user data's policy-rc.d and debconf answers, written before the package step) for all of them.
+ * each installed with its start denied (ClamAV's two only when the stack turns it on). Proving that
+ * on these daemons proves the mechanism (the user data's policy-rc.d and debconf answers, written
+ * before the package step) for every package the image already holds.
  */
 const INSTALLED_AT_EC2_BOOT = new Set([
   "postfix", "rspamd", "redis-server", "unbound", "nginx", "fail2ban", "nftables", "postfix-mta-sts-resolver", "certbot",
