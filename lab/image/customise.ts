@@ -77,8 +77,9 @@ function emptyPackageLists(root: string): void {
  * the very file the VM would (checked: same name, same 43,190,872 bytes; ~75 s of CPU). Most of
  * the small multipatterns have the same names either way. mailfort-boot seeds the
  * data volume's Rspamd directory from these; Rspamd recompiles any whose content or CPU does not
- * match, so a stale cache costs time, never correctness. The "ec2" image has no Rspamd: its boot
- * (the replacement) finds the first server's caches on the data volume, as on AWS.
+ * match, so a stale cache costs time, never correctness. The "ec2" image holds Rspamd too (lab/image/
+ * packages.ts), baked the same way; its boot (the replacement) also finds the first server's caches
+ * on the data volume, as on AWS.
  */
 function warmRspamdCaches(root: string): void {
   if (!existsSync(join(root, "usr/bin/rspamadm"))) return;
