@@ -185,7 +185,7 @@ export const antispamSchema = z.strictObject({
     { zone: "psbl.surriel.com", weight: 2 },
     { zone: "list.dnswl.org", weight: -2, filter: "127.0.[0..255].[1..3]" },
   ]).describe("postscreen's weighted DNSBLs; the default needs no account (Spamhaus is free for low volume through the host's own resolver)"),
-  dnsblThreshold: int(1, 20, "points").default(3).describe("the summed weight at which postscreen refuses a client (postscreen_dnsbl_threshold)"),
+  dnsblThreshold: int(1, 20, "points").default(3).describe("the summed weight at which postscreen refuses a client (postscreen_dnsbl_threshold); smtpd on port 25 also refuses a client on any list whose weight alone reaches it"),
   greylisting: z.boolean().default(true).describe("Rspamd greylisting"),
   blockIps: z.array(ipOrCidr).max(1000).default([]).describe("local block list of client IPs and CIDRs (the paper's local blacklist)"),
   blockDomains: z.array(domainName).max(1000).default([]).describe("local block list of sender domains"),

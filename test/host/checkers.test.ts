@@ -77,6 +77,16 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
     expect(out).toContain(`message_size_limit = ${cfg.limits.messageSizeMb * 1048576}`);
     expect(out).toContain(`smtpd_client_auth_rate_limit = ${cfg.limits.authAttemptsPerMinute}`);
     expect(out).toContain(`postscreen_dnsbl_threshold = ${cfg.antispam.dnsblThreshold}`);
+    // smtpd's second look on port 25: the lists that refuse alone, after the allow lists; no other.
+    const mx = out.match(/^mailfort_mx_client_restrictions = (.*)$/m)?.[1] ?? "";
+    const named = (b: { zone: string; filter?: string | undefined }) => `${b.zone}${b.filter ? `=${b.filter}` : ""}`;
+    for (const b of cfg.antispam.dnsbls) {
+      const rule = b.weight < 0 ? `permit_dnswl_client ${named(b)}` : `reject_rbl_client ${named(b)}`;
+      if (b.weight < 0 || b.weight >= cfg.antispam.dnsblThreshold) expect(mx, b.zone).toContain(rule);
+      else expect(mx, b.zone).not.toContain(rule);
+    }
+    // The local block list before everything that permits.
+    expect(mx.startsWith("check_client_access cidr:/etc/postfix/maps/client-access.cidr, ")).toBe(true);
     expect(out).toContain("milter_default_action = tempfail");
     expect(out).toContain(cfg.outbound.mode === "ses" ? "relayhost = [email-smtp." : "smtp_tls_security_level = dane");
   });
@@ -84,6 +94,7 @@ describe.skipIf(Boolean(unavailable)).each(VARIANTS)("stack %s, checked by the D
   it("postconf -M: postscreen on 25, STARTTLS-required 587, implicit-TLS 465", () => {
     const out = clean(root, ["postconf", "-M"]);
     expect(out).toMatch(/^smtp +inet .* postscreen$/m);
+    expect(out).toMatch(/^smtpd +pass .* smtpd -o smtpd_client_restrictions=\$mailfort_mx_client_restrictions$/m);
     expect(out).toMatch(/^submission +inet .*smtpd_tls_security_level=encrypt/m);
     expect(out).toMatch(/^submissions +inet .*smtpd_tls_wrappermode=yes/m);
     // Both submission services share main.cf's sender restrictions (suspended logins, then login mismatch).

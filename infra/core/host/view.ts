@@ -61,6 +61,9 @@ export function hostView(cfg: MailConfig) {
     bruteForce: cfg.bruteForce,
     dnsbls: cfg.antispam.dnsbls.map((b) => ({ zone: b.zone, weight: b.weight, filter: b.filter ?? "" })),
     dnsblThreshold: cfg.antispam.dnsblThreshold,
+    // smtpd's second look on port 25 (main.cf): the allow lists, and the block lists that refuse alone.
+    dnswls: cfg.antispam.dnsbls.filter((b) => b.weight < 0).map((b) => ({ zone: b.zone, filter: b.filter ?? "" })),
+    dnsblsAlone: cfg.antispam.dnsbls.filter((b) => b.weight >= cfg.antispam.dnsblThreshold).map((b) => ({ zone: b.zone, filter: b.filter ?? "" })),
     greylisting: cfg.antispam.greylisting,
     ses: cfg.outbound.mode === "ses",
     sesRegion: cfg.outbound.sesRegion ?? cfg.region,
