@@ -1,6 +1,6 @@
 // reports-dmarc-received: the remote MX (remote.test, real Postfix) mails a DMARC aggregate report
 // (RFC 7489, gzip XML, as receivers send it) about the stack's first mail domain to that domain's
-// report address; the server's Postfix pipes it into the report reader, and the operator's
+// report address; the server's Postfix spools it, the path unit starts the reader on the spool, and the operator's
 // command on the server (`mailfort-reports summary --json`, read through the guest agent) must
 // show the report's domain, the server's own address counted as its own source, and the forged
 // source as spoofing stopped by p=reject. The report fails nothing of ours: the report_alerts
@@ -82,7 +82,11 @@ export async function reportsCheck(cfg: MailConfig, log: (l: string) => void, ti
       if (problems.length === 0) return result("pass", `in the summary after ${Math.round((Date.now() - started) / 1000)} s: ${domain}, own source ${server}, ${LAB_SPOOFER} as spoofing stopped by p=reject, no alert`);
       if (!problems[0]!.startsWith("no DMARC report")) break;
     }
-    return result("fail", problems.join("; "));
+    // Where the mail got to: the queue, the spool, the mails held back, the reader unit's journal.
+    const where = await guestShell(
+      "postqueue -p | tail -n 3; ls /srv/mailfort/reports/incoming /srv/mailfort/reports/held; systemctl is-active mailfort-reports-ingest.path; journalctl -u mailfort-reports-ingest -n 5 --no-pager -o cat",
+    ).catch((e: unknown) => `(not read: ${e instanceof Error ? e.message : String(e)})`);
+    return result("fail", `${problems.join("; ")}; on the server: ${where.replace(/\s+/g, " ").trim().slice(0, 600)}`);
   } catch (e) {
     return result("fail", e instanceof Error ? e.message : String(e));
   }

@@ -8,6 +8,7 @@ import type { CheckResult } from "../verify/contract";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
+import { reportsCheck } from "./reports-check";
 import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
 import { faultPhase } from "./faults/phase";
@@ -84,11 +85,11 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       // verify phase longer, not shorter (716 s against 624 s, 2026-12-03).
       const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
       testssl.catch(() => undefined);
-      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, while testssl waits.
-      // The report reader's check (lab/reports-check.ts, reports-dmarc-received) is not wired: its
-      // run of 2026-12-03 found node still killed by the Postfix unit's seccomp filter (syscall 330,
-      // pkey_alloc, with the drop-in's allow-list applied), see docs/reports.md.
-      const outboundTls = outboundTlsChecks(log).catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)]);
+      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then a DMARC
+      // report from the remote MX through the spool and the reader, while testssl waits.
+      const outboundTls = outboundTlsChecks(log)
+        .catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)])
+        .then(async (r) => [...r, await reportsCheck(up.cfg, log)]);
       for (const g of [
         { group: "attacker" as const, from: "attacker" as const },
         { group: "after-attack" as const, from: "sender" as const },

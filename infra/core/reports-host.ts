@@ -14,17 +14,20 @@ export const REPORTS_ID = 5001;
 export const REPORTS_TRANSPORT = "mailfort-reports";
 
 /**
- * Limits around one run of the reader. Its own caps (reports/limits.ts: 8 MiB a mail, 8 MiB a
- * report) bound what it reads; these bound the process if a bug let something through:
+ * Limits around one run of the reader (mailfort-reports-ingest.service runs one per spooled report
+ * mail). Its own caps (reports/limits.ts: 8 MiB a mail, 8 MiB a report) bound what it reads; these
+ * bound the process if a bug let something through:
  * - V8's heap at 256 MiB: a report at the caps peaks at ~180 MiB resident (npm run bench:reports);
- * - the address space (prlimit --as) at 1.5 GiB: Node reserves ~750 MiB of address space before
- *   it reads a byte, and 1 GiB already fails a report at the caps, so this is the smallest round
- *   figure above what a run at the caps needs;
- * - at most 2 runs at once (master.cf maxproc), 120 s each (pipe's time limit).
- * A run that hits a limit dies by a signal or a heap abort: pipe(8) then defers the mail (it is
- * retried, and the queue shows it) rather than bouncing it to the sender.
+ * - the address space (the unit's LimitAS=) at 1.5 GiB: Node reserves ~750 MiB of address space
+ *   before it reads a byte, and 1 GiB already fails a report at the caps, so this is the smallest
+ *   round figure above what a run at the caps needs;
+ * - at most 2 spool writers at once (master.cf maxproc), 120 s for each reader run;
+ * - the spool keeps at most the reader's mail cap (mailMb, the same figure as reports/limits.ts
+ *   maxMessageBytes; a test holds them together) of one mail, plus a byte so the reader refuses it.
+ * A run that hits a limit dies by a signal or a heap abort: its mail is held back and read again
+ * by the hourly run; Postfix has already delivered it to the spool, so nothing ever bounces.
  */
-export const REPORTS_LIMITS = { heapMb: 256, addressSpaceMb: 1536, processes: 2, timeLimitSeconds: 120 } as const;
+export const REPORTS_LIMITS = { heapMb: 256, addressSpaceMb: 1536, processes: 2, timeLimitSeconds: 120, mailMb: 8 } as const;
 
 /** The monitoring's window: an alert clears once the reports that raised it are this old. */
 export const REPORTS_WINDOW_DAYS = 3;

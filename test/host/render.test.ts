@@ -46,7 +46,7 @@ describe("strict templates", () => {
     for (const f of files) {
       // The report reader is minified JavaScript shipped verbatim, never through the template engine.
       if (f.path !== REPORTS_READER_PATH) expect(f.content, f.path).not.toMatch(/\{\{|\}\}/);
-      expect(f.path).toMatch(/^\/[A-Za-z0-9/._@-]+$/); // "@": systemd template drop-ins (postfix@.service.d)
+      expect(f.path).toMatch(/^\/[A-Za-z0-9/._-]+$/);
       expect(f.mode).toMatch(/^0[0-7]{3}$/);
     }
   });

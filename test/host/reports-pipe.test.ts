@@ -1,8 +1,11 @@
 // DMARC aggregate reports read on the mail host, in the Debian 13 root with the real Postfix,
 // Debian's nodejs and the shipped reader bundle: Postfix accepts the report address and no other
-// unknown one, delivers a real report mail through the pipe (as the reader's own user, under
-// prlimit) into the store on the data volume, takes a hostile non-report without a bounce, and
+// unknown one, delivers a real report mail through the pipe into the spool (as the reader's own
+// user), the reader's run on the spool (what mailfort-reports-ingest.service runs; no systemd in
+// the root, so the test starts it) stores it on the data volume, a hostile non-report is taken
+// without a bounce, a failed run holds its mail back until the hourly publish, and
 // `mailfort-reports summary --json` / `publish` show it, with the server's own address as own.
+// The units themselves pass systemd-analyze verify; the lab proves the path unit starts the reader.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,11 +35,13 @@ describe.skipIf(Boolean(unavailable))("reports through the Postfix pipe in the D
     if (!done()) throw new Error(`timed out waiting for ${what}; queue: ${JSON.stringify(queue())}; log: ${sh("tail -n 30 /var/log/mail.log 2>/dev/null; true").stdout}`);
   };
   const stored = (kind: string) => sh(`find ${STORE}/${kind} -type f 2>/dev/null`).stdout.trim().split("\n").filter(Boolean);
+  /** What mailfort-reports-ingest.service runs when its path unit sees the spool not empty. */
+  const ingest = () => run(["/usr/local/sbin/mailfort-reports", "ingest-spool"]);
 
   beforeAll(() => {
     root = prepareRoot(baseRoot(), cfg);
     // What mailfort-boot's move_state does for the reader (the same commands, from the same settings).
-    const boot = sh(`. /etc/mailfort/reports-settings && groupadd -g "$MAILFORT_REPORTS_ID" "$MAILFORT_REPORTS_USER" && useradd -r -u "$MAILFORT_REPORTS_ID" -g "$MAILFORT_REPORTS_USER" -d "$MAILFORT_REPORTS_STORE" -M -s /usr/sbin/nologin "$MAILFORT_REPORTS_USER" && install -d -o "$MAILFORT_REPORTS_USER" -g "$MAILFORT_REPORTS_USER" -m 0750 "$MAILFORT_REPORTS_STORE"`);
+    const boot = sh(`. /etc/mailfort/reports-settings && groupadd -g "$MAILFORT_REPORTS_ID" "$MAILFORT_REPORTS_USER" && useradd -r -u "$MAILFORT_REPORTS_ID" -g "$MAILFORT_REPORTS_USER" -d "$MAILFORT_REPORTS_STORE" -M -s /usr/sbin/nologin "$MAILFORT_REPORTS_USER" && install -d -o "$MAILFORT_REPORTS_USER" -g "$MAILFORT_REPORTS_USER" -m 0750 "$MAILFORT_REPORTS_STORE" "$MAILFORT_REPORTS_STORE/incoming" "$MAILFORT_REPORTS_STORE/held"`);
     if (boot.status !== 0) throw new Error(boot.stderr);
     appendFileSync(join(root.dir, "etc/hosts"), `${SERVER_IP} ${cfg.hostname}\n`);
     // No Rspamd runs in the root: mail skips the milter here (and only here). Postfix logs to a file.
@@ -79,10 +84,16 @@ describe.skipIf(Boolean(unavailable))("reports through the Postfix pipe in the D
     const mail = await reportMail({ filename: "remote.test!mailfort.test!1!2.xml.gz", contentType: "application/gzip", content: gzipSync(xml) }, "Report Domain: mailfort.test Submitter: remote.test");
     writeFileSync(join(root.dir, "tmp/report.eml"), mail);
     expect(sh("sendmail -f noreply-dmarc@remote.test dmarc-reports@mailfort.test < /tmp/report.eml").status).toBe(0);
-    waitFor("the report in the store", () => stored("dmarc/mailfort.test").length === 1);
-    expect(run(["stat", "-c", "%U", stored("dmarc/mailfort.test")[0]!]).stdout).toBe("mailfort-reports\n");
+    waitFor("the report mail in the spool", () => stored("incoming").length === 1);
     waitFor("an empty queue", () => queue().length === 0);
     expect(readFileSync(join(root.dir, "var/log/mail.log"), "utf8")).toMatch(/to=<dmarc-reports@mailfort\.test>, relay=mailfort-reports, .*status=sent \(delivered via mailfort-reports service/);
+    const spooled = stored("incoming")[0]!;
+    expect(spooled).toMatch(/\/incoming\/\d+\.\w{8}\.eml$/);
+    expect(run(["stat", "-c", "%U %a", spooled]).stdout).toBe("mailfort-reports 600\n");
+    expect(ingest()).toMatchObject({ status: 0, stderr: "" });
+    expect(stored("incoming")).toEqual([]);
+    expect(stored("dmarc/mailfort.test")).toHaveLength(1);
+    expect(run(["stat", "-c", "%U", stored("dmarc/mailfort.test")[0]!]).stdout).toBe("mailfort-reports\n");
 
     const summary = run(["/usr/local/sbin/mailfort-reports", "summary", "--json"]);
     expect(summary.stderr).toBe("");
@@ -100,9 +111,47 @@ describe.skipIf(Boolean(unavailable))("reports through the Postfix pipe in the D
   it("hostile input by mail: a non-report is refused and noted, not bounced; the queue stays empty", () => {
     writeFileSync(join(root.dir, "tmp/not-a-report.eml"), "From: attacker@remote.test\nTo: dmarc-reports@mailfort.test\nSubject: hello\n\n<html>click here</html>\n");
     expect(sh("sendmail -f attacker@remote.test dmarc-reports@mailfort.test < /tmp/not-a-report.eml").status).toBe(0);
-    waitFor("the refusal note", () => stored("refused").length === 1);
+    waitFor("the mail in the spool", () => stored("incoming").length === 1);
+    // The refusal goes to the unit's journal; the mail is done with (not held back for a retry).
+    const r = ingest();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^refused \[not-a-report\] mail <[^>]+> from attacker@remote\.test has no attachment/);
+    expect(stored("refused")).toHaveLength(1);
+    expect(stored("incoming")).toEqual([]);
+    expect(stored("held")).toEqual([]);
     waitFor("an empty queue (no bounce to the sender)", () => queue().length === 0);
     expect(readFileSync(join(root.dir, "var/log/mail.log"), "utf8")).not.toMatch(/status=bounced/);
+  });
+
+  it("a run that cannot write the store holds its mail back (no retry loop); the hourly publish spools it again and it is read", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const xml = dmarcXml({ domain: "second.test", org: "remote.test", reportId: "host-test-held", begin: now - 86_400, end: now - 60, records: [{ ip: SERVER_IP, count: 2, dkim: "pass", spf: "pass" }] });
+    writeFileSync(join(root.dir, "tmp/held.eml"), await reportMail({ filename: "remote.test!second.test!1!2.xml.gz", contentType: "application/gzip", content: gzipSync(xml) }, "Report Domain: second.test Submitter: remote.test"));
+    // The store's DMARC directory not writable by the reader: its run exits 75 (EX_TEMPFAIL).
+    expect(sh(`install -d -o root -g root -m 0755 ${STORE}/dmarc/second.test`).status).toBe(0);
+    expect(sh("sendmail -f noreply-dmarc@remote.test dmarc-reports@second.test < /tmp/held.eml").status).toBe(0);
+    waitFor("the mail in the spool", () => stored("incoming").length === 1);
+    const failed = ingest();
+    expect(failed.status).toBe(0);
+    expect(failed.stderr).toMatch(/mailfort-reports: \d+\.\w{8}\.eml: the reader exited 75; held back in \/srv\/mailfort\/reports\/held until the next hourly run/);
+    expect(stored("incoming")).toEqual([]);
+    expect(stored("held")).toHaveLength(1);
+    // Writable again: publish puts it back in the spool, and the next run stores it.
+    expect(sh(`chown mailfort-reports:mailfort-reports ${STORE}/dmarc/second.test`).status).toBe(0);
+    expect(run(["/usr/local/sbin/mailfort-reports", "publish"]).status).toBe(0);
+    expect(stored("held")).toEqual([]);
+    expect(stored("incoming")).toHaveLength(1);
+    expect(ingest()).toMatchObject({ status: 0, stderr: "" });
+    expect(stored("dmarc/second.test")).toHaveLength(1);
+  });
+
+  it("the reader's units pass systemd-analyze verify: the path unit on the spool, the sandboxed service it starts", () => {
+    const v = run(["systemd-analyze", "verify", "--man=no", "/etc/systemd/system/mailfort-reports-ingest.path", "/etc/systemd/system/mailfort-reports-ingest.service"]);
+    expect({ status: v.status, stderr: v.stderr }).toEqual({ status: 0, stderr: "" });
+    // A unit the verifier complains about is caught: the check can fail.
+    writeFileSync(join(root.dir, "etc/systemd/system/mailfort-reports-ingest-broken.service"), "[Service]\nType=oneshot\nExecStart=/usr/local/sbin/mailfort-reports ingest-spool\nSystemCallFilter=@no-such-group\n");
+    const broken = run(["systemd-analyze", "verify", "--man=no", "/etc/systemd/system/mailfort-reports-ingest-broken.service"]);
+    expect(`${broken.status} ${broken.stderr}`).toMatch(/no-such-group|Failed|Invalid|Unknown/i);
   });
 
   it("publish (the timer) writes the monitoring's summary, which the metric collector reads as 0 alerts", () => {

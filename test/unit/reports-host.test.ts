@@ -7,6 +7,7 @@ import { dmarcRecords } from "../../infra/core/dns/dmarc";
 import { tlsRptRecords } from "../../infra/core/dns/tlsrpt";
 import { renderHostFiles } from "../../infra/core/host";
 import { REPORTS_LIMITS, SES_SENDING_RANGES, renderedOwnSources, reportAddresses } from "../../infra/core/reports-host";
+import { DEFAULT_LIMITS } from "../../reports/limits";
 import { mailConfig, stackConfig } from "./dns-fixtures";
 
 const text = (r: { values: readonly string[] }[]) => r.map((x) => x.values.join(""));
@@ -35,7 +36,19 @@ describe("the report addresses", () => {
     expect(main).toMatch(/^transport_maps = texthash:\/etc\/postfix\/maps\/report-addresses$/m);
     expect(main).toMatch(/^mailfort-reports_time_limit = 120s$/m);
     const master = fileOf(files, "/etc/postfix/master.cf");
-    expect(master).toContain(`mailfort-reports unix -   n       n       -       ${REPORTS_LIMITS.processes}       pipe\n  user=mailfort-reports argv=/usr/bin/prlimit --as=${REPORTS_LIMITS.addressSpaceMb * 1024 * 1024} -- /usr/bin/node --jitless --max-old-space-size=${REPORTS_LIMITS.heapMb} /usr/local/lib/mailfort/mailfort-reports.cjs ingest --pipe --dir /srv/mailfort/reports\n`);
+    expect(master).toContain(`mailfort-reports unix -   n       n       -       ${REPORTS_LIMITS.processes}       pipe\n  user=mailfort-reports argv=/usr/local/sbin/mailfort-reports spool\n`);
+    // The reader runs in its own unit on the spool, never inside Postfix's (no drop-in widens it).
+    const ingest = fileOf(files, "/etc/systemd/system/mailfort-reports-ingest.service");
+    for (const line of ["User=mailfort-reports", "ExecStart=/usr/local/sbin/mailfort-reports ingest-spool", `LimitAS=${REPORTS_LIMITS.addressSpaceMb * 1024 * 1024}`, "PrivateNetwork=yes", "NoNewPrivileges=yes", "ReadWritePaths=/srv/mailfort/reports"]) {
+      expect(ingest.split("\n"), line).toContain(line);
+    }
+    expect(fileOf(files, "/etc/systemd/system/mailfort-reports-ingest.path").split("\n")).toContain("DirectoryNotEmpty=/srv/mailfort/reports/incoming");
+    expect(files.some((f) => f.path.startsWith("/etc/systemd/system/postfix@"))).toBe(false);
+    const settings = fileOf(files, "/etc/mailfort/reports-settings");
+    expect(settings).toMatch(new RegExp(`^MAILFORT_REPORTS_HEAP_MB=${REPORTS_LIMITS.heapMb}$`, "m"));
+    expect(settings).toMatch(new RegExp(`^MAILFORT_REPORTS_TIME_LIMIT=${REPORTS_LIMITS.timeLimitSeconds}$`, "m"));
+    // The spool keeps what the reader reads at most: the two caps are one figure.
+    expect(settings).toMatch(new RegExp(`^MAILFORT_REPORTS_MAIL_MAX_BYTES=${DEFAULT_LIMITS.maxMessageBytes}$`, "m"));
     expect(fileOf(files, "/usr/local/lib/mailfort/mailfort-reports.cjs")).toMatch(/^\/\/ mailfort-reports: /);
   });
 

@@ -66,7 +66,8 @@ const TEMPLATES: ReadonlyArray<readonly [template: string, path: string, mode?: 
   ["mailfort/reports.conf", "/etc/mailfort/reports-settings"],
   ["systemd/mailfort-reports.service", "/etc/systemd/system/mailfort-reports.service"],
   ["systemd/mailfort-reports.timer", "/etc/systemd/system/mailfort-reports.timer"],
-  ["systemd/postfix@.service.d/mailfort.conf", "/etc/systemd/system/postfix@.service.d/mailfort.conf"],
+  ["systemd/mailfort-reports-ingest.path", "/etc/systemd/system/mailfort-reports-ingest.path"],
+  ["systemd/mailfort-reports-ingest.service", "/etc/systemd/system/mailfort-reports-ingest.service"],
 ];
 
 /** The webmail (features.webmail): Roundcube's config, its PHP-FPM pool, its fail2ban filter. */

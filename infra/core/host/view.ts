@@ -86,7 +86,7 @@ export function hostView(cfg: MailConfig) {
       addresses: reportAddresses(cfg), user: REPORTS_USER, id: REPORTS_ID, transport: REPORTS_TRANSPORT,
       store: `${DATA_DIR}/${REPORTS_STORE_SUBDIR}`, windowDays: REPORTS_WINDOW_DAYS, own: renderedOwnSources(cfg),
       heapMb: REPORTS_LIMITS.heapMb, addressSpaceBytes: REPORTS_LIMITS.addressSpaceMb * 1024 * 1024,
-      processes: REPORTS_LIMITS.processes, timeLimitSeconds: REPORTS_LIMITS.timeLimitSeconds,
+      processes: REPORTS_LIMITS.processes, timeLimitSeconds: REPORTS_LIMITS.timeLimitSeconds, mailMaxBytes: REPORTS_LIMITS.mailMb * 1024 * 1024,
     },
   };
 }
