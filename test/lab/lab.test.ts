@@ -23,8 +23,10 @@ if (!canRun) console.warn("SKIPPING the lab test: it needs root (network namespa
  * the replacement and the restore), the restore. */
 const LAB_BUDGET_MS = 50 * 60_000;
 /** A run still going after this is hung: stop it so CI (90 minutes in all, the install a few of
- * them; the other suites run beside the lab) reports why. */
-const LAB_CEILING_MS = 75 * 60_000;
+ * them; the other suites run beside the lab and end long before it) reports why. 75 minutes was
+ * too tight on 2026-12-03: a run on a fresh clone with both images built cold (21 minutes) and the
+ * other suites beside its first boot was stopped in its restore checks. */
+const LAB_CEILING_MS = 84 * 60_000;
 
 describe("npm run lab", () => {
   it.skipIf(!canRun)(
