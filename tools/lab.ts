@@ -87,6 +87,16 @@ program
   .option("--secrets-disk", "quick run: seed the secrets from a disk (MFSECRETS) instead of SSM with the instance role (aws-secrets-ssm then fails)")
   .action(async (opts: { timeout: string; report?: string; keepUp?: boolean; replace: boolean; secretsDisk?: boolean }) => {
     requireRoot();
+    // Stopped from outside (the lab test's ceiling, CI's limit, ^C): tear the lab down first, or
+    // the VM and the emulators outlive the run (seen 2026-12-03: a stopped run left qemu running).
+    const stop = (sig: NodeJS.Signals) => {
+      log(`run: ${sig}: ${opts.keepUp ? "leaving the lab up (--keep-up)" : "tearing the lab down"} before exiting`);
+      void (opts.keepUp ? Promise.resolve() : labDown(log))
+        .catch((e: unknown) => log(`down: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
     const { results, figures } = await labRun({ readyTimeoutSeconds: Number(opts.timeout), keepUp: Boolean(opts.keepUp), replace: opts.replace, secretsDisk: Boolean(opts.secretsDisk) }, log);
     process.stdout.write("\n== mailfort lab report\n");
     for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
