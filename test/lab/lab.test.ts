@@ -1,8 +1,8 @@
 // The lab end to end: `npm run lab -- run --report <file>` boots the synthesized server in a
 // Debian 13 VM on a closed network, runs every verify check (testssl.sh included), snapshots the
 // live data volume, replaces the instance onto a volume restored from that snapshot, recovers the
-// later mail, checks again, and tears down. `npm test` runs this file beside all the others
-// (tools/test.ts): much of the lab's hour is spent waiting on timers, and the others fit beside it.
+// later mail, checks again, and tears down. `npm test` runs this file after all the others
+// (package.json), so the VM does not share the two cores with them (side by side, 2026-12-03, checks timed out).
 // It needs root (namespaces, qemu); the lab installs its Debian tools itself. Under CI=true a
 // missing prerequisite fails; elsewhere the test skips loudly.
 import { spawnSync } from "node:child_process";
