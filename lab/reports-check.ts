@@ -17,7 +17,7 @@ import { guestShell } from "./vm/guest-agent";
 
 export const REPORTS_CHECK = {
   id: "reports-dmarc-received",
-  title: "a DMARC aggregate report mailed by the remote MX to the report address is piped into the reader on the server and shows in `mailfort-reports summary`: the domain, the server as its own source, the forged source as spoofing stopped",
+  title: "a DMARC aggregate report mailed by the remote MX to the report address is spooled by Postfix, read by the reader's own unit on the server, and shows in `mailfort-reports summary`: the domain, the server as its own source, the forged source as spoofing stopped",
 } as const;
 
 /** A documentation address (RFC 5737) no lab host has: the source that forged the domain. */

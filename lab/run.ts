@@ -87,7 +87,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       testssl.catch(() => undefined);
       // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then a DMARC
       // report from the remote MX through the spool and the reader, while testssl waits.
-      const outboundTls = outboundTlsChecks(log)
+      const outboundAndReports = outboundTlsChecks(log)
         .catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)])
         .then(async (r) => [...r, await reportsCheck(up.cfg, log)]);
       for (const g of [
@@ -98,7 +98,7 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       ]) {
         results.push(...(await runVerifyGroup(up.cfg, g, log)));
       }
-      results.push(...(await testssl), ...(await outboundTls));
+      results.push(...(await testssl), ...(await outboundAndReports));
       figures.verifySeconds = Math.round((Date.now() - verifyStarted) / 1000);
       const healthyAfter: string[] = [];
       // A VM found dead or silent ends the phases that need it; the role checks still run.
