@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { certificateNames } from "../../infra/core/certificate-names";
 import { acmeCertificate } from "../../lab/aws/checks/certificate";
 import { alarmsHealthy, metricsPublished } from "../../lab/aws/checks/metrics";
-import { type UnitState, renewalKeepsKey } from "../../lab/aws/checks/renewal";
+import { type UnitState, forcedRunRenewed, renewalKeepsKey } from "../../lab/aws/checks/renewal";
 import { secretsViaSsm } from "../../lab/aws/checks/secrets";
 import { type ServedCert, tlsa311 } from "../../lab/aws/checks/served-cert";
 import type { ImdsEntry, RequestLogCall } from "../../lab/aws/logs";
@@ -133,5 +133,17 @@ describe("aws-cert-renewal-keeps-key", () => {
     restarted.set("dovecot", { mainPid: "77", activeSince: "200" });
     expect(renewal(serve(leaf(names)), restarted).detail).toMatch(/dovecot was restarted/);
     expect(renewal(serve(leaf(names)), units("42"), serve(leaf(names), [993])[0]).detail).toMatch(/an unforced run renewed a certificate/);
+  });
+  it("knows a forced start that changed nothing (it joined a run under way) from one that renewed", () => {
+    expect(forcedRunRenewed("serial=0A1B serial=0C2D\nmailfort-cert: installed a certificate valid until Mar  3 2027 GMT")).toBe(true);
+    expect(forcedRunRenewed("serial=0A1B serial=0A1B\nmailfort-cert.service: Consumed 2.1s CPU time.")).toBe(false);
+    expect(forcedRunRenewed("serial=0A1B\n")).toBe(false);
+    expect(forcedRunRenewed("")).toBe(false);
+    expect(forcedRunRenewed("Could not read certificate serial=0C2D")).toBe(false);
+  });
+  it("says when the forced renewal needed a second start, pass or fail", () => {
+    const e = { before, unitsBefore: units("42"), unitsAfter: units("42"), rootPem, keyTlsa, hostOutput: "renewed", afterUnforced: before[2]!, firstForcedRun: "serial=0A1B serial=0A1B | Consumed 2.1s CPU time." };
+    expect(renewalKeepsKey({ ...e, after: serve(leaf(names)) })).toMatchObject({ status: "pass", detail: expect.stringMatching(/started twice: the first forced start's run renewed nothing \(serial=0A1B/) });
+    expect(renewalKeepsKey({ ...e, after: before })).toMatchObject({ status: "fail", detail: expect.stringMatching(/still serves serial.*started twice/) });
   });
 });

@@ -36,6 +36,8 @@ export interface RenewalEvidence {
   /** TLSA 3 1 1 of the stack's own key (the SSM parameter tls/key). */
   readonly keyTlsa: string;
   readonly hostOutput: string;
+  /** Set when the first forced start's run renewed nothing and the unit was started again: what that run printed. */
+  readonly firstForcedRun?: string;
   /** Served on 993 after an unforced run with the fresh certificate (which must keep it). */
   readonly afterUnforced: ServedCert;
 }
@@ -60,12 +62,35 @@ export function renewalKeepsKey(e: RenewalEvidence): CheckResult {
     if (a.mainPid !== b.mainPid || a.activeSince !== b.activeSince) problems.push(`${unit} was restarted (pid ${b.mainPid} -> ${a.mainPid})`);
   }
   const serials = [...new Set(e.after.map((s) => s.leaf?.serialNumber))].join(", ");
+  const second = e.firstForcedRun !== undefined ? `; started twice: the first forced start's run renewed nothing (${e.firstForcedRun})` : "";
   return {
     ...RENEWAL_CHECK,
     status: problems.length === 0 ? "pass" : "fail",
-    detail: problems.length === 0 ? `new serial ${serials} on ${e.after.length} ports, ${e.keyTlsa.slice(0, 24)}... unchanged; ${UNITS.length} daemons kept their PIDs; host: ${e.hostOutput.trim().split("\n").pop() ?? ""}` : `${problems.join("; ")}; host (mailfort-cert's last lines): ${e.hostOutput.trim().split("\n").join(" | ")}`,
+    detail: problems.length === 0 ? `new serial ${serials} on ${e.after.length} ports, ${e.keyTlsa.slice(0, 24)}... unchanged; ${UNITS.length} daemons kept their PIDs; host: ${e.hostOutput.trim().split("\n").pop() ?? ""}${second}` : `${problems.join("; ")}; host (mailfort-cert's last lines): ${e.hostOutput.trim().split("\n").join(" | ")}${second}`,
     seconds: 0,
   };
+}
+
+/**
+ * The forced start, between two readings of the installed certificate's serial (first line:
+ * "<serial before> <serial after>"), then the unit's last lines. A start that finds the unit
+ * already running joins that run instead of starting one (the timer's unforced run, without the
+ * forced environment), and a start whose condition fails runs nothing: the serial stays.
+ */
+const FORCED_START = [
+  "serial() { openssl x509 -noout -serial -in /etc/ssl/mailfort/fullchain.pem; }",
+  "was=$(serial)",
+  "systemctl set-environment MAILFORT_CERT_FORCE=1 && systemctl start mailfort-cert.service; rc=$?",
+  "systemctl unset-environment MAILFORT_CERT_FORCE",
+  'echo "$was $(serial)"',
+  "journalctl -u mailfort-cert.service -n 4 -o cat --no-pager",
+  "exit $rc",
+].join("; ");
+
+/** Whether a forced start changed the installed certificate (FORCED_START's first line: the serial before and after). */
+export function forcedRunRenewed(output: string): boolean {
+  const [was, now] = (output.split("\n")[0] ?? "").trim().split(/\s+/);
+  return was !== undefined && now !== undefined && was.startsWith("serial=") && now.startsWith("serial=") && was !== now;
 }
 
 /** Force the host's own renewal (mailfort-cert.service, as its timer starts it) and collect the evidence. */
@@ -74,8 +99,13 @@ export async function forceRenewal(cfg: MailConfig, rootPem: string, keyTlsa: st
   const unitsBefore = await unitStates();
   await guestShell("systemctl start mailfort-cert.service", { timeoutMs: 600_000 });
   const [afterUnforced] = servedCerts(cfg, [{ port: 993 }]);
-  await guestShell("systemctl set-environment MAILFORT_CERT_FORCE=1 && systemctl start mailfort-cert.service; rc=$?; systemctl unset-environment MAILFORT_CERT_FORCE; exit $rc", { timeoutMs: 600_000 });
+  // Twice at most: the first start may have joined a run already under way (the lab saw a forced
+  // start end after 2 s of CPU with nothing renewed, twice). A second start that renews nothing
+  // either is the product's failure, and the check's evidence then says so.
+  const first = await guestShell(FORCED_START, { timeoutMs: 600_000 });
+  const firstForcedRun = forcedRunRenewed(first) ? undefined : first.trim().split("\n").join(" | ") || "no output";
+  if (firstForcedRun !== undefined) await guestShell(FORCED_START, { timeoutMs: 600_000 });
   const hostOutput = await guestShell("journalctl -u mailfort-cert.service -n 3 -o cat --no-pager");
   const after = servedCerts(cfg);
-  return { before, after, unitsBefore, unitsAfter: await unitStates(), rootPem, keyTlsa, hostOutput, afterUnforced: afterUnforced ?? { port: 993, chain: [] } };
+  return { before, after, unitsBefore, unitsAfter: await unitStates(), rootPem, keyTlsa, hostOutput, afterUnforced: afterUnforced ?? { port: 993, chain: [] }, ...(firstForcedRun !== undefined ? { firstForcedRun } : {}) };
 }
