@@ -4,7 +4,8 @@
 // installed (40 s of the lab VM's first boot, 80 s of its replacement). Tested with the real
 // Postfix in the Debian 13 root: a queue written by ids that are no longer Postfix's comes back
 // exactly as Postfix itself laid it out (owners, groups, modes), `postfix check` is silent, and
-// the queued message is still there; a spool with no queue yet is left alone.
+// the queued message is still there; a spool with no queue yet gets only private/, where Dovecot
+// binds its sockets before Postfix's first start, made as Postfix makes it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
 import { loadStack } from "./stacks";
@@ -29,16 +30,24 @@ describe.skipIf(Boolean(unavailable))("mailfort-boot postfix-owners in the Debia
   }, 30 * 60_000);
   afterAll(() => root?.dispose());
 
-  it("leaves a spool without a queue alone (Postfix's first start creates it)", () => {
-    const before = layout();
+  it("lays out only private/ in a spool without a queue (Dovecot binds there before Postfix starts), as Postfix itself would", () => {
     expect(sh(`test -d ${SPOOL}/active`).status).not.toBe(0);
+    expect(sh(`test -d ${SPOOL}/private`).status).not.toBe(0);
+    const before = layout();
     expect(owners()).toMatchObject({ status: 0, stderr: "" });
-    expect(layout()).toBe(before);
+    const ours = sh(`stat -c '%U %G %a' ${SPOOL}/private`).stdout;
+    expect(ours).toBe("postfix root 700\n");
+    // Nothing else: the rest is Postfix's to make at its first start.
+    expect(layout().split("\n").filter((l) => !before.split("\n").includes(l))).toEqual([expect.stringMatching(/^\.\/private /)]);
+    // Postfix's own first start (check makes the missing queue) leaves private/ as it is and says nothing against it.
+    expect(root.run(["postfix", "check"])).toMatchObject({ status: 0, stderr: "" });
+    expect(sh(`stat -c '%U %G %a' ${SPOOL}/private`).stdout).toBe(ours);
+    // And makes it the same way where it is missing.
+    expect(sh(`rmdir ${SPOOL}/private && postfix check && stat -c '%U %G %a' ${SPOOL}/private`).stdout).toBe(ours);
   });
 
   it("gives a queue left by other ids back to this Postfix, as Postfix lays it out, with its mail", () => {
-    // Postfix's own layout (check creates the missing queue directories), and a message in the maildrop.
-    expect(root.run(["postfix", "check"]).status).toBe(0);
+    // Postfix's own layout (made by check in the test before), and a message in the maildrop.
     const sent = sh(`printf 'Subject: queued across instances\\n\\nkeep me\\n' | /usr/sbin/sendmail -f root root@localhost`);
     expect(sent).toMatchObject({ status: 0 });
     const maildrop = sh(`ls ${SPOOL}/maildrop | wc -l`).stdout.trim();
