@@ -49,7 +49,8 @@ export function bootStepsScript(cfg: MailConfig): string {
     // configure_resolver and start_services.
     "printf 'nameserver 127.0.0.1\\n' >/etc/resolv.conf",
     `echo ${cfg.hostname} >/etc/mailname`,
-    "postfix set-permissions >/dev/null 2>&1 || true",
+    // move_state's queue step, the product's own (private/ for Dovecot's sockets; postfix check makes the rest).
+    "/usr/local/sbin/mailfort-boot postfix-owners",
     // The bare instance's directories (its files are written from the host).
     `mkdir -p ${BARE_SPOOL} /var/lib/postfix-bench`,
     "chown postfix /var/lib/postfix-bench",
