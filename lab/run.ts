@@ -1,6 +1,6 @@
 // `npm run lab` (run): up, the AWS paths' checks (secrets from SSM, the ACME certificate), every
 // verify group from its lab host, the containment of a hijacked account, the forced renewal, the
-// metrics and alarms, the replacement, the induced faults on the replacement (each must set off
+// metrics and alarms, the replacement, a DKIM rotation and then the induced faults on the replacement (each fault must set off
 // exactly its alarm), least privilege over everything the host called
 // and the negative controls; then down.
 import { rmSync } from "node:fs";
@@ -11,12 +11,14 @@ import { containmentCheck } from "./containment-check";
 import { reportsCheck } from "./reports-check";
 import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
+import { dkimRotationPhase } from "./dkim-rotation-phase";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
 import { guestHostFilesCheck } from "./host-files-check";
 import { buildImage } from "./image/build";
 import { labPaths } from "./paths";
 import { type RunningInstance, replaceInstance } from "./replace";
+import { ROTATION_RAN, rotationThenFaults } from "./rotation-then-faults";
 import { labStackConfig, labStackFile } from "./stack";
 import { type LabFigures, type UpOptions, labDown, labUp } from "./runner";
 import { runVerifyGroup } from "./verify-run";
@@ -126,28 +128,32 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         }
         if (!(await stillHealthy(up.vm, "the webmail's memory measurement", healthyAfter, results, log))) break phases;
         results.push({ ...VM_HEALTHY, status: "pass", detail: `healthy after ${healthyAfter.join(", ")}`, seconds: 0 });
-        // Last, on the instance then running (the replacement, before it is powered off): the
-        // faults leave a full queue and a listed address behind, which no check after them has
-        // to live with. The DKIM rotation (lab/rotation-then-faults.ts, lab/dkim-rotation-phase.ts)
-        // is to run just before them; it is not wired yet: its checks of the signing selector have
-        // not yet passed a full run (docs/lab.md).
-        const faults = async (running: RunningInstance): Promise<CheckResult[]> => {
-          const faultsStarted = Date.now();
-          const r = await faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log)
+        // Last, on the instance then running (the replacement, before it is powered off): a DKIM
+        // rotation, then the induced faults (lab/rotation-then-faults.ts says why in that order and
+        // there). The faults leave a full queue and a listed address behind, which no check after
+        // them has to live with.
+        const lastPhases = async (running: RunningInstance): Promise<CheckResult[]> => {
+          const rotation = async (): Promise<CheckResult[]> => opts.secretsDisk === true
+            // The rotation goes through SSM, which a --secrets-disk run does not have.
+            ? [{ ...ROTATION_RAN, status: "skip", detail: "--secrets-disk: no SSM to rotate the keys through", seconds: 0 }]
+            : dkimRotationPhase({ cfg: up.cfg, aws: up.aws, userData: running.userData, stackFile: running.stackFile }, log);
+          const faults = () => faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log)
             .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]);
-          figures.faultsSeconds = Math.round((Date.now() - faultsStarted) / 1000);
-          return r;
+          const r = await rotationThenFaults(rotation, faults);
+          figures.dkimRotationSeconds = r.rotationSeconds;
+          figures.faultsSeconds = r.faultsSeconds;
+          return r.results;
         };
         if (ec2Image) {
           try {
-            const replaced = await replaceInstance(up, ec2Image, opts, figures, log, faults);
+            const replaced = await replaceInstance(up, ec2Image, opts, figures, log, lastPhases);
             results.push(...replaced.results);
             instanceId = replaced.instanceId;
           } catch (e) {
             results.push(failed("replace-instance", "the replacement and the restore run to their end", e));
           }
         } else {
-          results.push(...(await faults({ instanceId, userData: up.boot.userData, stackFile: labStackFile() })));
+          results.push(...(await lastPhases({ instanceId, userData: up.boot.userData, stackFile: labStackFile() })));
         }
       }
       results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));

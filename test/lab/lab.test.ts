@@ -124,6 +124,13 @@ describe("npm run lab", () => {
         "webmail-others-unaffected",
         "webmail-session-hold",
         "webmail-replace-kept",
+        // A DKIM rotation on the replacement before the faults: four steps, none replacing the
+        // instance, the host's signing map following each, mail signed with each step's selector
+        // verifying at the remote MX, and a message queued across the switch still verifying.
+        ...["published", "signing", "revoked", "steady"].flatMap((step) => [`dkim-rotation-${step}-no-replacement`, `dkim-rotation-${step}-host-map`]),
+        ...["published", "signing", "steady"].map((step) => `dkim-rotation-signs-with-${step}`),
+        "dkim-rotation-queued-before-switch",
+        "dkim-rotation-queued-across-switch",
         // Induced faults on the replacement, side by side: each sets off exactly its alarm.
         "alarm-fault-data-disk-full",
         "alarm-fault-dnsbl-listed",
@@ -143,7 +150,7 @@ describe("npm run lab", () => {
         expect(tried.length, `relay tricks from ${who} refused with an SMTP reply`).toBeGreaterThanOrEqual(20);
       }
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^image .*boot-to-ready \d+ s \(replacement \d+ s\), ACME certificate \d+ s after readiness \(replacement \d+ s\).*faults \d+ s, DKIM rotation (?:\d+|-) s, VM memory used after checks \d+ MiB, webmail \(PHP-FPM PSS\) [\d.]+ MiB at rest, [\d.]+ MiB with one session/m);
+      expect(r.stdout).toMatch(/^image .*boot-to-ready \d+ s \(replacement \d+ s\), ACME certificate \d+ s after readiness \(replacement \d+ s\).*faults \d+ s, DKIM rotation \d+ s, VM memory used after checks \d+ MiB, webmail \(PHP-FPM PSS\) [\d.]+ MiB at rest, [\d.]+ MiB with one session/m);
       // Torn down: no lab namespace and no qemu of ours left behind.
       const ns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
       expect(ns).not.toMatch(/mflab-/);
