@@ -22,6 +22,9 @@ const LAB_COMMANDS: Readonly<Record<string, string>> = {
   debugfs: "e2fsprogs",
   testssl: "testssl.sh",
   dig: "bind9-dnsutils",
+  // The outside DANE client (lab/dane-inbound-check.ts): Postfix's posttls-finger and its validating resolver.
+  "posttls-finger": "postfix",
+  unbound: "unbound",
   // verify's webmail checks drive Debian's browser (the lab stack serves the webmail).
   chromium: "chromium",
 };

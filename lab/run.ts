@@ -4,11 +4,14 @@
 // exactly its alarm), least privilege over everything the host called
 // and the negative controls; then down.
 import { rmSync } from "node:fs";
+import type { MailConfig } from "../infra/config";
 import type { CheckResult } from "../verify/contract";
+import type { LabAws } from "./aws/lab-aws";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
-import { bootChecks, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
+import { bootChecks, keyTlsa, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
 import { reportsCheck } from "./reports-check";
+import { DANE_INBOUND_CHECKS, daneInboundChecks } from "./dane-inbound-check";
 import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
 import { dkimRotationPhase } from "./dkim-rotation-phase";
@@ -35,6 +38,15 @@ export interface LabReport {
 const FAULT_LOGIN = "bob@mailfort.test";
 
 const failed = (id: string, title: string, e: unknown): CheckResult => ({ id, title, status: "fail", detail: e instanceof Error ? e.message : String(e), seconds: 0 });
+
+/** The stack's own TLSA from outside (lab/dane-inbound-check.ts); the lab stack publishes it (features.dnssec). */
+async function inboundDane(cfg: MailConfig, aws: LabAws, trustAnchors: readonly string[], log: (l: string) => void): Promise<CheckResult[]> {
+  if (!cfg.features.dnssec) {
+    return [failed(DANE_INBOUND_CHECKS.own.id, DANE_INBOUND_CHECKS.own.title, "the lab stack does not set features.dnssec, so it publishes no TLSA record to check: set it in stacks/Pulumi.lab.yaml")];
+  }
+  return daneInboundChecks(cfg, keyTlsa(aws), trustAnchors, log)
+    .catch((e: unknown) => [failed(DANE_INBOUND_CHECKS.own.id, DANE_INBOUND_CHECKS.own.title, e)]);
+}
 
 const VM_HEALTHY = { id: "lab-vm-healthy", title: "the lab VM is still running and on the network after each phase of the run" } as const;
 
@@ -87,10 +99,12 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       // verify phase longer, not shorter (716 s against 624 s, 2026-12-03).
       const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
       testssl.catch(() => undefined);
-      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then a DMARC
-      // report from the remote MX through the spool and the reader, while testssl waits.
+      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then the
+      // server's own TLSA checked by an outside DANE client, then a DMARC report from the remote
+      // MX through the spool and the reader, while testssl waits.
       const outboundAndReports = outboundTlsChecks(log)
         .catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)])
+        .then(async (r) => [...r, ...(await inboundDane(up.cfg, up.aws, up.boot.trustAnchors ?? [], log))])
         .then(async (r) => [...r, await reportsCheck(up.cfg, log)]);
       for (const g of [
         { group: "attacker" as const, from: "attacker" as const },

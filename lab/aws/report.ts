@@ -37,7 +37,7 @@ export function bootChecks(cfg: MailConfig, aws: LabAws, secretsDisk: boolean): 
 }
 
 /** TLSA 3 1 1 of the stack's TLS key, from the SSM parameter the host reads it from. */
-function keyTlsa(aws: LabAws): string {
+export function keyTlsa(aws: LabAws): string {
   const key = aws.plan.parameters.find((p) => p.name.endsWith("/tls/key"));
   if (!key) throw new Error("the stack has no tls/key parameter");
   return tlsa311(createPublicKey(key.value));

@@ -130,6 +130,10 @@ describe.skipIf(Boolean(unavailable))("a later up's change (POST /change, the la
     expect(await controlCall(emu.control, "POST", "/change", change)).toEqual({ parameters: 3, records: 2 });
     expect(readFileSync(join(emu.zonesDir, "mailfort.test.zone"), "utf8")).toMatch(/^mail-g1\._domainkey\.mailfort\.test\. 3600 IN TXT "v=DKIM1; k=rsa; p=MIIBtest"$/m);
     expect(readFileSync(join(emu.zonesDir, "second.test.zone"), "utf8")).not.toContain("lab2026._domainkey");
+    // The stack's own DANE record (the lab stack sets features.dnssec) goes through Route53 into the export.
+    const tlsa = plan.zones.flatMap((z) => z.records).find((r) => r.type === "TLSA")!;
+    expect(tlsa).toMatchObject({ name: "_25._tcp.mail.mailfort.test", values: [expect.stringMatching(/^3 1 1 [0-9a-f]{64}$/)] });
+    expect(readFileSync(join(emu.zonesDir, "mailfort.test.zone"), "utf8").toLowerCase()).toContain(`_25._tcp.mail.mailfort.test. 300 in tlsa ${tlsa.values[0]}`);
     // The re-export is DNSSEC-signed with the lab's key, and BIND's verifier finds every RRset
     // signed and every signature good (-z: one key signs all; dnssec-verify judges, not dnspython).
     const zoneFile = join(emu.zonesDir, "mailfort.test.zone");

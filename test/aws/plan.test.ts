@@ -25,9 +25,10 @@ describe("emulatorPlan", () => {
       expect(p.value).not.toBe("[secret]");
       if (p.type === "SecureString") expect(p.keyRef).toContain(key);
     }
-    // The parameters' key, and the monitoring key of the alarm topic (no SecureString uses it).
-    expect(plan.kmsKeys).toHaveLength(2);
-    expect(plan.kmsKeys).toEqual(expect.arrayContaining([expect.objectContaining({ ref: key, aliases: ["alias/mailfort-lab"] }), expect.objectContaining({ aliases: ["alias/mailfort-lab-monitoring"] })]));
+    // The parameters' key, the monitoring key of the alarm topic (no SecureString uses it) and the
+    // DNSSEC signing key (the lab stack sets features.dnssec; the lab signs with its own key).
+    expect(plan.kmsKeys).toHaveLength(3);
+    expect(plan.kmsKeys).toEqual(expect.arrayContaining([expect.objectContaining({ ref: key, aliases: ["alias/mailfort-lab"] }), expect.objectContaining({ aliases: ["alias/mailfort-lab-monitoring"] }), expect.objectContaining({ description: expect.stringMatching(/DNSSEC/i) })]));
   });
 
   it("carries each zone's records, A records on the lab address, TXT quoted as Route53 takes them", () => {

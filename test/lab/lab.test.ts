@@ -68,6 +68,10 @@ describe("npm run lab", () => {
         "outbound-tls-mta-sts-valid",
         "outbound-tls-mta-sts-wrong-cert-deferred",
         "outbound-tls-opportunistic",
+        // The server's own TLSA (features.dnssec) verified by an outside DANE client (posttls-finger)
+        // through the MX, and the same client refusing the server under a TLSA for another key.
+        "dane-inbound-own-tlsa",
+        "dane-inbound-wrong-tlsa-refused",
         // A DMARC report from the remote MX: spooled by Postfix, read by the reader's own unit.
         "reports-dmarc-received",
         "dns-ptr-fcrdns",
