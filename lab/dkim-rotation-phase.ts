@@ -225,9 +225,20 @@ export interface RotationPhaseInput {
  * dkim-rotation group passes with the step's selector for the first test mailbox's domain. Around the switch a message
  * is left queued (remote MX stopped) while the old key signs, and must verify once delivered.
  */
-export async function dkimRotationPhase(input: RotationPhaseInput, log: (l: string) => void): Promise<CheckResult[]> {
+export interface RotationPhaseResult {
+  readonly results: CheckResult[];
+  /**
+   * Every parameter a step put into the lab's SSM (the new keys among them), kept even when a
+   * later step deleted it: the host may have read it in between, and the least-privilege check
+   * judges those reads against the keys the parameters were encrypted with.
+   */
+  readonly putParameters: PlannedParameter[];
+}
+
+export async function dkimRotationPhase(input: RotationPhaseInput, log: (l: string) => void): Promise<RotationPhaseResult> {
   const { cfg, aws } = input;
   const results: CheckResult[] = [];
+  const putParameters = new Map<string, PlannedParameter>();
   const stackFile = join(labDir(), "dkim-rotation", "Pulumi.lab.yaml");
   mkdirSync(join(labDir(), "dkim-rotation"), { recursive: true });
   writeFileSync(stackFile, rotationStackText(readFileSync(input.stackFile, "utf8"), 1));
@@ -248,6 +259,7 @@ export async function dkimRotationPhase(input: RotationPhaseInput, log: (l: stri
       results.push(check(`dkim-rotation-${expected}-no-replacement`, `DKIM rotation, step ${expected}: the user data is unchanged (no new instance)`, sameUserData,
         sameUserData ? `${push.putParameters.length} parameter(s) put, ${push.deleteParameters.length} deleted, ${Object.values(push.records).flat().length} DKIM record edit(s)` : "the step's synth changed the user data: this step would replace the instance", started));
       await controlCall(aws.emu.control, "POST", "/change", push);
+      for (const p of push.putParameters) putParameters.set(p.name, p);
       loaded = afterPush(loaded, push);
       // Verify's record checks (the client group, again after a restore) expect what the lab serves now.
       const recordsFile = join(labDir(), "lab-records.json");
@@ -291,7 +303,7 @@ export async function dkimRotationPhase(input: RotationPhaseInput, log: (l: stri
     // A step that threw between the stop and the switch: the remote MX takes mail again.
     if (remoteDown) startRemote(log, { keepMaildir: true });
   }
-  return results;
+  return { results, putParameters: [...putParameters.values()] };
 }
 
 /**

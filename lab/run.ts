@@ -7,6 +7,8 @@ import { rmSync } from "node:fs";
 import type { MailConfig } from "../infra/config";
 import type { CheckResult } from "../verify/contract";
 import type { LabAws } from "./aws/lab-aws";
+import type { PlannedParameter } from "./aws/plan";
+import { withParameters } from "./aws/policies";
 import { SUSPENDED_SENDERS_METRIC } from "../infra/core/host-metrics";
 import { bootChecks, keyTlsa, metricChecks, renewalCheck, roleChecks, waitAlarmState } from "./aws/report";
 import { containmentCheck } from "./containment-check";
@@ -87,6 +89,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
     results.push({ id: "lab-boot-ready", title: "the VM boots the synthesized user data and reports MAILFORT-READY", status: up.ready.ready ? "pass" : "fail", detail: up.ready.detail, seconds: figures.bootToReadySeconds });
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${figures.bootToReadySeconds} s`);
     let instanceId = up.instanceId;
+    /** The SSM parameters the DKIM rotation put besides the stack's (its new keys). */
+    let rotationParameters: readonly PlannedParameter[] = [];
     if (up.ready.ready) {
       results.push(await guestHostFilesCheck(labPaths.synthOut()));
       results.push(...(await dnssecChecks(up.cfg).catch((e: unknown) => [failed(DNSSEC_CHECKS.validated.id, DNSSEC_CHECKS.validated.title, e)])));
@@ -147,10 +151,13 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
         // there). The faults leave a full queue and a listed address behind, which no check after
         // them has to live with.
         const lastPhases = async (running: RunningInstance): Promise<CheckResult[]> => {
-          const rotation = async (): Promise<CheckResult[]> => opts.secretsDisk === true
+          const rotation = async (): Promise<CheckResult[]> => {
             // The rotation goes through SSM, which a --secrets-disk run does not have.
-            ? [{ ...ROTATION_RAN, status: "skip", detail: "--secrets-disk: no SSM to rotate the keys through", seconds: 0 }]
-            : dkimRotationPhase({ cfg: up.cfg, aws: up.aws, userData: running.userData, stackFile: running.stackFile }, log);
+            if (opts.secretsDisk === true) return [{ ...ROTATION_RAN, status: "skip", detail: "--secrets-disk: no SSM to rotate the keys through", seconds: 0 }];
+            const r = await dkimRotationPhase({ cfg: up.cfg, aws: up.aws, userData: running.userData, stackFile: running.stackFile }, log);
+            rotationParameters = r.putParameters;
+            return r.results;
+          };
           const faults = () => faultPhase(up.cfg, up.aws, running.instanceId, FAULT_LOGIN, log)
             .catch((e: unknown) => [failed("alarm-faults-only-matching", "the induced faults set off exactly their alarms", e)]);
           const r = await rotationThenFaults(rotation, faults);
@@ -170,7 +177,8 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
           results.push(...(await lastPhases({ instanceId, userData: up.boot.userData, stackFile: labStackFile() })));
         }
       }
-      results.push(...(await roleChecks(up.cfg, up.aws, instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
+      // Judged against everything the account held: the stack's parameters and the rotation's.
+      results.push(...(await roleChecks(up.cfg, withParameters(up.aws, rotationParameters), instanceId).catch((e: unknown) => [failed("aws-iam-calls-allowed", "least privilege", e)])));
     }
   } finally {
     if (!opts.keepUp) await labDown(log).catch((e: unknown) => log(`down: ${e instanceof Error ? e.message : String(e)}`));

@@ -3,6 +3,7 @@
 import type { NamedPolicy } from "./iam/evaluate";
 import type { AccountView } from "./iam/requests";
 import type { LabAws } from "./lab-aws";
+import type { PlannedParameter } from "./plan";
 
 /** The account moto runs as (its default); the synth's mocks use the same. */
 export const EMULATOR_ACCOUNT = "123456789012";
@@ -24,4 +25,10 @@ export function accountView(aws: Pick<LabAws, "plan" | "applied">): AccountView 
     toSynthId: Object.fromEntries(Object.entries(aws.applied.ids).map(([synth, real]) => [real, synth])),
     parameterKeys: Object.fromEntries(aws.plan.parameters.flatMap((p) => (p.keyRef ? [[p.name, p.keyRef]] : []))),
   };
+}
+
+/** The lab's AWS with `more` parameters in its plan (those the stack's plan does not already name). */
+export function withParameters<T extends Pick<LabAws, "plan">>(aws: T, more: readonly PlannedParameter[]): T {
+  const known = new Set(aws.plan.parameters.map((p) => p.name));
+  return { ...aws, plan: { ...aws.plan, parameters: [...aws.plan.parameters, ...more.filter((p) => !known.has(p.name))] } };
 }
