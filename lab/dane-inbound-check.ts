@@ -16,19 +16,14 @@
 // /etc/resolv.conf in the mount namespace `ip netns exec` makes for it (so nothing else in the
 // sender namespace changes), with `options trust-ad`: glibc passes the AD bit on only then.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { MailConfig } from "../infra/config";
 import type { CheckResult } from "../verify/contract";
+import { DANE_WRONG_TLSA_HOST, WRONG_TLSA_VALUE } from "./dns/service-zones";
 import { labDir } from "./paths";
 import { labHost } from "./topology";
 import { labForwardConf } from "./vm/vendor-data";
-
-/** A lab.test name for the mail server's address with a TLSA record that pins a key the server does not have. */
-export const DANE_WRONG_TLSA_HOST = "dane-wrong-tlsa.lab.test";
-/** TLSA 3 1 1 of no key at all (SHA-256 of a fixed text): nothing the server can present matches it. */
-export const WRONG_TLSA_VALUE = `3 1 1 ${createHash("sha256").update("mailfort lab: a key the mail server does not have").digest("hex")}`;
 
 export const DANE_INBOUND_CHECKS = {
   own: { id: "dane-inbound-own-tlsa", title: "an outside MTA (Postfix's posttls-finger, level dane) verifies the server's certificate by the stack's own DNSSEC-signed TLSA record, through the MX" },
@@ -36,11 +31,6 @@ export const DANE_INBOUND_CHECKS = {
 } as const;
 
 const LOOPBACK = "127.0.0.1";
-
-/** The zone lines the lab serves for the control name: the server's address and the wrong TLSA. */
-export function wrongTlsaZoneLines(mailAddress: string): string[] {
-  return [`${DANE_WRONG_TLSA_HOST}. 300 IN A ${mailAddress}`, `_25._tcp.${DANE_WRONG_TLSA_HOST}. 300 IN TLSA ${WRONG_TLSA_VALUE}`];
-}
 
 /** unbound's config for the sender's resolver: loopback only, in the foreground, no chroot or user switch, the lab's anchors. */
 export function senderResolverConf(dir: string, trustAnchors: readonly string[]): string {

@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DANE_WRONG_TLSA_HOST, WRONG_TLSA_VALUE, ownVerdict, parseFinger, senderResolverConf, wrongTlsaZoneLines, wrongVerdict } from "../../lab/dane-inbound-check";
+import { ownVerdict, parseFinger, senderResolverConf, wrongVerdict } from "../../lab/dane-inbound-check";
+import { DANE_WRONG_TLSA_HOST, WRONG_TLSA_VALUE, wrongTlsaZoneLines } from "../../lab/dns/service-zones";
 import { trustAnchors } from "../../lab/dns/dnssec";
 
 const OWN = "3 1 1 48813de1d1e00dc3e33be814f38019b2a273db3e6f82f6891b23c5566930a5b9";
