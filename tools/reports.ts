@@ -1,4 +1,5 @@
 // npm run reports -- ingest --dir <store> [--pipe] [file...]   (no file: one mail on stdin)
+// npm run reports -- send-tls --events <dir> --submitter <host> --from <address> [--day <YYYY-MM-DD|today>] [--sendmail <path>]
 // npm run reports -- summary --dir <store> [--own <cidr>...] [--threshold <percent>] [--days <n>] [--json] [--fail-on-alert]
 // ingest: report mails (or bare .xml.gz/.zip/.json.gz files) into the store; exit 2 when
 // anything was refused (the refusal is kept in <store>/refused). With --pipe, the exit codes
@@ -8,6 +9,8 @@
 // as you, what passes and fails, which TLS sessions to your MX fail, and the alerts.
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_LIMITS, ingestInputs, loadStore, ownSources, summarise, summaryText, withinDays, type IngestOutcome } from "../reports";
+import { RETRY_DAYS, daysToSend, sendDay, type SendResult } from "../reports/tlsrpt-send";
+import { httpsTransport, sendmailTransport } from "../reports/tlsrpt-transports";
 
 /** sysexits.h: a temporary failure; Postfix's pipe(8) defers the mail and retries. */
 const EX_TEMPFAIL = 75;
@@ -66,6 +69,36 @@ program.command("summary")
     const summary = summarise(o.days === undefined ? stored : withinDays(stored, o.days, new Date()), own, o.threshold);
     process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + "\n" : summaryText(summary, o.dir));
     if (o.failOnAlert && summary.alerts.length > 0) process.exitCode = 3;
+  });
+
+function utcDay(value: string): string {
+  if (value === "today") return new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new InvalidArgumentError(`expected a UTC day as YYYY-MM-DD or "today", got ${JSON.stringify(value)}`);
+  return value;
+}
+
+program.command("send-tls")
+  .description("send the TLS reports (RFC 8460) of one UTC day of this host's outbound sessions to the receivers that ask for them")
+  .requiredOption("--events <dir>", "where mailfort-tlsrpt-collect writes Postfix's TLSRPT events (one file per UTC day)")
+  .requiredOption("--submitter <host>", "this MTA's host name (the report's submitter and file name)")
+  .requiredOption("--from <address>", "the reports' sender address (one of the stack's own, so it is DKIM-signed)")
+  .option("--organization <name>", "the report's organization-name (default: the submitter)")
+  .option("--day <day>", `one UTC day to report: YYYY-MM-DD or "today" (default: yesterday, and what the ${RETRY_DAYS - 1} days before it did not reach yet)`, utcDay)
+  .option("--sendmail <path>", "the sendmail program for mailto: destinations", "/usr/sbin/sendmail")
+  .action(async (o: { events: string; submitter: string; from: string; organization?: string; day?: string; sendmail: string }) => {
+    const now = new Date();
+    const results: SendResult[] = [];
+    for (const day of o.day === undefined ? daysToSend(now) : [o.day]) {
+      results.push(await sendDay({
+        dir: o.events, day, today: now.toISOString().slice(0, 10),
+        reporter: { organization: o.organization ?? o.submitter, contact: o.from, submitter: o.submitter }, from: o.from,
+        limits: DEFAULT_LIMITS, transports: { sendmail: sendmailTransport(o.sendmail), post: httpsTransport() },
+        log: (l) => process.stderr.write(`reports: ${l}\n`),
+      }));
+    }
+    for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+    // Exit 75 (EX_TEMPFAIL) when a destination failed: the unit shows failed, the next day's run tries again.
+    if (results.some((r) => r.failed.length > 0)) process.exitCode = EX_TEMPFAIL;
   });
 
 program.parseAsync().catch((e: unknown) => {
