@@ -29,6 +29,23 @@ export const REPORTS_TRANSPORT = "mailfort-reports";
  */
 export const REPORTS_LIMITS = { heapMb: 256, addressSpaceMb: 1536, processes: 2, timeLimitSeconds: 120, mailMb: 8 } as const;
 
+/**
+ * Outbound TLS reports (RFC 8460, the reports this server sends about its deliveries): Postfix's
+ * TLSRPT events go to a unix datagram socket named relative to the queue directory (so smtp(8)
+ * finds it inside its chroot as well as outside), and mailfort-tlsrpt-collect keeps them in one
+ * file per UTC day in the store's `tls-events` folder, next to the reports received.
+ */
+export const TLSRPT_SOCKET_NAME = "run/tlsrpt/tlsrpt.sock";
+export const POSTFIX_QUEUE_DIR = "/var/spool/postfix";
+export const TLSRPT_EVENTS_SUBDIR = "tls-events";
+
+/** The reports' sender: the first mail domain's TLS report address (Rspamd signs it; bounces come back to the reader). */
+export function tlsReportSender(cfg: MailConfig): string {
+  const first = mailDomains(cfg)[0];
+  if (first === undefined) throw new Error("internal: a stack without a mail domain reached the host rendering");
+  return `${REPORT_ACCOUNTS.tlsRpt}@${first.name}`;
+}
+
 /** The monitoring's window: an alert clears once the reports that raised it are this old. */
 export const REPORTS_WINDOW_DAYS = 3;
 

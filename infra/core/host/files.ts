@@ -86,6 +86,11 @@ const OUTBOUND_TLS_TEMPLATES: ReadonlyArray<readonly [template: string, path: st
   ["systemd/postfix-mta-sts-resolver.service.d/mailfort.conf", "/etc/systemd/system/postfix-mta-sts-resolver.service.d/mailfort.conf"],
   ["systemd/mailfort-tls-policy.service", "/etc/systemd/system/mailfort-tls-policy.service"],
   ["bin/mailfort-tls-policy", "/usr/local/sbin/mailfort-tls-policy", "0755"],
+  // Outbound TLS reports (RFC 8460): Postfix's TLSRPT events collected, the daily reports sent.
+  ["systemd/mailfort-tlsrpt-collect.service", "/etc/systemd/system/mailfort-tlsrpt-collect.service"],
+  ["systemd/mailfort-tlsrpt-send.service", "/etc/systemd/system/mailfort-tlsrpt-send.service"],
+  ["systemd/mailfort-tlsrpt-send.timer", "/etc/systemd/system/mailfort-tlsrpt-send.timer"],
+  ["bin/mailfort-tlsrpt-collect", "/usr/local/sbin/mailfort-tlsrpt-collect", "0755"],
 ];
 
 /** Dovecot's app-password passdb (auth.appPasswords). */

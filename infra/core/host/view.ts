@@ -3,7 +3,10 @@
 import { type MailConfig, mailDomains, ssmPrefix } from "../../config";
 import { inboundPorts } from "../ports";
 import { HOST_METRICS_NAMESPACE, metricsEnvTokens } from "../host-metrics";
-import { REPORTS_ID, REPORTS_LIMITS, REPORTS_STORE_SUBDIR, REPORTS_TRANSPORT, REPORTS_USER, REPORTS_WINDOW_DAYS, renderedOwnSources, reportAddresses } from "../reports-host";
+import {
+  POSTFIX_QUEUE_DIR, REPORTS_ID, REPORTS_LIMITS, REPORTS_STORE_SUBDIR, REPORTS_TRANSPORT, REPORTS_USER, REPORTS_WINDOW_DAYS, TLSRPT_EVENTS_SUBDIR, TLSRPT_SOCKET_NAME,
+  renderedOwnSources, reportAddresses, tlsReportSender,
+} from "../reports-host";
 
 /** Where the data volume is mounted; everything that must survive the instance lives below it. */
 export const DATA_DIR = "/srv/mailfort";
@@ -87,6 +90,10 @@ export function hostView(cfg: MailConfig) {
       store: `${DATA_DIR}/${REPORTS_STORE_SUBDIR}`, windowDays: REPORTS_WINDOW_DAYS, own: renderedOwnSources(cfg),
       heapMb: REPORTS_LIMITS.heapMb, addressSpaceBytes: REPORTS_LIMITS.addressSpaceMb * 1024 * 1024,
       processes: REPORTS_LIMITS.processes, timeLimitSeconds: REPORTS_LIMITS.timeLimitSeconds, mailMaxBytes: REPORTS_LIMITS.mailMb * 1024 * 1024,
+      // Outbound TLS reports: Postfix's events, their socket, the reports' sender.
+      tlsEvents: `${DATA_DIR}/${REPORTS_STORE_SUBDIR}/${TLSRPT_EVENTS_SUBDIR}`, tlsSocketName: TLSRPT_SOCKET_NAME,
+      tlsSocket: `${POSTFIX_QUEUE_DIR}/${TLSRPT_SOCKET_NAME}`, tlsSocketDir: `${POSTFIX_QUEUE_DIR}/${TLSRPT_SOCKET_NAME.replace(/\/[^/]+$/, "")}`,
+      tlsFrom: tlsReportSender(cfg),
     },
   };
 }
