@@ -18,6 +18,7 @@ import { networkIngressPolicy } from "./policies/network";
 import { outboundTlsPolicy } from "./policies/outbound-tls";
 import { postfixContentFilterPolicy, postfixMessageLimitsPolicy, postfixSenderLoginPolicy, postscreenDnsblPolicy } from "./policies/postfix-model";
 import { reportsPipePolicy } from "./policies/reports";
+import { tlsReportsPolicy } from "./policies/tlsrpt";
 import { rspamdOutboundLimitPolicy, rspamdReputationPolicy } from "./policies/rspamd";
 import { noPlainSecretsPolicy, noSecretsInHostBundlePolicy, secureStringPolicy } from "./policies/secrets";
 import { tlsCiphersPolicy, tlsServerCipherOrderPolicy } from "./policies/tls-ciphers";
@@ -31,7 +32,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   mxPolicy, spfPolicy, dkimPolicy, dkimRotationPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
   hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
   postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, containmentPolicy, reportsPipePolicy, postscreenDnsblPolicy,
-  outboundTlsPolicy, tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
+  outboundTlsPolicy, tlsReportsPolicy, tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,
