@@ -16,6 +16,7 @@ import { reportsCheck } from "./reports-check";
 import { DANE_INBOUND_CHECKS, daneInboundChecks } from "./dane-inbound-check";
 import { DNSSEC_CHECKS, dnssecChecks } from "./dnssec-check";
 import { OUTBOUND_TLS_CHECKS, outboundTlsChecks } from "./outbound-tls-check";
+import { tlsRptOutboundCheck } from "./tlsrpt-outbound-check";
 import { dkimRotationPhase } from "./dkim-rotation-phase";
 import { faultPhase } from "./faults/phase";
 import { labCredential } from "./credentials";
@@ -103,11 +104,13 @@ export async function labRun(opts: UpOptions & { readonly keepUp?: boolean }, lo
       // verify phase longer, not shorter (716 s against 624 s, 2026-12-03).
       const testssl = runVerifyGroup(up.cfg, { group: "testssl", from: "scanner" }, log);
       testssl.catch(() => undefined);
-      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, then the
-      // server's own TLSA checked by an outside DANE client, then a DMARC report from the remote
+      // Outbound TLS (DANE, MTA-STS, opportunistic) from the guest's own Postfix, the TLS reports
+      // the server sends about it, then the server's own TLSA checked by an outside DANE client, then a DMARC report from the remote
       // MX through the spool and the reader, while testssl waits.
       const outboundAndReports = outboundTlsChecks(log)
         .catch((e: unknown) => [failed(OUTBOUND_TLS_CHECKS.dane.id, OUTBOUND_TLS_CHECKS.dane.title, e)])
+        // The TLS reports about those four deliveries, sent and read where they arrive.
+        .then(async (r) => [...r, await tlsRptOutboundCheck(up.cfg, log)])
         .then(async (r) => [...r, ...(await inboundDane(up.cfg, up.aws, up.boot.trustAnchors ?? [], log))])
         .then(async (r) => [...r, await reportsCheck(up.cfg, log)]);
       for (const g of [

@@ -47,6 +47,9 @@ export function tlsReceiver(kind: ReceiverKind): TlsReceiver {
   return r;
 }
 
+/** Where every receiver's TLS-RPT record sends the reports: a receiver with a valid MTA-STS path. */
+export const TLSRPT_RUA = "tlsrpt@sts-valid.test";
+
 /** The MTA-STS policy (RFC 8461 section 3.2) a receiver publishes. */
 export function stsPolicy(r: TlsReceiver): string {
   return `version: STSv1\nmode: enforce\nmx: ${r.mx}\nmax_age: 86400\n`;
@@ -68,6 +71,8 @@ export function receiverZoneFiles(certPem: (r: TlsReceiver) => string): Array<{ 
     if (r.policyAddress !== undefined) {
       lines.push(`_mta-sts.${r.domain}. 300 IN TXT "v=STSv1; id=mailforlab1"`, `mta-sts.${r.domain}. 300 IN A ${r.policyAddress}`);
     }
+    // Every receiver asks for TLS reports (RFC 8460), all to one address the receivers accept.
+    lines.push(`_smtp._tls.${r.domain}. 300 IN TXT "v=TLSRPTv1; rua=mailto:${TLSRPT_RUA}"`);
     return { zone: r.domain, text: `${[...lines, ""].join("\n")}` };
   });
 }

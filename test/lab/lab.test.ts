@@ -68,6 +68,8 @@ describe("npm run lab", () => {
         "outbound-tls-mta-sts-valid",
         "outbound-tls-mta-sts-wrong-cert-deferred",
         "outbound-tls-opportunistic",
+        // The TLS reports (RFC 8460) the server sends about those deliveries, read where they arrive.
+        "tlsrpt-outbound-reports",
         // The server's own TLSA (features.dnssec) verified by an outside DANE client (posttls-finger)
         // through the MX, and the same client refusing the server under a TLSA for another key.
         "dane-inbound-own-tlsa",

@@ -47,6 +47,8 @@ describe("the outbound-TLS receivers", () => {
       expect(text(d)).not.toContain("TLSA");
     }
     expect(text("plain.test")).not.toMatch(/TLSA|_mta-sts/);
+    // Every receiver asks for TLS reports, all at one address the receivers take.
+    for (const z of zones) expect(text(z.zone)).toContain(`_smtp._tls.${z.zone}. 300 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@sts-valid.test"\n`);
     for (const z of zones) {
       expect(text(z.zone)).toContain(`@ 300 IN MX 10 mx.${z.zone}.\n`);
       const file = join(dir, `${z.zone}.zone`);
