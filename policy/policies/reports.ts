@@ -5,6 +5,7 @@
 // and under an address-space limit. Mail by anyone to the report address is hostile input.
 import { hostFilesPolicy, lastFile, postfixOf } from "../lib/host-files";
 import { listOf } from "../lib/postfix";
+import { unitSettings } from "../lib/systemd-unit";
 import type { HostFile } from "../lib/user-data";
 
 /** The pack's own copy of the paths (the product's: infra/core/reports-host.ts, configs/). */
@@ -14,16 +15,6 @@ const INGEST_UNIT = "/etc/systemd/system/mailfort-reports-ingest.service";
 const INGEST_PATH = "/etc/systemd/system/mailfort-reports-ingest.path";
 /** Users a pipe or the reader must never run as: pipe(8) refuses root, and postfix owns the queue. */
 const PRIVILEGED = new Set(["root", "postfix"]);
-
-/** A unit file's settings (the last assignment wins, as systemd reads a plain setting). */
-function unitSettings(content: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of content.split("\n")) {
-    const kv = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
-    if (kv) m.set(kv[1] as string, (kv[2] as string).trim());
-  }
-  return m;
-}
 
 export const reportsPipePolicy = hostFilesPolicy({
   name: "host-reports-pipe",

@@ -4,22 +4,13 @@
 // network, and a daily timer starts the sender, which also runs unprivileged. Judged on the files
 // the instance receives; the pack keeps its own idea of the paths.
 import { hostFilesPolicy, lastFile, postfixOf } from "../lib/host-files";
+import { unitSettings as settings } from "../lib/systemd-unit";
 
 const QUEUE_DIRECTORY = "/var/spool/postfix";
 const COLLECTOR_UNIT = "/etc/systemd/system/mailfort-tlsrpt-collect.service";
 const SENDER_UNIT = "/etc/systemd/system/mailfort-tlsrpt-send.service";
 const SENDER_TIMER = "/etc/systemd/system/mailfort-tlsrpt-send.timer";
 const PRIVILEGED = new Set(["", "root", "postfix"]);
-
-/** A unit file's plain settings (the last assignment wins). */
-function settings(content: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of content.split("\n")) {
-    const kv = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
-    if (kv) m.set(kv[1] as string, (kv[2] as string).trim());
-  }
-  return m;
-}
 
 export const tlsReportsPolicy = hostFilesPolicy({
   name: "host-tlsrpt-reports",

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
+import { fakeDnsScript } from "./fake-dns";
 import { loadStack } from "./stacks";
 
 const unavailable = checkerUnavailable();
@@ -23,46 +24,19 @@ if (unavailable) console.warn(`SKIPPING outbound TLS host tests: ${unavailable}`
 
 const TLSA = "3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6";
 
-const FAKE_DNS = `
-import socket
-import dns.flags, dns.message, dns.rcode, dns.rdatatype, dns.rrset
-DATA = {
-    ("dane.test.", "MX"): ["10 mx.dane.test."], ("mx.dane.test.", "A"): ["127.0.0.1"],
-    ("_25._tcp.mx.dane.test.", "TLSA"): [${JSON.stringify(TLSA)}],
-    ("_mta-sts.dane.test.", "TXT"): ['"v=STSv1; id=20260101"'], ("mta-sts.dane.test.", "A"): ["127.0.0.1"],
-    ("sts.test.", "MX"): ["10 mx.sts.test."], ("mx.sts.test.", "A"): ["127.0.0.1"],
-    ("_mta-sts.sts.test.", "TXT"): ['"v=STSv1; id=20260101"'], ("mta-sts.sts.test.", "A"): ["127.0.0.1"],
-    ("testing.test.", "MX"): ["10 mx.testing.test."], ("mx.testing.test.", "A"): ["127.0.0.1"],
-    ("_mta-sts.testing.test.", "TXT"): ['"v=STSv1; id=1"'], ("mta-sts.testing.test.", "A"): ["127.0.0.1"],
-    ("plain.test.", "MX"): ["10 mx.plain.test."], ("mx.plain.test.", "A"): ["192.0.2.25"],
-    ("signed.test.", "MX"): ["10 mx.signed.test."], ("mx.signed.test.", "A"): ["127.0.0.1"],
-    ("_mta-sts.signed.test.", "TXT"): ['"v=STSv1; id=7"'], ("mta-sts.signed.test.", "A"): ["127.0.0.1"],
-    ("null.test.", "MX"): ["0 ."],
-}
-SIGNED = ("dane.test.", "signed.test.", "null.test.")
-SERVFAIL = ("bogus.test.",)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-open("/tmp/dns.ready", "w").close()
-while True:
-    data, peer = s.recvfrom(4096)
-    q = dns.message.from_wire(data)
-    r = dns.message.make_response(q)
-    name, rdtype = q.question[0].name.to_text().lower(), dns.rdatatype.to_text(q.question[0].rdtype)
-    with open("/tmp/dns.log", "a") as log:
-        log.write(f"{name} {rdtype}\\n")
-    if name.endswith(SERVFAIL):
-        r.set_rcode(dns.rcode.SERVFAIL)
-    else:
-        records = DATA.get((name, rdtype))
-        if records:
-            r.answer.append(dns.rrset.from_text_list(name, 300, "IN", rdtype, records))
-        elif not any(n == name or n.endswith("." + name) for n, _ in DATA):
-            r.set_rcode(dns.rcode.NXDOMAIN)
-        if name.endswith(SIGNED):
-            r.flags |= dns.flags.AD
-    s.sendto(r.to_wire(), peer)
-`;
+const FAKE_DNS = fakeDnsScript({
+  "dane.test. MX": ["10 mx.dane.test."], "mx.dane.test. A": ["127.0.0.1"],
+  "_25._tcp.mx.dane.test. TLSA": [TLSA],
+  "_mta-sts.dane.test. TXT": ['"v=STSv1; id=20260101"'], "mta-sts.dane.test. A": ["127.0.0.1"],
+  "sts.test. MX": ["10 mx.sts.test."], "mx.sts.test. A": ["127.0.0.1"],
+  "_mta-sts.sts.test. TXT": ['"v=STSv1; id=20260101"'], "mta-sts.sts.test. A": ["127.0.0.1"],
+  "testing.test. MX": ["10 mx.testing.test."], "mx.testing.test. A": ["127.0.0.1"],
+  "_mta-sts.testing.test. TXT": ['"v=STSv1; id=1"'], "mta-sts.testing.test. A": ["127.0.0.1"],
+  "plain.test. MX": ["10 mx.plain.test."], "mx.plain.test. A": ["192.0.2.25"],
+  "signed.test. MX": ["10 mx.signed.test."], "mx.signed.test. A": ["127.0.0.1"],
+  "_mta-sts.signed.test. TXT": ['"v=STSv1; id=7"'], "mta-sts.signed.test. A": ["127.0.0.1"],
+  "null.test. MX": ["0 ."],
+}, ["dane.test.", "signed.test.", "null.test."], ["bogus.test."]);
 
 const POLICY_SERVER = `
 import ssl

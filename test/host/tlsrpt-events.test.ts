@@ -2,8 +2,8 @@
 // (linked with libtlsrpt) with the rendered main.cf (smtp_tlsrpt_enable, the socket under the queue
 // directory), the shipped mailfort-tlsrpt-collect as the reader's user on that socket, the shipped
 // `mailfort-reports send-tls` on Debian's nodejs, and Postfix again delivering the reports.
-// DNS is a small server of the test's (dnspython) that sets the AD bit for dane.test, as the host's
-// validating unbound does for a signed zone; the receivers are a small SMTP server with STARTTLS.
+// DNS is the host tests' small server (fake-dns.ts), with the AD bit for dane.test as the host's
+// validating unbound sets it for a signed zone; the receivers are a small SMTP server with STARTTLS.
 //   plain.test  MX on 127.0.0.2, a self-signed certificate, no policy: delivered (opportunistic)
 //   dane.test   MX on 127.0.0.3, a TLSA record that matches no key it has: deferred by DANE
 //   sts.test    MX on 127.0.0.4, an MTA-STS enforce policy (given to Postfix as mailfort-tls-policy
@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, ingest, loadStore } from "../../reports";
 import type { TlsReport } from "../../reports/tlsrpt-schema";
 import { type CheckerRoot, baseRoot, checkerUnavailable, prepareRoot } from "./checker-root";
+import { fakeDnsScript } from "./fake-dns";
 import { loadStack } from "./stacks";
 
 const unavailable = checkerUnavailable();
@@ -28,36 +29,12 @@ if (unavailable) console.warn(`SKIPPING outbound TLS report host tests: ${unavai
 const WRONG_TLSA = "3 1 1 " + "ab".repeat(32);
 const RUA = '"v=TLSRPTv1; rua=mailto:tlsrpt@plain.test"';
 
-const FAKE_DNS = `
-import socket
-import dns.flags, dns.message, dns.rcode, dns.rdatatype, dns.rrset
-DATA = {
-    ("plain.test.", "MX"): ["10 mx.plain.test."], ("mx.plain.test.", "A"): ["127.0.0.2"],
-    ("_smtp._tls.plain.test.", "TXT"): [${JSON.stringify(RUA)}],
-    ("dane.test.", "MX"): ["10 mx.dane.test."], ("mx.dane.test.", "A"): ["127.0.0.3"],
-    ("_25._tcp.mx.dane.test.", "TLSA"): [${JSON.stringify(WRONG_TLSA)}],
-    ("_smtp._tls.dane.test.", "TXT"): [${JSON.stringify(RUA)}],
-    ("sts.test.", "MX"): ["10 mx.sts.test."], ("mx.sts.test.", "A"): ["127.0.0.4"],
-    ("_smtp._tls.sts.test.", "TXT"): [${JSON.stringify(RUA)}],
-}
-SIGNED = ("dane.test.",)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-open("/tmp/dns.ready", "w").close()
-while True:
-    data, peer = s.recvfrom(4096)
-    q = dns.message.from_wire(data)
-    r = dns.message.make_response(q)
-    name, rdtype = q.question[0].name.to_text().lower(), dns.rdatatype.to_text(q.question[0].rdtype)
-    records = DATA.get((name, rdtype))
-    if records:
-        r.answer.append(dns.rrset.from_text_list(name, 300, "IN", rdtype, records))
-    elif not any(n == name or n.endswith("." + name) for n, _ in DATA):
-        r.set_rcode(dns.rcode.NXDOMAIN)
-    if name.endswith(SIGNED):
-        r.flags |= dns.flags.AD
-    s.sendto(r.to_wire(), peer)
-`;
+const FAKE_DNS = fakeDnsScript({
+  "plain.test. MX": ["10 mx.plain.test."], "mx.plain.test. A": ["127.0.0.2"], "_smtp._tls.plain.test. TXT": [RUA],
+  "dane.test. MX": ["10 mx.dane.test."], "mx.dane.test. A": ["127.0.0.3"], "_25._tcp.mx.dane.test. TLSA": [WRONG_TLSA],
+  "_smtp._tls.dane.test. TXT": [RUA],
+  "sts.test. MX": ["10 mx.sts.test."], "mx.sts.test. A": ["127.0.0.4"], "_smtp._tls.sts.test. TXT": [RUA],
+}, ["dane.test."]);
 
 /** A receiving MX: STARTTLS with a self-signed certificate, every message kept in /tmp/received. */
 const RECEIVER = `
