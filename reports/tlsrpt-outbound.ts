@@ -26,6 +26,8 @@ export interface OutboundReport {
 
 /** Distinct failure groups kept per policy; beyond it the sessions still count in the summary. */
 const MAX_DETAIL_GROUPS = 100;
+/** Distinct policies kept per domain (a domain has one or two; more is a receiver changing its policy all day). */
+const MAX_POLICIES = 50;
 
 type Detail = NonNullable<TlsEventPolicy["failure-details"]>[number];
 
@@ -60,8 +62,11 @@ export function dayRange(day: string): { start: string; end: string; startSecond
   return { start: `${day}T00:00:00Z`, end: `${day}T23:59:59Z`, startSeconds, endSeconds: startSeconds + 86_399 };
 }
 
-/** The events of one day -> one report per recipient domain that asked for reports. */
-export function outboundReports(events: readonly TlsEvent[], day: string, reporter: Reporter, limits: ReportLimits): OutboundReport[] {
+/**
+ * The events of one day -> one report per recipient domain that asked for reports. A domain whose
+ * report cannot be built within the limits is left out and named to `skipped`; the others go on.
+ */
+export function outboundReports(events: readonly TlsEvent[], day: string, reporter: Reporter, limits: ReportLimits, skipped: (domain: string, why: string) => void = () => undefined): OutboundReport[] {
   const range = dayRange(day);
   const byDomain = new Map<string, { record: string; policies: Map<string, PolicyTally> }>();
   for (const e of events) {
@@ -72,6 +77,7 @@ export function outboundReports(events: readonly TlsEvent[], day: string, report
     for (const p of e.policies) {
       const key = policyKey(e.d, p);
       let tally = entry.policies.get(key);
+      if (tally === undefined && entry.policies.size >= MAX_POLICIES) continue;
       if (tally === undefined) {
         const policy: Record<string, unknown> = { "policy-type": POLICY_TYPES[p["policy-type"]], "policy-domain": p["policy-domain"] ?? e.d };
         if (p["policy-string"]?.length) policy["policy-string"] = p["policy-string"];
@@ -109,9 +115,12 @@ export function outboundReports(events: readonly TlsEvent[], day: string, report
       })),
     };
     const json = JSON.stringify(doc);
-    // Our own reader's schema: a report that would not pass it is a bug here, not something to send.
-    const report = parseTlsReportJson(`outbound TLS report for ${domain}`, json, limits);
-    reports.push({ domain, destinations, report, json });
+    // Our own reader's schema: a report that would not pass it is not something to send.
+    try {
+      reports.push({ domain, destinations, report: parseTlsReportJson(`outbound TLS report for ${domain}`, json, limits), json });
+    } catch (e) {
+      skipped(domain, e instanceof Error ? e.message : String(e));
+    }
   }
   return reports;
 }

@@ -104,7 +104,11 @@ export async function sendDay(o: SendOptions): Promise<SendResult> {
   if (skipped > 0) o.log(`${file}: ${skipped} line(s) are not TLSRPT events and were left out`);
   const sent = readSent(o.dir, o.day);
   const result: SendResult = { day: o.day, events: events.length, skippedLines: skipped, delivered: [], alreadySent: [], failed: [], removedDays: [] };
-  for (const r of outboundReports(events, o.day, o.reporter, o.limits)) {
+  const built = outboundReports(events, o.day, o.reporter, o.limits, (domain, why) => {
+    result.failed.push(`${domain} (no report: ${why})`);
+    o.log(`no ${o.day} TLS report for ${domain}: ${why}`);
+  });
+  for (const r of built) {
     for (const dest of r.destinations) {
       const target = dest.kind === "mailto" ? `mailto:${dest.address}` : dest.url;
       const key = `${r.domain} ${target}`;

@@ -65,6 +65,17 @@ describe("Postfix's TLSRPT events -> RFC 8460 reports", () => {
     expect(reports.find((r) => r.domain === "plain.example")!.report.policies[0]!.policy["policy-type"]).toBe("no-policy-found");
   });
 
+  it("a domain whose events would make an oversized report is left out and named, the others still get theirs", () => {
+    // A receiver answering with a new MX name on every attempt: each event a policy of its own, 120 failure groups each.
+    const flood = Array.from({ length: 200 }, (_, i) => line(stsFailure.replace(/"mx-host":\["mx\.sts-wrong\.example"\]/, `"mx-host":["mx${i}.sts-wrong.example"]`)
+      .replace(/"failure-details":\[[^\]]*\]/, `"failure-details":[${Array.from({ length: 60 }, (_, j) => `{"c":202,"n": "mx${i}-${j}.sts-wrong.example"}`).join(",")}]`)));
+    const skipped: string[] = [];
+    const reports = outboundReports(parseEventLines([...flood, line(daneSuccess)].join("\n")).events, DAY, REPORTER, { ...DEFAULT_LIMITS, maxRecords: 2000 }, (d, why) => skipped.push(`${d}: ${why}`));
+    expect(reports.map((r) => r.domain)).toEqual(["dane.example"]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatch(/^sts-wrong\.example: .*more than 2000/);
+  });
+
   it("every libtlsrpt failure code becomes its RFC 8460 result type", () => {
     const codes: Record<number, string> = { 201: "starttls-not-supported", 203: "certificate-not-trusted", 204: "certificate-expired", 205: "validation-failure", 301: "sts-policy-fetch-error", 302: "sts-policy-invalid", 303: "sts-webpki-invalid", 304: "tlsa-invalid", 305: "dnssec-invalid", 306: "dane-required" };
     for (const [code, type] of Object.entries(codes)) {
