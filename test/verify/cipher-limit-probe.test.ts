@@ -101,3 +101,32 @@ describe("testssl's pre_128cipher on a second look", () => {
     expect(r.notReproduced).toEqual(["pre_128cipher (a 129-suite hello got server-hello)"]);
   });
 });
+
+describe("testssl's \"cipherlist_STRONG: not offered\" on a second look", () => {
+  const target = { host: "mail.example.com", address: "127.0.0.1", domains: ["example.com"], mailboxes: [], externalRecipient: "x@example.invalid", heloName: "client.test" } as VerifyTarget;
+  const strongMissing = { id: "cipherlist_STRONG", severity: "MEDIUM", finding: "not offered" };
+  const tlsServer = async (ciphers?: string) => {
+    const key = await generateKeyPair("ECDSA", 2048, "P256");
+    const c = await selfSignedCertificate({ privateKeyPem: key.privateKeyPem, subject: { commonName: "mail.example.com" }, dnsNames: ["mail.example.com"], isCaCertificate: false, validityPeriodHours: 1, allowedUses: ["digital_signature", "server_auth"] });
+    return listen(createTlsServer({ key: key.privateKeyPem, cert: c.certPem, minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ...(ciphers ? { ciphers } : {}) }, (s) => s.end()));
+  };
+  const port993 = (port: number) => ({ ...tlsPorts({ pop3: false }).find((x) => x.port === 993)!, port });
+
+  it("is dropped when a hello offering only forward-secret AEAD suites gets a ServerHello (a real TLS server)", async () => {
+    const r = await reprobed(target, port993(await tlsServer()), [strongMissing]);
+    expect(r.bad).toEqual([]);
+    expect(r.notReproduced).toEqual(["cipherlist_STRONG (a hello offering only forward-secret AEAD suites got server-hello)"]);
+  });
+
+  it("stands when the server really offers none of them (CBC only: refused with an alert, every time)", async () => {
+    const r = await reprobed(target, port993(await tlsServer("ECDHE-ECDSA-AES128-SHA")), [strongMissing]);
+    expect(r.bad).toEqual([strongMissing]);
+    expect(r.notReproduced).toEqual([]);
+  });
+
+  it("only the \"not offered\" verdict is looked at again", async () => {
+    const other = { id: "cipherlist_STRONG", severity: "MEDIUM", finding: "offered (weak)" };
+    const r = await reprobed(target, port993(await tlsServer()), [other]);
+    expect(r.bad).toEqual([other]);
+  });
+});

@@ -1,4 +1,6 @@
-// A second look at testssl's "128 cipher limit bug" pre-test (pre_128cipher). testssl decides it
+// A second look at testssl's one-handshake verdicts: the "128 cipher limit bug" pre-test
+// (pre_128cipher), and whether the forward-secret AEAD suites are offered at all
+// (cipherlist_STRONG, STRONG_SUITES below). For pre_128cipher testssl decides it
 // from ONE handshake: a TLS 1.2 ClientHello offering 129 suites; any answer but a ServerHello
 // (a timeout included) marks the server as broken. On the lab's emulated VM, with five scans
 // running side by side, one slow handshake is enough for a false alarm. A server that really has
@@ -111,28 +113,42 @@ async function openForHello(t: ProbeTarget, timeoutMs: number): Promise<Socket> 
   });
 }
 
-/** One 129-suite hello; a failure to connect or to get through STARTTLS counts as "closed". */
-export async function helloWithManySuites(t: ProbeTarget, timeoutMs = 30_000): Promise<HelloAnswer> {
+/** One hello offering `suites`; a failure to connect or to get through STARTTLS counts as "closed". */
+export async function helloWith(t: ProbeTarget, suites: readonly number[], timeoutMs = 30_000): Promise<HelloAnswer> {
   let sock: Socket;
   try {
     sock = await openForHello(t, timeoutMs);
   } catch {
     return "closed";
   }
-  return answerTo(sock, clientHello(t.serverName, offeredSuites()), timeoutMs);
+  return answerTo(sock, clientHello(t.serverName, suites), timeoutMs);
 }
 
+/** One 129-suite hello. */
+export const helloWithManySuites = (t: ProbeTarget, timeoutMs = 30_000): Promise<HelloAnswer> => helloWith(t, offeredSuites(), timeoutMs);
+
 /**
- * Sends the hello up to `attempts` times. Answered once with a ServerHello: the server takes 129
- * suites, and testssl's one failed handshake was not the bug. The answers are returned for the
- * report either way.
+ * Sends a hello offering `suites` up to `attempts` times. A ServerHello means the server chose
+ * one of them (a server that has none answers with a handshake-failure alert, every time); the
+ * answers are returned for the report either way.
  */
-export async function acceptsManySuites(t: ProbeTarget, attempts = 3, timeoutMs = 30_000): Promise<{ accepted: boolean; answers: HelloAnswer[] }> {
+export async function acceptsHello(t: ProbeTarget, suites: readonly number[], attempts = 3, timeoutMs = 30_000): Promise<{ accepted: boolean; answers: HelloAnswer[] }> {
   const answers: HelloAnswer[] = [];
   for (let i = 0; i < attempts; i++) {
-    const a = await helloWithManySuites(t, timeoutMs);
+    const a = await helloWith(t, suites, timeoutMs);
     answers.push(a);
     if (a === "server-hello") return { accepted: true, answers };
   }
   return { accepted: false, answers };
 }
+
+/** Answered once with a ServerHello: the server takes 129 suites, and testssl's one failed handshake was not the bug. */
+export const acceptsManySuites = (t: ProbeTarget, attempts = 3, timeoutMs = 30_000) => acceptsHello(t, offeredSuites(), attempts, timeoutMs);
+
+/**
+ * The suites testssl's "STRONG" cipher list stands for (cipherlist_STRONG: forward-secret AEAD),
+ * as TLS 1.2 codes: ECDHE with AES-GCM and ChaCha20-Poly1305, ECDSA and RSA keys alike. testssl
+ * decides "not offered" from one handshake too; a ServerHello to a hello offering only these
+ * proves the server offers one.
+ */
+export const STRONG_SUITES: readonly number[] = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9];

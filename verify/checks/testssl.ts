@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { targetAddress } from "../dns-client";
 import { type Check, type VerifyTarget, fail } from "../types";
-import { acceptsManySuites } from "./cipher-limit-probe";
+import { STRONG_SUITES, acceptsHello, offeredSuites } from "./cipher-limit-probe";
 import { type TlsPort, tlsPorts } from "./tls";
 
 /** One line of testssl's flat JSON (--jsonfile). */
@@ -92,20 +92,35 @@ async function scan(t: VerifyTarget, p: TlsPort): Promise<ScanOutcome> {
 }
 
 /**
- * testssl's pre_128cipher verdict rests on one handshake (see cipher-limit-probe.ts): it is
- * probed again from here, and dropped only when the server answers a 129-suite hello. Every
- * other finding stands as testssl reported it.
+ * testssl's pre_128cipher and "cipherlist_STRONG: not offered" verdicts rest on one handshake
+ * (see cipher-limit-probe.ts; on the lab's emulated VM, with five scans side by side, one slow
+ * handshake is enough for either): each is probed again from here, and dropped only when the
+ * server answers the hello that settles it with a ServerHello. Every other finding stands as
+ * testssl reported it.
  */
 export async function reprobed(t: VerifyTarget, p: TlsPort, bad: TestsslFinding[]): Promise<{ bad: TestsslFinding[]; notReproduced: string[] }> {
-  if (!bad.some((f) => f.id === "pre_128cipher")) return { bad, notReproduced: [] };
   const serverName = p.sni ? p.sni(t) : t.host;
-  const probe = await acceptsManySuites({ address: await targetAddress(t), port: p.port, serverName, smtpHelo: p.starttls === "smtp" ? t.heloName : undefined });
-  if (!probe.accepted) return { bad, notReproduced: [] };
-  return {
-    bad: bad.filter((f) => f.id !== "pre_128cipher"),
-    notReproduced: [`pre_128cipher (a 129-suite hello got ${probe.answers.join(", then ")})`],
-  };
+  const target = { address: await targetAddress(t), port: p.port, serverName, smtpHelo: p.starttls === "smtp" ? t.heloName : undefined };
+  const notReproduced: string[] = [];
+  let left = bad;
+  for (const again of SECOND_LOOKS) {
+    if (!left.some((f) => again.matches(f))) continue;
+    const probe = await acceptsHello(target, again.suites);
+    if (!probe.accepted) continue;
+    left = left.filter((f) => !again.matches(f));
+    notReproduced.push(`${again.id} (${again.hello} got ${probe.answers.join(", then ")})`);
+  }
+  return { bad: left, notReproduced };
 }
+
+/**
+ * testssl's verdicts that rest on one handshake, each with the hello that settles it: a server
+ * that answers it with a ServerHello does what the finding says it does not.
+ */
+const SECOND_LOOKS: ReadonlyArray<{ id: string; hello: string; suites: readonly number[]; matches: (f: TestsslFinding) => boolean }> = [
+  { id: "pre_128cipher", hello: "a 129-suite hello", suites: offeredSuites(), matches: (f) => f.id === "pre_128cipher" },
+  { id: "cipherlist_STRONG", hello: "a hello offering only forward-secret AEAD suites", suites: STRONG_SUITES, matches: (f) => f.id === "cipherlist_STRONG" && /not offered/i.test(f.finding) },
+];
 
 // A scan takes about two minutes per port against the lab's emulated VM, nearly all of it
 // waiting on handshakes: the first check starts the scans of all ports side by side, and each
