@@ -93,12 +93,14 @@ export function parseEventLines(text: string): { events: TlsEvent[]; skipped: nu
  * Only mailto: and https: are defined; anything else, and a record that is not version 1, gives
  * none. mailto: addresses are percent-decoded (RFC 6068) and must look like an address.
  */
-export function reportDestinations(record: string): Array<{ kind: "mailto"; address: string } | { kind: "https"; url: string }> {
+export type ReportDestination = { readonly kind: "mailto"; readonly address: string } | { readonly kind: "https"; readonly url: string };
+
+export function reportDestinations(record: string): ReportDestination[] {
   const fields = record.split(";").map((f) => f.trim()).filter((f) => f !== "");
   if (fields[0]?.replace(/\s+/g, "") !== "v=TLSRPTv1") return [];
   const rua = fields.find((f) => /^rua\s*=/i.test(f));
   if (rua === undefined) return [];
-  const out: Array<{ kind: "mailto"; address: string } | { kind: "https"; url: string }> = [];
+  const out: ReportDestination[] = [];
   for (const uri of rua.replace(/^rua\s*=/i, "").split(",").map((u) => u.trim()).slice(0, 10)) {
     if (/^mailto:/i.test(uri)) {
       let address: string;

@@ -28,9 +28,12 @@ function summaryText(r: OutboundReport, day: string, submitter: string): string 
   return `${lines.join("\n")}\n`;
 }
 
+/** The report as both transports carry it: gzip of the JSON (RFC 8460 section 5.2 and 5.3). */
+export const reportGzip = (r: OutboundReport): Buffer => gzipSync(Buffer.from(r.json, "utf8"));
+
 export async function reportMail(r: OutboundReport, to: string, day: string, reporter: Reporter, from: string, now = new Date()): Promise<ReportMail> {
   const fileName = reportFileName(reporter.submitter, r.domain, day);
-  const gzip = gzipSync(Buffer.from(r.json, "utf8"));
+  const gzip = reportGzip(r);
   const root = new MimeNode('multipart/report; report-type="tlsrpt"', { newline: "\r\n" });
   root.setHeader({
     From: from,

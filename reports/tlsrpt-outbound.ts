@@ -6,7 +6,7 @@
 import type { ReportLimits } from "./limits";
 import { parseTlsReportJson } from "./tlsrpt-json";
 import type { TlsReport } from "./tlsrpt-schema";
-import { POLICY_TYPES, RESULT_TYPES, reportDestinations, type TlsEvent, type TlsEventPolicy } from "./tlsrpt-events";
+import { POLICY_TYPES, RESULT_TYPES, reportDestinations, type ReportDestination, type TlsEvent, type TlsEventPolicy } from "./tlsrpt-events";
 
 /** Who sends the reports: RFC 8460 section 4.4's organization and contact, and the submitting host. */
 export interface Reporter {
@@ -18,7 +18,7 @@ export interface Reporter {
 
 export interface OutboundReport {
   readonly domain: string;
-  readonly destinations: ReturnType<typeof reportDestinations>;
+  readonly destinations: readonly ReportDestination[];
   readonly report: TlsReport;
   /** The JSON as sent (the attachment, before gzip). */
   readonly json: string;

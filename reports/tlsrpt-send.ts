@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { join } from "node:path";
 import type { ReportLimits } from "./limits";
 import { parseEventLines } from "./tlsrpt-events";
-import { reportMail } from "./tlsrpt-mail";
+import { reportGzip, reportMail } from "./tlsrpt-mail";
 import { dayRange, outboundReports, type Reporter } from "./tlsrpt-outbound";
 
 /** Day files kept (RFC 8460 asks for daily reports; two weeks leave room to resend by hand). */
@@ -117,9 +117,8 @@ export async function sendDay(o: SendOptions): Promise<SendResult> {
         continue;
       }
       try {
-        const mail = await reportMail(r, dest.kind === "mailto" ? dest.address : o.from, o.day, o.reporter, o.from);
-        if (dest.kind === "mailto") await o.transports.sendmail(o.from, dest.address, mail.message);
-        else await o.transports.post(dest.url, mail.gzip);
+        if (dest.kind === "mailto") await o.transports.sendmail(o.from, dest.address, (await reportMail(r, dest.address, o.day, o.reporter, o.from)).message);
+        else await o.transports.post(dest.url, reportGzip(r));
         sent.add(key);
         writeSent(o.dir, o.day, sent);
         result.delivered.push(key);
