@@ -9,8 +9,8 @@
 //   opportunistic  delivered over TLS (unauthenticated is fine: nobody asked for more)
 // The deferred message is removed from the queue afterwards, so no later check inherits it.
 //
-// NOT wired into lab/run.ts yet (branch p18x's report): its one dev run found the receivers'
-// Postfix without tlsmgr (fixed since, not rerun). Meant to run beside testssl, which mostly waits.
+// The MTA-STS policies are fetched before the messages go (fetchStsPolicies says why). Runs
+// beside testssl, which mostly waits (lab/run.ts).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckResult } from "../verify/contract";
@@ -89,9 +89,40 @@ async function guestQueue(): Promise<Array<{ id: string; recipient: string; reas
 const smtpLog = async (): Promise<string[]> =>
   (await guestShell("journalctl -q --no-pager -o cat SYSLOG_IDENTIFIER=postfix/smtp --since=-30min || true")).split("\n");
 
+/** Whether the server's TLS policy map answered an MTA-STS enforce policy ("secure ...") for a domain. */
+export const stsPolicyKnown = (answer: string): boolean => /^secure(\s|$)/.test(answer.trim());
+
+const POLICY_TIMEOUT_MS = 150_000;
+
+/**
+ * Asks the server's own TLS policy map (main.cf's smtp_tls_policy_maps, through postmap, as
+ * smtp(8) would) for each MTA-STS receiver until it answers the enforce policy. A first contact
+ * whose policy fetch does not finish within the resolver's timeout is delivered as if the domain
+ * had no policy (RFC 8461 section 5), which is right for a real server but says nothing about
+ * enforcement: on a loaded TCG guest the HTTPS fetch alone took longer than 4 s (CI, 2026-12-03).
+ * So the policies are fetched first, and the messages then test what Postfix does with them.
+ */
+async function fetchStsPolicies(log: (l: string) => void): Promise<void> {
+  const map = (await guestShell("postconf -hx smtp_tls_policy_maps")).trim();
+  if (map === "") throw new Error("main.cf has no smtp_tls_policy_maps: MTA-STS cannot apply");
+  const started = Date.now();
+  for (const r of TLS_RECEIVERS.filter((x) => x.policyAddress !== undefined)) {
+    let tries = 0;
+    let answer = "";
+    while (!stsPolicyKnown(answer)) {
+      if (Date.now() - started > POLICY_TIMEOUT_MS) throw new Error(`the TLS policy map (${map}) gave no MTA-STS policy for ${r.domain} within ${POLICY_TIMEOUT_MS / 1000} s (${tries} asks, last answer: ${answer.trim() || "none"})`);
+      if (tries > 0) await new Promise((res) => setTimeout(res, 3000));
+      tries += 1;
+      answer = (await guestExec(["postmap", "-q", r.domain, map], { timeoutMs: 60_000 })).stdout;
+    }
+    log(`outbound-tls: ${r.domain}: policy map answered "${answer.trim().slice(0, 80)}" (${tries} ask(s), ${Math.round((Date.now() - started) / 1000)} s)`);
+  }
+}
+
 export async function outboundTlsChecks(log: (l: string) => void): Promise<CheckResult[]> {
   const started = Date.now();
   const nonce = Date.now().toString(36);
+  await fetchStsPolicies(log);
   for (const r of TLS_RECEIVERS) {
     const rcpt = recipientOf(r, nonce);
     const msg = `From: ${SENDER}\nTo: ${rcpt}\nSubject: mailfort lab outbound TLS (${r.kind})\n\nSent to the ${r.kind} receiver.\n`;

@@ -65,6 +65,10 @@ ${STANDARD_SERVICES}`;
 export function startTlsReceivers(log: (l: string) => void): void {
   stopTlsReceivers(log);
   const ns = labHost("remote").netns;
+  // A run reads only its own deliveries: a machine that ran the lab before (a CI runner reused,
+  // a developer's box) still holds the last run's mails, and the TLS-report check would find
+  // yesterday's reports there.
+  rmSync(tlsMaildir(), { recursive: true, force: true });
   for (const d of [confDir(), join(base(), "spool"), join(base(), "data")]) mkdirSync(d, { recursive: true });
   writeFileSync(join(confDir(), "main.cf"), mainCf());
   writeFileSync(join(confDir(), "master.cf"), masterCf(TLS_RECEIVERS, mxCert));

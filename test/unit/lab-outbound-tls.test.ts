@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { outboundTlsVerdict, serverSide } from "../../lab/outbound-tls-check";
+import { outboundTlsVerdict, serverSide, stsPolicyKnown } from "../../lab/outbound-tls-check";
 import { TLS_RECEIVERS, receiverZoneFiles, stsPolicy, tlsReceiver } from "../../lab/remote/outbound-tls-receivers";
 import { masterCf } from "../../lab/remote/tls-mxes";
 import { LAB_HOSTS, labHost } from "../../lab/topology";
@@ -108,5 +108,15 @@ describe("the outbound-TLS verdicts", () => {
     expect(outboundTlsVerdict("opportunistic", { tls: "Untrusted", sent: true }, true).pass).toBe(true);
     expect(outboundTlsVerdict("opportunistic", { tls: "Anonymous", sent: true }, true).pass).toBe(true);
     expect(outboundTlsVerdict("opportunistic", { sent: true }, true).pass).toBe(false);
+  });
+});
+
+describe("the MTA-STS policy fetched before the messages go", () => {
+  it("takes only an enforce answer of the policy map as the policy", () => {
+    // What the DANE-first front passes on from postfix-mta-sts-resolver for an enforce policy.
+    expect(stsPolicyKnown("secure match=mx.sts-valid.test servername=hostname policy_type=sts\n")).toBe(true);
+    expect(stsPolicyKnown("secure")).toBe(true);
+    // No answer (a fetch that timed out: NOTFOUND, postmap prints nothing), DANE, or a near miss.
+    for (const a of ["", "\n", "dane", "may", "securely", "encrypt", " dane-only"]) expect(stsPolicyKnown(a)).toBe(false);
   });
 });
