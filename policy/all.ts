@@ -4,7 +4,7 @@
 import type { MailfortPolicy } from "./define";
 import { dkimRotationPolicy } from "./policies/dkim-rotation";
 import { caaPolicy, daneTlsaPolicy, dkimPolicy, dmarcPolicy, mtaStsPolicy, mxPolicy, ptrPolicy, spfPolicy, txtLengthPolicy } from "./policies/dns";
-import { dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
+import { dovecotAuthDelayPolicy, dovecotTlsPolicy, fail2banPolicy, hostFirewallPolicy, localServicesPolicy, postfixAuthTlsPolicy, postfixRateLimitPolicy, postfixRelayPolicy, postfixTlsPolicy, postfixVrfyPolicy } from "./policies/host";
 import { hostBundlePinnedPolicy } from "./policies/host-bundle";
 import { iamInstanceScopePolicy, iamLeastPrivilegePolicy } from "./policies/iam";
 import { dataVolumeRestorePolicy } from "./policies/data-volume";
@@ -32,7 +32,7 @@ export const ALL_POLICIES: readonly MailfortPolicy[] = [
   mxPolicy, spfPolicy, dkimPolicy, dkimRotationPolicy, dmarcPolicy, mtaStsPolicy, caaPolicy, txtLengthPolicy, ptrPolicy, daneTlsaPolicy, srvPolicy,
   hostBundlePinnedPolicy, postfixTlsPolicy, postfixAuthTlsPolicy, postfixRelayPolicy, postfixVrfyPolicy, postfixRateLimitPolicy,
   postfixMessageLimitsPolicy, postfixContentFilterPolicy, postfixSenderLoginPolicy, containmentPolicy, reportsPipePolicy, postscreenDnsblPolicy,
-  outboundTlsPolicy, tlsReportsPolicy, tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy,
+  outboundTlsPolicy, tlsReportsPolicy, tlsServerCipherOrderPolicy, tlsCiphersPolicy, dovecotTlsPolicy, dovecotAuthDelayPolicy,
   fail2banPolicy, fail2banSettingsPolicy, hostFirewallPolicy, localServicesPolicy,
   rspamdOutboundLimitPolicy, rspamdReputationPolicy, unattendedUpgradesPolicy, localListsPolicy,
   webmailTlsPolicy, webmailSecondFactorPolicy, appPasswordsPolicy,

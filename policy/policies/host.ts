@@ -118,6 +118,31 @@ export const dovecotTlsPolicy = hostFilesPolicy({
   if (pop3On && plainPort("pop3") !== "0") report(`service pop3-login { inet_listener pop3 } port is ${plainPort("pop3") ?? "unset (110)"}; set port = 0 (POP3S 995 only)`);
 });
 
+/** A Dovecot time value in seconds ("2s", "2 secs", "1500ms", "2"), or undefined when unreadable. */
+export function dovecotSeconds(v: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)?$/i.exec(v.trim());
+  if (!m?.[1]) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "s").toLowerCase();
+  if (/^(ms|msecs?|milliseconds?)$/.test(unit)) return n / 1000;
+  if (/^(m|mins?|minutes?)$/.test(unit)) return n * 60;
+  return n;
+}
+
+export const dovecotAuthDelayPolicy = hostFilesPolicy({
+  name: "host-dovecot-auth-delay",
+  area: "host",
+  description: "Dovecot answers every failed login after at least 1 s (auth_failure_delay; unset is Dovecot's 2 s).",
+  why: "With Dovecot's growing auth penalty off (so Postfix's 10 s wait sees every SMTP AUTH failure and fail2ban counts it), this delay is what slows each password guess until the jail bans.",
+}, (files, report) => {
+  const conf = filesMatching(files, /^\/etc\/dovecot\/.*\.(conf|ext)$/);
+  if (conf.length === 0) { report("the host gets no Dovecot configuration under /etc/dovecot"); return; }
+  const v = parseDovecot(conf.map((f) => f.content)).top.get("auth_failure_delay");
+  if (v === undefined) return;
+  const secs = dovecotSeconds(v);
+  if (secs === undefined || secs < 1) report(`auth_failure_delay is ${JSON.stringify(v)}; set auth_failure_delay = 2s (at least 1 s)`);
+});
+
 const REQUIRED_JAILS: readonly (readonly string[])[] = [["postfix"], ["postfix-sasl", "sasl"], ["dovecot"]];
 
 export const fail2banPolicy = hostFilesPolicy({

@@ -4,6 +4,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ALL_POLICIES, policyById } from "../../policy/all";
+import { dovecotSeconds } from "../../policy/policies/host";
 import { type GraphResource, runPolicy } from "../../policy/run";
 import { STACKS, type StackName, synthesizedStacks } from "./graphs";
 import { MUTATIONS } from "./mutations.cases";
@@ -94,6 +95,8 @@ const BAD: readonly Row[] = [
   { id: "host-dovecot-tls", stack: "dev", bad: "cleartext auth allowed", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^auth_allow_cleartext = .*$/m, "auth_allow_cleartext = yes")), expect: /auth_allow_cleartext is "yes"; set auth_allow_cleartext = no/ },
   { id: "host-dovecot-tls", stack: "lab", bad: "TLS 1.0 minimum", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^ssl_min_protocol = .*$/m, "ssl_min_protocol = TLSv1")), expect: /ssl_min_protocol is "TLSv1"; set ssl_min_protocol = TLSv1.2/ },
   { id: "host-dovecot-tls", stack: "prod", bad: "plaintext IMAP listener on 143", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/(inet_listener imap \{\s*\n\s*)port = 0/, "$1port = 143")), expect: /inet_listener imap \} port is 143; set port = 0/ },
+  { id: "host-dovecot-auth-delay", stack: "lab", bad: "no delay after a failed login", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^auth_failure_delay = .*$/m, "auth_failure_delay = 0")), expect: /auth_failure_delay is "0"; set auth_failure_delay = 2s/ },
+  { id: "host-dovecot-auth-delay", stack: "prod", bad: "a 200 ms delay", mutate: (g) => editHostFile(g, "/etc/dovecot/dovecot.conf", setLine(/^auth_failure_delay = .*$/m, "auth_failure_delay = 200ms")), expect: /auth_failure_delay is "200ms"; set auth_failure_delay = 2s \(at least 1 s\)/ },
   { id: "host-fail2ban-jails", stack: "prod", bad: "dovecot jail off", mutate: (g) => editHostFile(g, "/etc/fail2ban/jail.local", setLine(/(\[dovecot\]\s*\n)enabled = true/, "$1enabled = false")), expect: /fail2ban jail dovecot is not enabled/ },
   { id: "monitoring-flow-logs", stack: "dev", bad: "the created VPC without a flow log", mutate: (g) => { g.splice(g.indexOf(find(g, FLOW_LOG)), 1); }, expect: /1 VPC\(s\) created, but 0 VPC flow log\(s\)/ },
   { id: "monitoring-flow-logs", stack: "prod", bad: "only rejected traffic logged", mutate: (g) => { inputs(g, FLOW_LOG).trafficType = "REJECT"; }, expect: /trafficType is "REJECT"; log ALL traffic/ },
@@ -131,5 +134,17 @@ describe("bad variants: each policy fails with its own message", () => {
     expect(find(resources, RECORD, (r) => r.inputs.type === "MX")).toBeDefined();
     const inst = find(resources, INSTANCE).inputs;
     expect(inst.userDataBase64 ?? inst.userData).toEqual(expect.any(String));
+  });
+});
+
+describe("host-dovecot-auth-delay reads Dovecot's time values", () => {
+  it("seconds, milliseconds and minutes, with or without a unit; nonsense is unreadable", () => {
+    expect(dovecotSeconds("2s")).toBe(2);
+    expect(dovecotSeconds("2 secs")).toBe(2);
+    expect(dovecotSeconds("2")).toBe(2);
+    expect(dovecotSeconds("1500ms")).toBe(1.5);
+    expect(dovecotSeconds("1 min")).toBe(60);
+    expect(dovecotSeconds("0")).toBe(0);
+    for (const v of ["", "fast", "-2s", "2 hours"]) expect(dovecotSeconds(v), v).toBeUndefined();
   });
 });
