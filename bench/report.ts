@@ -6,7 +6,8 @@ import type { Accelerator } from "../lab";
 import type { BootReport } from "./boot";
 import { COMPARISON_HEAD, type Comparison, type FigureSet, compareFigures, comparisonRows } from "./compare";
 import type { FleetScaleResult } from "./fleet-scale";
-import { type Headline, headlineFigures } from "./headline";
+import type { BanReactionResult } from "./ban-reaction";
+import { GOALS, type Headline, headlineFigures } from "./headline";
 import type { MemorySnapshot } from "./memory";
 import { type VmRatios, nativeThroughputMd, vmRatiosBeside } from "./native-report";
 import { DEFERRAL_GAP_SECONDS, hadDeferral } from "./round-figures";
@@ -63,6 +64,8 @@ export interface BenchReport {
   /** The throughput targets measured natively (bench/native), with where they ran. */
   readonly nativeThroughput?: Section<NativeThroughputResult>;
   readonly memory?: Section<MemoryResult>;
+  /** fail2ban's reaction to password guessing (verify's brute-force checks against the bench VM). */
+  readonly banReaction?: Section<BanReactionResult>;
   readonly boot?: Section<readonly BootReport[]>;
   readonly synth?: Section<SynthScaleResult>;
   readonly synthCommand?: Section<SynthCommandResult>;
@@ -86,6 +89,7 @@ export function mergeReports(current: BenchReport, previous: BenchReport | undef
     throughput: current.throughput ?? previous.throughput,
     nativeThroughput: current.nativeThroughput ?? previous.nativeThroughput,
     memory: current.memory ?? previous.memory,
+    banReaction: current.banReaction ?? previous.banReaction,
     boot: current.boot ?? previous.boot,
     synth: current.synth ?? previous.synth,
     synthCommand: current.synthCommand ?? previous.synthCommand,
@@ -255,6 +259,18 @@ function comparisonMd(f: ReportFigures): string[] {
   ];
 }
 
+function banReactionMd(s: Section<BanReactionResult>): string[] {
+  const out = [
+    `## fail2ban's reaction (measured ${s.at})`, "",
+    `verify's brute-force checks from the lab's attacker namespace against the bench VM: wrong passwords until the jail has seen maxRetry (${s.data.maxRetry}) failures, then how long until the port stops answering that client, counted from the last failed login. Target: <= ${GOALS.banSeconds} s. The bench's raised AUTH rate limit keeps Postfix's anvil out of it: the jail alone is measured.`, "",
+    "| guessing on | check | banned after the last failure | detail |",
+    "| --- | --- | --- | --- |",
+  ];
+  for (const c of s.data.checks) out.push(`| ${c.label} | ${c.id}: ${c.status} | ${c.seconds === undefined ? "-" : `${c.seconds} s`} | ${c.detail.replace(/\|/g, "\\|").slice(0, 300)} |`);
+  out.push("");
+  return out;
+}
+
 export function renderMarkdown(r: FinalReport): string {
   const emulated = r.machine.accelerator?.kind !== "kvm";
   const out = [
@@ -274,6 +290,7 @@ export function renderMarkdown(r: FinalReport): string {
   }
   if (r.throughput && r.figures.throughput) out.push(...throughputMd(r.throughput, r.figures.throughput));
   if (r.memory) out.push(...memoryMd(r.memory));
+  if (r.banReaction) out.push(...banReactionMd(r.banReaction));
   if (r.boot) out.push(...bootMd(r.boot));
   if (r.synth) out.push(...synthMd(r.synth));
   if (r.synthCommand) out.push(...synthCommandMd(r.synthCommand));

@@ -1,4 +1,4 @@
-// `npm run bench [-- native throughput memory boot synth fleet] [options]`: mailfort's benchmarks, printed
+// `npm run bench [-- native throughput memory ban boot synth fleet] [options]`: mailfort's benchmarks, printed
 // as they run and written to bench/results/<YYYY-MM-DD>.md and .json, with every headline figure
 // compared with the newest earlier results file that has it. The VM benchmarks share one lab
 // boot (`npm run lab -- up` with a bench-only limits override, see lab-session.ts; KVM when it
@@ -11,6 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { bootUntilUp, labDir, labPaths, measureWebmailMemory, repoRoot, runningVm, shutdownVm, waitGuestAgent } from "../lab";
+import { runBanReaction } from "./ban-reaction";
 import { type BootReport, bootReport } from "./boot";
 import { BENCH_LIMITS, type BenchLab, benchLabDown, benchLabUp } from "./lab-session";
 import { type MemorySnapshot, memorySnapshot } from "./memory";
@@ -25,7 +26,7 @@ import { runNativeThroughput } from "./native/throughput";
 import { runThroughput } from "./throughput";
 import { throughputFigures } from "./throughput-figures";
 
-const ALL = ["native", "throughput", "memory", "boot", "synth", "fleet"] as const;
+const ALL = ["native", "throughput", "memory", "ban", "boot", "synth", "fleet"] as const;
 type Bench = (typeof ALL)[number];
 
 function log(line: string): void {
@@ -93,6 +94,9 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
       const mem: MemoryResult = { ...(atRest ? { atRest } : {}), ...(afterLoad ? { afterLoad } : {}), targetMb: 500, clamav: { measured: false, note: CLAMAV_NOTE }, ...(webmail ? { webmail } : {}) };
       report.memory = { at: at(), data: mem };
     }
+    // After the load and the memory figures (a ban's log lines and nft work would disturb neither,
+    // but the attacker's guessing costs the guest CPU), before the second boot replaces the VM.
+    if (selected.has("ban")) report.banReaction = { at: at(), data: await runBanReaction(lab.cfg, log) };
     if (selected.has("boot") && Number(o.boots) >= 2) {
       log("boot: second boot (new instance from the now-cached image, blank data volume)");
       await shutdownVm(lab.vm, log);
@@ -111,7 +115,7 @@ async function vmBenchmarks(selected: ReadonlySet<Bench>, o: Opts, report: { -re
 
 async function main(): Promise<void> {
   const program = new Command("bench")
-    .description("mailfort benchmarks: native (throughput on this CPU, no VM), throughput, memory, boot, synth, fleet (default: all)")
+    .description("mailfort benchmarks: native (throughput on this CPU, no VM), throughput, memory, ban (fail2ban's reaction), boot, synth, fleet (default: all)")
     .argument("[benchmarks...]", `any of ${ALL.join(", ")}`)
     .option("--rounds <n>", "throughput rounds per target (interleaved)", "5")
     .option("--messages <n>", "messages per throughput round (b, c)", "80")
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
   if (bad.length > 0) throw new Error(`unknown benchmark(s) ${bad.join(", ")}: choose from ${ALL.join(", ")}`);
   const selected = new Set(names as Bench[]);
   const o = program.opts<Opts>();
-  const needVm = selected.has("throughput") || selected.has("memory") || selected.has("boot");
+  const needVm = selected.has("throughput") || selected.has("memory") || selected.has("ban") || selected.has("boot");
   if (selected.has("native") && process.getuid && process.getuid() !== 0) throw new Error("the native bench mounts an overlay, chroots and creates network namespaces: run as root");
   if (needVm) {
     if (process.getuid && process.getuid() !== 0) throw new Error("the VM benchmarks create network namespaces and run qemu: run as root");

@@ -6,6 +6,7 @@ import { parseMailConfig } from "../../infra/config";
 import { BENCH_LIMITS, benchStackText } from "../../bench/lab-session";
 import { snapshotFromDump } from "../../bench/memory";
 import { type FigureSet, compareFigures } from "../../bench/compare";
+import { type BanReactionResult, banSeconds } from "../../bench/ban-reaction";
 import { fleetHeadline } from "../../bench/headline";
 import { type BenchReport, type Section, finalizeReport, mergeReports, renderMarkdown } from "../../bench/report";
 import { parseBashTime } from "../../bench/synth-command";
@@ -200,5 +201,46 @@ describe("synth scaling's dependency links", () => {
     const ids = finalizeReport(r, []).figures.headline.map((h) => h.id);
     expect(ids).toContain("synth.200-domains.dependency-links");
     expect(ids).not.toContain("synth.20-domains.dependency-links");
+  });
+});
+
+describe("fail2ban's reaction in the report", () => {
+  const smtp = "5 failed SMTP AUTH logins, banned 1 s after the last one (587 no longer answers this client)";
+  const imap = "5 failed IMAP logins, banned 12 s after the last one (993 no longer answers this client)";
+
+  it("reads the seconds from verify's own detail, and nothing from a detail without a ban", () => {
+    expect(banSeconds(smtp)).toBe(1);
+    expect(banSeconds("2 failed SMTP AUTH logins (2 slow-down replies, last: 454 4.7.0 ...), banned 22 s after the last one (587 ...)")).toBe(22);
+    expect(banSeconds("5 failed IMAP logins, but 993 still answers 60 s after the last one: no ban")).toBeUndefined();
+    expect(banSeconds("inconclusive: IMAP on 993 did not take a login")).toBeUndefined();
+  });
+
+  it("puts each protocol's figure in the headline against the 10 s target, and a table in the Markdown", () => {
+    const banReaction: Section<BanReactionResult> = {
+      at: "2026-12-04T01:00:00Z",
+      data: {
+        maxRetry: 5,
+        checks: [
+          { id: "bruteforce-ban-smtp", proto: "smtp", label: "SMTP AUTH (587)", status: "pass", seconds: 1, detail: smtp },
+          { id: "bruteforce-ban-imap", proto: "imap", label: "IMAP (993)", status: "pass", seconds: 12, detail: imap },
+        ],
+      },
+    };
+    // An earlier file with the SMTP figure only (the lab's 22 s with the penalty on).
+    const earlier: FigureSet[] = [{ file: "2026-12-03.json", date: "2026-12-03", figures: [{ id: "ban.smtp", label: "x", value: 22, unit: "s", better: "lower", target: 10 }] }];
+    const final = finalizeReport(report({ date: "2026-12-04", banReaction }), earlier);
+    const ban = final.figures.headline.filter((h) => h.id.startsWith("ban."));
+    expect(ban.map((h) => [h.id, h.value, h.target])).toEqual([["ban.smtp", 1, 10], ["ban.imap", 12, 10]]);
+    const md = renderMarkdown(final);
+    expect(md).toMatch(/## fail2ban's reaction/);
+    expect(md).toMatch(/\| SMTP AUTH \(587\) \| bruteforce-ban-smtp: pass \| 1 s \|/);
+    // The comparison table: the target met or not, and the change against the earlier file.
+    expect(md).toContain("| fail2ban: SMTP AUTH (587) guesser banned after its last failure | 1 s | <= 10 s: met | 22 s (2026-12-03) | -95 % (better) |");
+    expect(md).toContain("| fail2ban: IMAP (993) guesser banned after its last failure | 12 s | <= 10 s: **not met** | - | new |");
+  });
+
+  it("keeps an earlier run's figures of the day when this run did not measure them", () => {
+    const banReaction: Section<BanReactionResult> = { at: "x", data: { maxRetry: 5, checks: [] } };
+    expect(mergeReports(report(), report({ banReaction })).banReaction).toBe(banReaction);
   });
 });
