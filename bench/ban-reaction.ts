@@ -6,7 +6,7 @@
 // limits (lab-session.ts) include the AUTH rate, so Postfix's anvil never slows the guesser down:
 // what is measured is the jail alone.
 import type { MailConfig } from "../infra/config";
-import { runVerifyGroup } from "../lab/verify-run";
+import { runVerifyGroup } from "../lab";
 
 export const BAN_CHECKS = [
   { id: "bruteforce-ban-smtp", proto: "smtp", label: "SMTP AUTH (587)" },

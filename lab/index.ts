@@ -17,3 +17,4 @@ export { guestExec, guestShell, waitGuestAgent } from "./vm/guest-agent";
 export { type Accelerator } from "./vm/accel";
 export { type WebmailMemory, measureWebmailMemory } from "./webmail-memory";
 export { type Readiness, type RunningVm, runningVm, shutdownVm } from "./vm/vm";
+export { type VerifyGroupRun, runVerifyGroup } from "./verify-run";
