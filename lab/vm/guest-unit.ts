@@ -3,6 +3,9 @@
 // agent to one caller at a time (guest-agent.ts), so a `systemctl start` that waits two minutes
 // would hold up every other group's guest calls for as long. Here the start is queued
 // (--no-block) and the unit's state asked for in short calls until this run of it has ended.
+// The run is told apart by its InvocationID, which systemd keeps while the unit stays loaded: a
+// unit that a timer (or anything else) references does; one nothing references may be unloaded
+// after its run and would then look as if it never ran (the call times out, it never passes).
 import { guestExec, guestShell } from "./guest-agent";
 
 export interface UnitRun {
