@@ -2,6 +2,8 @@
 // top level (outside any `{ }` block) with the last one winning. Settings inside blocks are
 // collected per block path (e.g. "service imap-login/inet_listener imap") for listener checks.
 
+import type { HostFile } from "./user-data";
+
 export interface DovecotSettings {
   readonly top: ReadonlyMap<string, string>;
   /** "block path" -> settings inside that block. */
@@ -32,4 +34,17 @@ export function parseDovecot(texts: readonly string[]): DovecotSettings {
     }
   }
   return { top, blocks };
+}
+
+/** Dovecot's files among a host's: its .conf and .ext files under /etc/dovecot. */
+const DOVECOT_FILE = /^\/etc\/dovecot\/.*\.(conf|ext)$/;
+
+/**
+ * The settings Dovecot reads from a host's files, in its include order (dovecot.conf first,
+ * local.conf last, the rest by path between), or undefined when the host gets no Dovecot file.
+ */
+export function dovecotHostSettings(files: readonly HostFile[]): DovecotSettings | undefined {
+  const order = (p: string) => (p === "/etc/dovecot/dovecot.conf" ? 0 : /local\.conf$/.test(p) ? 2 : 1);
+  const conf = files.filter((f) => DOVECOT_FILE.test(f.path)).sort((a, b) => order(a.path) - order(b.path) || a.path.localeCompare(b.path));
+  return conf.length === 0 ? undefined : parseDovecot(conf.map((f) => f.content));
 }

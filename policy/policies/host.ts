@@ -3,7 +3,7 @@
 // main.cf/master.cf, Dovecot, fail2ban, nftables, Rspamd, unbound. What lands is what counts,
 // never the renderer's inputs.
 import { hostFilesPolicy, postfixPolicy } from "../lib/host-files";
-import { parseDovecot } from "../lib/dovecot";
+import { dovecotHostSettings } from "../lib/dovecot";
 import { iniTrue, parseIni } from "../lib/ini";
 import { LEGACY_PROTOCOLS, allowedTlsProtocols, listOf, type SmtpdView } from "../lib/postfix";
 import { filesMatching } from "../lib/user-data";
@@ -95,16 +95,16 @@ export const postfixRateLimitPolicy = postfixPolicy({
   }
 });
 
+const NO_DOVECOT = "the host gets no Dovecot configuration under /etc/dovecot";
+
 export const dovecotTlsPolicy = hostFilesPolicy({
   name: "host-dovecot-tls",
   area: "host",
   description: "Dovecot refuses plaintext auth (auth_allow_cleartext = no; 2.3: disable_plaintext_auth = yes), requires TLS (ssl = required), ssl_min_protocol is TLSv1.2 or newer, and the plaintext IMAP (and POP3) listeners are port 0.",
   why: "Mail clients must never send passwords unencrypted, and old TLS versions are downgradeable.",
 }, (files, report) => {
-  const conf = filesMatching(files, /^\/etc\/dovecot\/.*\.(conf|ext)$/);
-  if (conf.length === 0) { report("the host gets no Dovecot configuration under /etc/dovecot"); return; }
-  const order = (p: string) => (p === "/etc/dovecot/dovecot.conf" ? 0 : /local\.conf$/.test(p) ? 2 : 1);
-  const s = parseDovecot([...conf].sort((a, b) => order(a.path) - order(b.path) || a.path.localeCompare(b.path)).map((f) => f.content));
+  const s = dovecotHostSettings(files);
+  if (s === undefined) { report(NO_DOVECOT); return; }
   const cleartext = s.top.get("auth_allow_cleartext");
   const legacy = s.top.get("disable_plaintext_auth");
   if (!(cleartext === "no" || (cleartext === undefined && legacy === "yes"))) report(`auth_allow_cleartext is ${JSON.stringify(cleartext ?? "unset")}; set auth_allow_cleartext = no`);
@@ -135,9 +135,9 @@ export const dovecotAuthDelayPolicy = hostFilesPolicy({
   description: "Dovecot answers every failed login after at least 1 s (auth_failure_delay; unset is Dovecot's 2 s).",
   why: "With Dovecot's growing auth penalty off (so Postfix's 10 s wait sees every SMTP AUTH failure and fail2ban counts it), this delay is what slows each password guess until the jail bans.",
 }, (files, report) => {
-  const conf = filesMatching(files, /^\/etc\/dovecot\/.*\.(conf|ext)$/);
-  if (conf.length === 0) { report("the host gets no Dovecot configuration under /etc/dovecot"); return; }
-  const v = parseDovecot(conf.map((f) => f.content)).top.get("auth_failure_delay");
+  const s = dovecotHostSettings(files);
+  if (s === undefined) { report(NO_DOVECOT); return; }
+  const v = s.top.get("auth_failure_delay");
   if (v === undefined) return;
   const secs = dovecotSeconds(v);
   if (secs === undefined || secs < 1) report(`auth_failure_delay is ${JSON.stringify(v)}; set auth_failure_delay = 2s (at least 1 s)`);

@@ -2,7 +2,7 @@
 // ECDHE key exchange with AEAD ciphers only (no CBC, no static RSA, no DHE: the product's TLS
 // decision), and the server's order wins over the client's (the security model's "server
 // cipher order"), so a client cannot talk the server down to its weakest suite.
-import { parseDovecot } from "../lib/dovecot";
+import { dovecotHostSettings } from "../lib/dovecot";
 import { hostFilesPolicy, lastFile, postfixOf } from "../lib/host-files";
 import type { HostFile } from "../lib/user-data";
 const AEAD_ECDHE = /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/;
@@ -11,11 +11,6 @@ const TLS13 = /^TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/;
 /** The suites an OpenSSL cipher string enables that are not ECDHE+AEAD (removals are fine). */
 export function weakSuites(list: string): string[] {
   return list.split(/[:\s,]+/).filter(Boolean).filter((c) => !/^[!-]/.test(c) && !AEAD_ECDHE.test(c.replace(/^\+/, "")) && !TLS13.test(c));
-}
-
-function dovecotOf(files: readonly HostFile[]) {
-  const conf = files.filter((f) => /^\/etc\/dovecot\/.*\.(conf|ext)$/.test(f.path));
-  return conf.length === 0 ? undefined : parseDovecot(conf.map((f) => f.content));
 }
 
 interface NginxServer { readonly text: string; readonly tls: boolean; readonly handshakes: boolean }
@@ -55,7 +50,7 @@ export const tlsServerCipherOrderPolicy = hostFilesPolicy({
 }, (files, report) => {
   const pf = postfixOf(files, report);
   if (pf) for (const v of pf.all) if ((v.get("tls_preempt_cipherlist") ?? "no").toLowerCase() !== "yes") report(`${v.label}: tls_preempt_cipherlist is ${JSON.stringify(v.get("tls_preempt_cipherlist") ?? "unset (no)")}; set it to yes`);
-  const dovecot = dovecotOf(files);
+  const dovecot = dovecotHostSettings(files);
   if (!dovecot) report("the host gets no Dovecot configuration under /etc/dovecot");
   else if (dovecot.top.get("ssl_server_prefer_ciphers") !== "server") report(`Dovecot ssl_server_prefer_ciphers is ${JSON.stringify(dovecot.top.get("ssl_server_prefer_ciphers") ?? "unset (client)")}; set it to server`);
   const nginx = nginxOf(files);
@@ -83,7 +78,7 @@ export const tlsCiphersPolicy = hostFilesPolicy({
       if (weak.length > 0) report(`${v.label}: tls_high_cipherlist enables ${weak.slice(0, 5).join(", ")}; list ECDHE AEAD suites only`);
     }
   }
-  const dovecot = dovecotOf(files);
+  const dovecot = dovecotHostSettings(files);
   const dovecotList = dovecot?.top.get("ssl_cipher_list") ?? "ALL:!kRSA:!SRP:!kDHd:!DSS:!aNULL:!eNULL:!EXPORT:!DES:!3DES:!MD5:!PSK:!RC4:!ADH:!LOW@STRENGTH";
   const dovecotWeak = weakSuites(dovecotList);
   if (dovecotWeak.length > 0) report(`Dovecot ssl_cipher_list enables ${dovecotWeak.slice(0, 5).join(", ")}; list ECDHE AEAD suites only`);

@@ -2,7 +2,7 @@
 // configuration, Roundcube's, Dovecot's passdbs and mailfort's environment file. The webmail must
 // be reachable only over TLS; in prod its second factor and app passwords must be on (so a stolen
 // mailbox password opens nothing), unless the stack relaxes the policy with a reason.
-import { parseDovecot } from "../lib/dovecot";
+import { dovecotHostSettings } from "../lib/dovecot";
 import { hostFilesPolicy, lastFile as last } from "../lib/host-files";
 import { blocksNamed, directiveArgs, parseNginx, type NginxBlock } from "../lib/nginx";
 import { filesMatching } from "../lib/user-data";
@@ -82,8 +82,7 @@ export const appPasswordsPolicy = hostFilesPolicy({
   if (facts.environment !== "prod") return;
   const env = last(files, "/etc/mailfort/mailfort.env");
   if (!/^MAILFORT_APP_PASSWORDS=yes$/m.test(env?.content ?? "")) report("mailfort.env does not set MAILFORT_APP_PASSWORDS=yes: the mailbox password is accepted from anywhere");
-  const conf = filesMatching(files, /^\/etc\/dovecot\/.*\.conf$/).map((f) => f.content);
-  const passdbs = [...parseDovecot(conf).blocks.entries()].filter(([k]) => /^passdb(\s|$)/.test(k));
+  const passdbs = [...(dovecotHostSettings(files)?.blocks.entries() ?? [])].filter(([k]) => /^passdb(\s|$)/.test(k));
   const first = passdbs[0];
   if (!first || first[1].get("driver") !== "lua" || !/app-passwords\.lua$/.test(first[1].get("lua_file") ?? "")) {
     report(`Dovecot's first passdb is ${first ? `"${first[0]}"` : "missing"}, not the app-password Lua script`);

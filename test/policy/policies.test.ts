@@ -4,6 +4,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ALL_POLICIES, policyById } from "../../policy/all";
+import { dovecotHostSettings } from "../../policy/lib/dovecot";
 import { dovecotSeconds } from "../../policy/policies/host";
 import { type GraphResource, runPolicy } from "../../policy/run";
 import { STACKS, type StackName, synthesizedStacks } from "./graphs";
@@ -146,5 +147,20 @@ describe("host-dovecot-auth-delay reads Dovecot's time values", () => {
     expect(dovecotSeconds("1 min")).toBe(60);
     expect(dovecotSeconds("0")).toBe(0);
     for (const v of ["", "fast", "-2s", "2 hours"]) expect(dovecotSeconds(v), v).toBeUndefined();
+  });
+});
+
+describe("the Dovecot settings every Dovecot policy reads", () => {
+  it("come from the host's Dovecot files in Dovecot's include order, whatever order the bundle lists them in", () => {
+    const file = (path: string, content: string) => ({ path, content, mode: "0644" });
+    const s = dovecotHostSettings([
+      file("/etc/dovecot/local.conf", "auth_failure_delay = 3s\n"),
+      file("/etc/dovecot/conf.d/10-auth.conf", "auth_failure_delay = 1s\nssl = yes\n"),
+      file("/etc/dovecot/dovecot.conf", "auth_failure_delay = 2s\nssl = required\n"),
+      file("/etc/dovecot/mailfort-app-passwords.lua", "auth_failure_delay = 0\n"),
+    ]);
+    expect(s?.top.get("auth_failure_delay")).toBe("3s");
+    expect(s?.top.get("ssl")).toBe("yes");
+    expect(dovecotHostSettings([file("/etc/postfix/main.cf", "x = y\n")])).toBeUndefined();
   });
 });
