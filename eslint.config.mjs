@@ -6,7 +6,7 @@ import { layersPlugin } from "./lint/layers.mjs";
 
 export default tseslint.config(
   // configs/lib/mailfort-reports.cjs is generated (npm run build:reports-host) and minified.
-  { ignores: ["node_modules/**", "dist/**", "out/**", ".lab/**", "bench/results/**", "configs/lib/mailfort-reports.cjs"] },
+  { ignores: ["node_modules/**", "dist/**", "out/**", ".lab/**", "bench/results/**", ".cache/**", "configs/lib/mailfort-reports.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +14,12 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // tools/entry.cjs runs before any TypeScript can (it is what loads it): plain CommonJS on Node.
+    files: ["tools/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["**/*.ts"],

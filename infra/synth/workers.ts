@@ -45,7 +45,7 @@ interface Worker {
   timer?: NodeJS.Timeout;
 }
 
-const WORKER = join(__dirname, "worker.ts");
+const WORKER = join(REPO_ROOT, "infra", "synth", "worker.ts");
 const STDERR_KEPT = 8000;
 
 export function startSynthWorkers(o: SynthWorkersOptions): SynthWorkers {
