@@ -59,6 +59,14 @@ const total = (costs: readonly DaemonCost[] | undefined) => round((costs ?? []).
 const fmt = (n: number | undefined, digits = 3) => (n === undefined ? "-" : n.toFixed(digits));
 const list = (costs: readonly DaemonCost[] | undefined) => (costs ?? []).map((c) => `${c.daemon} ${c.msPerMessage.toFixed(2)}`).join(", ");
 
+/** The daemons that alone cost more than the whole path may: no saving elsewhere reaches the target. */
+function overBudget(costs: readonly DaemonCost[] | undefined, budget: number): string {
+  const over = (costs ?? []).filter((c) => c.msPerMessage > budget);
+  if (over.length === 0) return "";
+  const names = over.map((c) => `${c.daemon} alone (${c.msPerMessage.toFixed(2)} ms)`).join(" and ");
+  return ` ${names} ${over.length > 1 ? "cost" : "costs"} more than that: on this CPU the target cannot be met while ${over.length > 1 ? "they do their" : "it does its"} work on every message, whatever the rest of the path saves.`;
+}
+
 /**
  * One line per ratio: met or not, and the CPU per message of the path against the bare Postfix's
  * (on a CPU-bound machine their quotient bounds the ratio), daemon by daemon.
@@ -74,7 +82,7 @@ export function ratioFindings(figures: ThroughputFigures, costs: Partial<Record<
     const bare = total(costs[p.bare]);
     if (path === 0 || bare === 0) return `${head}.`;
     const budget = bare / p.target;
-    const needed = path > budget ? ` To reach ${p.target} on CPU alone, the path may cost at most ${budget.toFixed(2)} ms a message: ${(path - budget).toFixed(2)} ms less than now.` : "";
+    const needed = path > budget ? ` To reach ${p.target} on CPU alone, the path may cost at most ${budget.toFixed(2)} ms a message: ${(path - budget).toFixed(2)} ms less than now.${overBudget(costs[p.path], budget)}` : "";
     return `${head}. CPU per message: ${TARGETS[p.path].label} ${path.toFixed(2)} ms (${list(costs[p.path])}); ` +
       `the bare Postfix ${bare.toFixed(2)} ms (${list(costs[p.bare])}): their quotient, ${(bare / path).toFixed(3)}, is what the ratio tends to where the CPU is the bottleneck.${needed}`;
   });

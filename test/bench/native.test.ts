@@ -165,8 +165,17 @@ describe("the native findings", () => {
     expect(b).toContain("(b) inbound path on 25: postscreen, Rspamd, LMTP -> Dovecot 10.00 ms (dovecot 5.00, rspamd 3.00, postfix 2.00)");
     expect(b).toContain("the bare Postfix 2.00 ms (postfix-bare 2.00): their quotient, 0.200");
     expect(b).toContain("To reach 0.4 on CPU alone, the path may cost at most 5.00 ms a message: 5.00 ms less than now.");
+    // dovecot's 5.00 ms is not over the 5.00 ms budget; no daemon alone rules the target out here.
+    expect(b).not.toContain("more than that");
     expect(c).toContain("c/a' = 0.400 natively, target >= 0.3: met");
     expect(c).not.toContain("To reach");
+  });
+
+  it("names a daemon whose own CPU per message is over the whole path's budget", () => {
+    const heavy = { ...result, rounds: result.rounds.map((x) => (x.target === "inbound" ? { ...x, cpu: [{ unit: "rspamd", cpuSeconds: 0.6, share: 0.75 }, { unit: "dovecot", cpuSeconds: 0.2, share: 0.25 }] } : x)) };
+    const [b] = ratioFindings(throughputFigures(heavy.rounds), cpuPerMessage(heavy));
+    expect(b).toContain("rspamd alone (6.00 ms) costs more than that: on this CPU the target cannot be met while it does its work on every message");
+    expect(b).not.toContain("dovecot alone");
   });
 });
 
