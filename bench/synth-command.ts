@@ -1,6 +1,6 @@
 // The whole `npm run synth -- --stack lab` command as a user runs it (npm, node, module loading,
 // the synth, the artifacts written): wall time and CPU over `runs` runs after one warm-up run
-// (which fills tsx's transform cache, as any second use does), through bash's `time` (the
+// (which builds the synth's bundle, tools/entry.cjs, as any first use after a change does), through bash's `time` (the
 // kernel's accounting of the command and its children), and the peak RSS of the process tree
 // sampled from /proc. The figure the issue's "<= 1.5 s" is about.
 import { spawn } from "node:child_process";
