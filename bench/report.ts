@@ -11,7 +11,7 @@ import { GOALS, type Headline, headlineFigures } from "./headline";
 import type { MemorySnapshot } from "./memory";
 import { type VmRatios, nativeThroughputMd, vmRatiosBeside } from "./native-report";
 import { DEFERRAL_GAP_SECONDS, hadDeferral } from "./round-figures";
-import type { SynthCommandResult } from "./synth-command";
+import { STARTUP_COMMANDS, type SynthCommandResult } from "./synth-command";
 import type { SynthScaleResult } from "./synth-scale";
 import { TARGETS, type Target } from "./targets";
 import type { NativeThroughputResult } from "./native/throughput";
@@ -230,6 +230,22 @@ function synthCommandMd(s: Section<SynthCommandResult>): string[] {
     "",
     `\`${c.command}\`, the whole command (npm, node, loading, synth, artifacts), ${c.runs} runs after one warm-up, load ${c.loadBefore} before: ` +
       `**median ${c.wallSeconds.median.toFixed(2)} s wall** (${c.wallSeconds.rounds.map((v) => v.toFixed(2)).join(", ")}), median ${c.cpuSeconds.median.toFixed(2)} s CPU, peak RSS ${c.peakRssMb.toFixed(0)} MiB.`,
+    "",
+    ...synthStartupMd(c),
+  ];
+}
+
+/** Where the command's wall time goes before the synth runs, and, over the target, what is left to cut. */
+export function synthStartupMd(c: SynthCommandResult): string[] {
+  if (c.startup === undefined) return [];
+  const { npmRunSeconds: npm, nodeSeconds: node } = c.startup;
+  const npmOwn = Math.max(0, npm - node);
+  const program = Math.max(0, c.wallSeconds.median - npm);
+  const line = `Timed beside it (medians of ${c.runs}): \`${STARTUP_COMMANDS.npmRunSeconds}\` ${npm.toFixed(2)} s and \`${STARTUP_COMMANDS.nodeSeconds}\` ${node.toFixed(2)} s, so npm's own start is about ${npmOwn.toFixed(2)} s of the command, node's ${node.toFixed(2)} s, and loading and running the synth about ${program.toFixed(2)} s.`;
+  const goal = GOALS.synthCommandSeconds;
+  if (c.wallSeconds.median <= goal) return [line, ""];
+  return [
+    `${line} Over the ${goal} s target by ${(c.wallSeconds.median - goal).toFixed(2)} s: the synth's part would have to fit in ${Math.max(0, goal - npm).toFixed(2)} s beside npm's start, or the command run as \`node tools/entry.cjs tools/synth.ts\` (no npm) would take about ${(program + node).toFixed(2)} s. What is left in that part is loading @pulumi/pulumi, @pulumi/aws, gRPC and protobuf, GC and the program itself (docs/performance.md, "The synth command from a bundle").`,
     "",
   ];
 }

@@ -18,6 +18,12 @@ export interface SynthCommandResult {
   readonly cpuSeconds: Summary;
   readonly peakRssMb: number;
   readonly loadBefore: number;
+  /**
+   * What starting costs before the synth's own code runs, timed in the same run the same way
+   * (medians): `npm run env` (npm starting a script: what `npm run synth` pays on top of node)
+   * and `node -e 0` (node starting). Absent in reports from before 2026-12-04.
+   */
+  readonly startup?: { readonly npmRunSeconds: number; readonly nodeSeconds: number };
 }
 
 export const SYNTH_COMMAND = "npm run synth -- --stack lab";
@@ -30,15 +36,18 @@ export function parseBashTime(stderr: string): { wall: number; cpu: number } {
   return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]) };
 }
 
-function timeOnce(cwd: string, out: string): Promise<{ wall: number; cpu: number }> {
+/** The command lines timed beside the synth for its start-up split. */
+export const STARTUP_COMMANDS = { npmRunSeconds: "npm run env", nodeSeconds: "node -e 0" } as const;
+
+function timeOnce(cwd: string, out: string, command = `${SYNTH_COMMAND} --out '${out}'`): Promise<{ wall: number; cpu: number }> {
   return new Promise((resolve, reject) => {
-    const script = `TIMEFORMAT='%R %U %S'; time ${SYNTH_COMMAND} --out '${out}' >/dev/null 2>/tmp/mailfort-synth-bench.err`;
+    const script = `TIMEFORMAT='%R %U %S'; time ${command} >/dev/null 2>/tmp/mailfort-synth-bench.err`;
     const child = spawn("bash", ["-c", script], { cwd, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${SYNTH_COMMAND} failed (exit ${code}); its stderr is in /tmp/mailfort-synth-bench.err`));
+      if (code !== 0) return reject(new Error(`${command} failed (exit ${code}); its stderr is in /tmp/mailfort-synth-bench.err`));
       try {
         resolve(parseBashTime(stderr));
       } catch (e) {
@@ -63,8 +72,15 @@ export async function runSynthCommand(cwd: string, runs: number, log: (l: string
       log(`synth command: run ${i}: ${t.wall.toFixed(2)} s wall, ${t.cpu.toFixed(2)} s CPU`);
     }
     const peaks = mem.stop();
+    const startup = { npmRunSeconds: 0, nodeSeconds: 0 };
+    for (const [key, command] of Object.entries(STARTUP_COMMANDS) as [keyof typeof startup, string][]) {
+      const w: number[] = [];
+      for (let i = 0; i < runs; i++) w.push((await timeOnce(cwd, out, command)).wall);
+      startup[key] = round(summarize(w).median);
+    }
+    log(`synth command: npm run env ${startup.npmRunSeconds} s, node -e 0 ${startup.nodeSeconds} s (medians)`);
     const rounded = (s: Summary): Summary => ({ rounds: s.rounds.map((x) => round(x)), median: round(s.median), min: round(s.min), max: round(s.max) });
-    return { command: SYNTH_COMMAND, runs, wallSeconds: rounded(summarize(walls)), cpuSeconds: rounded(summarize(cpus)), peakRssMb: peaks.workerMb, loadBefore };
+    return { command: SYNTH_COMMAND, runs, wallSeconds: rounded(summarize(walls)), cpuSeconds: rounded(summarize(cpus)), peakRssMb: peaks.workerMb, loadBefore, startup };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import { snapshotFromDump } from "../../bench/memory";
 import { type FigureSet, compareFigures } from "../../bench/compare";
 import { type BanReactionResult, banSeconds } from "../../bench/ban-reaction";
 import { fleetHeadline } from "../../bench/headline";
-import { type BenchReport, type Section, finalizeReport, mergeReports, renderMarkdown } from "../../bench/report";
+import { type BenchReport, type Section, finalizeReport, mergeReports, renderMarkdown, synthStartupMd } from "../../bench/report";
 import { parseBashTime } from "../../bench/synth-command";
 import { dependencyLinks } from "../../bench/synth-scale";
 import { parseBootLog } from "../../bench/boot-log";
@@ -242,5 +242,26 @@ describe("fail2ban's reaction in the report", () => {
   it("keeps an earlier run's figures of the day when this run did not measure them", () => {
     const banReaction: Section<BanReactionResult> = { at: "x", data: { maxRetry: 5, checks: [] } };
     expect(mergeReports(report(), report({ banReaction })).banReaction).toBe(banReaction);
+  });
+});
+
+describe("the synth command's start-up split", () => {
+  const command = (median: number, startup?: { npmRunSeconds: number; nodeSeconds: number }) =>
+    ({ command: "npm run synth -- --stack lab", runs: 5, wallSeconds: summarize([median, median, median]), cpuSeconds: summarize([2, 2, 2]), peakRssMb: 170, loadBefore: 1, ...(startup ? { startup } : {}) });
+
+  it("says how much of the command is npm's and node's start, and nothing more when the target is met", () => {
+    const [line, ...rest] = synthStartupMd(command(1.4, { npmRunSeconds: 0.31, nodeSeconds: 0.09 }));
+    expect(line).toBe("Timed beside it (medians of 5): `npm run env` 0.31 s and `node -e 0` 0.09 s, so npm's own start is about 0.22 s of the command, node's 0.09 s, and loading and running the synth about 1.09 s.");
+    expect(rest).toEqual([""]);
+  });
+
+  it("over the target, says by how much and what the synth's part would have to fit in", () => {
+    const [line] = synthStartupMd(command(1.62, { npmRunSeconds: 0.31, nodeSeconds: 0.09 }));
+    expect(line).toContain("Over the 1.5 s target by 0.12 s: the synth's part would have to fit in 1.19 s beside npm's start");
+    expect(line).toContain("run as `node tools/entry.cjs tools/synth.ts` (no npm) would take about 1.40 s");
+  });
+
+  it("prints nothing for a report from before the split was measured", () => {
+    expect(synthStartupMd(command(1.56))).toEqual([]);
   });
 });
