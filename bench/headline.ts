@@ -17,7 +17,7 @@ export interface Headline {
 }
 
 /** Targets this repository holds itself to (issue 17); the throughput ratio targets apply to a native bench, not to the VM's. */
-export const GOALS = { bootSeconds: 200, synthCommandSeconds: 1.5, fleetPlanSeconds: { customers: 50, workers: 2, seconds: 60 }, banSeconds: 10 } as const;
+export const GOALS = { bootSeconds: 200, synthCommandSeconds: 1.5, fleetPlanSeconds: { customers: 50, workers: 2, seconds: 60 }, banSeconds: 10, memoryAfterLoadMb: 650 } as const;
 
 /** The throughput ratio targets, measured natively (the Debian 13 root on the build machine's CPU, no VM). */
 export const NATIVE_RATIO_TARGETS = { bOverA: 0.4, cOverAprime: 0.3 } as const;
@@ -65,7 +65,7 @@ export function headlineFigures(r: BenchReport): Headline[] {
   if (n !== undefined) out.push(...throughputHeadline(n, "native", "native", NATIVE_RATIO_TARGETS));
   const m = r.memory?.data;
   if (m?.atRest) out.push({ id: "memory.at-rest", label: "VM memory used at rest", value: m.atRest.meminfo.usedMb, unit: "MiB", better: "lower", target: m.targetMb });
-  if (m?.afterLoad) out.push({ id: "memory.after-load", label: "VM memory used right after load", value: m.afterLoad.meminfo.usedMb, unit: "MiB", better: "lower" });
+  if (m?.afterLoad) out.push({ id: "memory.after-load", label: "VM memory used right after load", value: m.afterLoad.meminfo.usedMb, unit: "MiB", better: "lower", target: GOALS.memoryAfterLoadMb });
   for (const c of r.banReaction?.data.checks ?? []) {
     if (c.seconds !== undefined) out.push({ id: `ban.${c.proto}`, label: `fail2ban: ${c.label} guesser banned after its last failure`, value: c.seconds, unit: "s", better: "lower", target: GOALS.banSeconds });
   }

@@ -181,7 +181,9 @@ function memoryMd(s: Section<MemoryResult>): string[] {
   const m = s.data;
   const out = [`## Memory (measured ${s.at})`, ""];
   const snaps = [m.atRest, m.afterLoad].filter((x): x is MemorySnapshot => x !== undefined);
-  out.push(table(["when", "VM used MiB (total - available)", "total MiB", "sum of PSS MiB", `target < ${m.targetMb} MiB`], snaps.map((x) => [x.label, fmt(x.meminfo.usedMb, 0), fmt(x.meminfo.totalMb, 0), fmt(x.totalPssMb, 0), x.meminfo.usedMb < m.targetMb ? "met" : "NOT met"])), "");
+  // At rest against the at-rest target; right after the load against issue 17's 650 MiB.
+  const targetOf = (x: MemorySnapshot) => (x === m.afterLoad ? GOALS.memoryAfterLoadMb : m.targetMb);
+  out.push(table(["when", "VM used MiB (total - available)", "total MiB", "sum of PSS MiB", "target"], snaps.map((x) => [x.label, fmt(x.meminfo.usedMb, 0), fmt(x.meminfo.totalMb, 0), fmt(x.totalPssMb, 0), `<= ${targetOf(x)} MiB: ${x.meminfo.usedMb <= targetOf(x) ? "met" : "NOT met"}`])), "");
   const units = new Set(snaps.flatMap((x) => x.units.filter((u) => u.pssMb >= 1).map((u) => u.unit)));
   const cell = (x: MemorySnapshot | undefined, unit: string) => {
     const u = x?.units.find((v) => v.unit === unit);
