@@ -261,14 +261,14 @@ describe("the synth command's start-up split", () => {
 
   it("says how much of the command is npm's and node's start, and nothing more when the target is met", () => {
     const [line, ...rest] = synthStartupMd(command(1.4, { npmRunSeconds: 0.31, nodeSeconds: 0.09 }));
-    expect(line).toBe("Timed beside it (medians of 5): `npm run env` 0.31 s and `node -e 0` 0.09 s, so npm's own start is about 0.22 s of the command, node's 0.09 s, and loading and running the synth about 1.09 s.");
+    expect(line).toBe("Timed beside it (medians of 5): `npm run env` 0.31 s (npm starting a script) and `node -e 0` 0.09 s (node starting), so npm takes about 0.31 s of the command before the synth's own process starts, and that process (its node start 0.09 s, loading and running the synth) about 1.09 s.");
     expect(rest).toEqual([""]);
   });
 
   it("over the target, says by how much and what the synth's part would have to fit in", () => {
     const [line] = synthStartupMd(command(1.62, { npmRunSeconds: 0.31, nodeSeconds: 0.09 }));
-    expect(line).toContain("Over the 1.5 s target by 0.12 s: the synth's part would have to fit in 1.19 s beside npm's start");
-    expect(line).toContain("run as `node tools/entry.cjs tools/synth.ts` (no npm) would take about 1.40 s");
+    expect(line).toContain("Over the 1.5 s target by 0.12 s: beside npm's start the synth's process would have to fit in 1.19 s");
+    expect(line).toContain("run without npm (`node tools/entry.cjs tools/synth.ts`) the command takes about 1.31 s");
   });
 
   it("prints nothing for a report from before the split was measured", () => {
