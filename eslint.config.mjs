@@ -18,7 +18,7 @@ export default tseslint.config(
   {
     // tools/entry.cjs runs before any TypeScript can (it is what loads it): plain CommonJS on Node.
     files: ["tools/*.cjs"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", __filename: "readonly", process: "readonly", console: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

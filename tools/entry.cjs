@@ -23,11 +23,10 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const CACHE = path.join(ROOT, ".cache", "entry");
-/** Raise when the build options below change: every bundle is then built again. */
-const FORMAT = 1;
 /** infra/core/host/template.ts's TEMPLATE_OPTIONS; the key of each precompiled template includes
  * them, so if the two ever differ the templates are simply compiled at run time again. */
 const TEMPLATE_OPTIONS = { strict: true, noEscape: true };
+const TABLE_END = "// end of the precompiled templates";
 
 function fail(message) {
   process.stderr.write(`tools/entry.cjs: ${message}\n`);
@@ -44,9 +43,9 @@ function entryPath(arg) {
   return file;
 }
 
-/** What a bundle depends on besides its sources: esbuild's version, the options, Node's major. */
+/** What a bundle depends on besides its inputs (which include this file and so its options): esbuild's version, Node's major. */
 function buildKey() {
-  return `${FORMAT} esbuild ${require("esbuild/package.json").version} node ${process.versions.node.split(".")[0]}`;
+  return `esbuild ${require("esbuild/package.json").version} node ${process.versions.node.split(".")[0]}`;
 }
 
 function stamp(file) {
@@ -100,7 +99,8 @@ function precompiledTemplates(sources) {
     const key = createHash("sha256").update(`${JSON.stringify(TEMPLATE_OPTIONS)}\0${text}`).digest("hex");
     entries.push(`${JSON.stringify(key)}:${spec}`);
   }
-  return `globalThis[Symbol.for("mailfort.precompiledTemplates")]={${entries.join(",\n")}};`;
+  // The marker line lets a test read the table alone (test/infra/synth-launcher.test.ts).
+  return `globalThis[Symbol.for("mailfort.precompiledTemplates")]={${entries.join(",\n")}};\n${TABLE_END}`;
 }
 
 /** Build the bundle and its manifest; throws with esbuild's own messages when the code does not build. */
@@ -130,7 +130,8 @@ function build(entry, bundle, manifestFile) {
   // tsconfig.json shapes how esbuild reads the sources, so a change to it rebuilds too.
   // The templates only make the bundle faster (a changed one is compiled at run time), but a
   // bundle whose templates are stale would stay slow: they rebuild it too.
-  for (const file of [...Object.keys(result.metafile.inputs), "tsconfig.json", ...templates]) inputs[file] = stamp(path.join(ROOT, file));
+  // This file too: a change to its build options or its template keys rebuilds every bundle.
+  for (const file of [...Object.keys(result.metafile.inputs), "tsconfig.json", path.relative(ROOT, __filename), ...templates]) inputs[file] = stamp(path.join(ROOT, file));
   fs.mkdirSync(CACHE, { recursive: true });
   const tmp = `.${process.pid}.tmp`;
   // The map first, then the code, then the manifest that declares them fresh.

@@ -7,6 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runInNewContext } from "node:vm";
+import { PRECOMPILED_TEMPLATES, templateKey } from "../../infra/core/host/template";
 import { REPO_ROOT } from "../../infra/synth/paths";
 
 const repo = mkdtempSync(join(tmpdir(), "mailfort-entry-"));
@@ -44,7 +46,7 @@ describe("tools/entry.cjs", () => {
     expect(r.stderr).toBe("");
     expect(out(r)).toEqual({ version: "one", argv: [join(repo, "app", "main.ts"), "--stack", "lab", "x y"], templates: 1 });
     const manifest = JSON.parse(readFileSync(join(repo, ".cache", "entry", "app-main.inputs.json"), "utf8")) as { inputs: Record<string, unknown> };
-    expect(Object.keys(manifest.inputs).sort()).toEqual(["app/lib.ts", "app/main.ts", "configs/greeting.conf", "tsconfig.json"]);
+    expect(Object.keys(manifest.inputs).sort()).toEqual(["app/lib.ts", "app/main.ts", "configs/greeting.conf", "tools/entry.cjs", "tsconfig.json"]);
   });
 
   it("reuses the bundle while nothing changed, and rebuilds it when a source or a template did", () => {
@@ -105,4 +107,15 @@ describe("npm run synth through the bundle", () => {
     for (const f of hostFiles) expect(readFileSync(join(dirs.bundle, "host-files", f), "utf8"), f).toBe(readFileSync(join(dirs.tsx, "host-files", f), "utf8"));
     expect(readFileSync(join(dirs.bundle, "user-data"), "utf8")).toBe(readFileSync(join(dirs.tsx, "user-data"), "utf8"));
   }, 120_000);
+
+  it("precompiles the templates under the keys template.ts looks for (the launcher restates its options and key)", () => {
+    // The bundle's first statement is the table; run it alone in a context of its own.
+    const banner = readFileSync(join(REPO_ROOT, ".cache", "entry", "tools-synth.cjs"), "utf8").split("// end of the precompiled templates")[0] ?? "";
+    const sandbox = { globalThis: {} as Record<symbol, Record<string, unknown>>, Symbol };
+    runInNewContext(banner, sandbox);
+    const table = sandbox.globalThis[PRECOMPILED_TEMPLATES] ?? {};
+    for (const name of ["postfix/main.cf", "dovecot/dovecot.conf", "rspamd/local.d/options.inc"]) {
+      expect(Object.keys(table), name).toContain(templateKey(readFileSync(join(REPO_ROOT, "configs", name), "utf8")));
+    }
+  });
 });
