@@ -4,61 +4,72 @@
 // ports) and on IMAP (993; the dovecot jail bans the mail-reading ports). The SMTP check runs
 // first: its ban leaves 993 open for the IMAP one. "Others unaffected" runs afterwards from
 // the sender.
+import { BAN_TIMING, type BanTiming, type PortProbe, shutStreak, sleep, waitForBan } from "../ban-watch";
 import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
 import { rfc5322, sendMail } from "../submit";
 import { type Check, type VerifyTarget, fail } from "../types";
 import { imapLogin, portState } from "./auth";
 
-/** How long after the last failed login the ban must be in force. */
-const BAN_WITHIN_SECONDS = 90;
-/** How long the guessing may take: anvil's per-minute limits may ask a client to slow down. */
-const GUESSING_BUDGET_MS = 180_000;
-
-type Attempt = "refused" | "accepted" | "slow-down" | "gone";
-
-interface Jail {
-  readonly service: string;
-  readonly port: number;
-  readonly attempt: (t: VerifyTarget, victim: string, guess: string) => Promise<{ outcome: Attempt; detail: string }>;
+export type Attempt = "refused" | "accepted" | "slow-down" | "gone";
+export interface AttemptResult {
+  readonly outcome: Attempt;
+  readonly detail: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One protocol's password guessing, as the checks and their tests drive it. */
+export interface Guesser {
+  readonly service: string;
+  readonly port: number;
+  readonly maxRetry: number;
+  readonly attempt: (guess: string) => Promise<AttemptResult>;
+  /** A TCP connect to the port from this client: open, or shut (a ban, or a busy moment). */
+  readonly probe: PortProbe;
+}
 
-const smtpAuth: Jail = {
-  service: "SMTP AUTH",
-  port: 587,
-  attempt: async (t, victim, guess) => {
-    const r = await sendMail(t, { port: 587, auth: { address: victim, password: guess }, from: victim, to: [victim], message: rfc5322({ from: victim, to: victim, subject: "x", body: "x" }) });
-    if (r.ok) return { outcome: "accepted", detail: r.response };
-    if (r.code === 535) return { outcome: "refused", detail: r.response };
-    // 421/454: anvil's connection or auth rate limit, or the server is busy; try again later.
-    if (r.code >= 400 && r.code < 500) return { outcome: "slow-down", detail: r.response };
-    return { outcome: "gone", detail: `${r.code} ${r.response}` };
-  },
-};
+export interface GuessTiming extends BanTiming {
+  /** After a 4xx (anvil's limits, or an answer that came too late): wait before the next guess. */
+  readonly slowDownWaitMs: number;
+  /** After an attempt that died without a verdict while the port still answers. */
+  readonly droppedWaitMs: number;
+}
 
-const imap: Jail = {
-  service: "IMAP",
-  port: 993,
-  attempt: async (t, victim, guess) => {
-    try {
-      const client = await imapLogin(t, { address: victim, password: guess });
-      await client.logout();
-      return { outcome: "accepted", detail: "logged in" };
-    } catch (e) {
-      const err = e as Error & { authenticationFailed?: boolean; code?: string };
-      if (err.authenticationFailed) return { outcome: "refused", detail: err.message };
-      return { outcome: "gone", detail: err.code ?? err.message };
-    }
-  },
-};
+export const GUESS_TIMING: GuessTiming = { ...BAN_TIMING, slowDownWaitMs: 10_000, droppedWaitMs: 2000 };
 
-/** Guess until the jail has seen maxRetry failures, then wait for the port to close. */
-async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
+async function smtpAttempt(t: VerifyTarget, victim: string, guess: string): Promise<AttemptResult> {
+  const r = await sendMail(t, { port: 587, auth: { address: victim, password: guess }, from: victim, to: [victim], message: rfc5322({ from: victim, to: victim, subject: "x", body: "x" }) });
+  if (r.ok) return { outcome: "accepted", detail: r.response };
+  if (r.code === 535) return { outcome: "refused", detail: r.response };
+  // 421/454: anvil's connection or auth rate limit, or an answer from Dovecot that came after
+  // Postfix's 10 s; fail2ban rightly counts neither as a failed login. Try again later.
+  if (r.code >= 400 && r.code < 500) return { outcome: "slow-down", detail: r.response };
+  return { outcome: "gone", detail: `${r.code} ${r.response}` };
+}
+
+async function imapAttempt(t: VerifyTarget, victim: string, guess: string): Promise<AttemptResult> {
+  try {
+    const client = await imapLogin(t, { address: victim, password: guess });
+    await client.logout();
+    return { outcome: "accepted", detail: "logged in" };
+  } catch (e) {
+    const err = e as Error & { authenticationFailed?: boolean; code?: string };
+    if (err.authenticationFailed) return { outcome: "refused", detail: err.message };
+    return { outcome: "gone", detail: err.code ?? err.message };
+  }
+}
+
+async function guesser(t: VerifyTarget, service: string, port: number, attempt: typeof smtpAttempt): Promise<Guesser> {
   const victim = t.mailboxes[0]?.address ?? `postmaster@${t.domains[0]}`;
-  const maxRetry = t.bruteForce?.maxRetry ?? 5;
   const address = await targetAddress(t);
+  return { service, port, maxRetry: t.bruteForce?.maxRetry ?? 5, attempt: (guess) => attempt(t, victim, guess), probe: () => portState(address, port, 4000) };
+}
+
+/**
+ * Guess until the jail has seen maxRetry failures, then wait for the port to stay shut. An
+ * attempt that dies without a verdict ends the guessing only when the port then stays shut (the
+ * ban came early); a busy server's dropped attempt is noted and the guessing goes on.
+ */
+export async function guessUntilBanned(g: Guesser, timing: GuessTiming = GUESS_TIMING): Promise<string> {
   const started = Date.now();
   let failures = 0;
   let slowDowns = 0;
@@ -66,48 +77,55 @@ async function guessUntilBanned(t: VerifyTarget, jail: Jail): Promise<string> {
   let lastOther = "";
   let lastSlowDown = "";
   let lastFailure = Date.now();
-  while (failures < maxRetry && Date.now() - started < GUESSING_BUDGET_MS) {
-    const { outcome, detail } = await jail.attempt(t, victim, `guess-${failures}-${slowDowns}`);
-    if (outcome === "accepted") fail(`${jail.service}: a guessed password was accepted (${detail})`);
+  /** Set when the ban came while guessing: from the last failure to the shut streak's start. */
+  let bannedAfterMs: number | undefined;
+  while (failures < g.maxRetry && Date.now() - started < timing.guessingBudgetMs) {
+    const { outcome, detail } = await g.attempt(`guess-${failures}-${slowDowns}-${dropped}`);
+    if (outcome === "accepted") fail(`${g.service}: a guessed password was accepted (${detail})`);
     if (outcome === "refused") {
       failures++;
       lastFailure = Date.now();
     } else if (outcome === "slow-down") {
       slowDowns++;
       lastSlowDown = detail;
-      await sleep(10_000);
+      await sleep(timing.slowDownWaitMs);
     } else if (failures === 0) {
-      fail(`inconclusive: ${jail.service} on ${jail.port} did not take a login (${detail}); is this client already banned?`);
-    } else if ((await portState(address, jail.port, 4000)) !== "open") {
-      break; // the port stopped answering: the ban is in force (the wait below confirms it)
+      fail(`inconclusive: ${g.service} on ${g.port} did not take a login (${detail}); is this client already banned?`);
     } else {
-      // The attempt died without a verdict (a timeout on a busy host, a dropped connection) but
-      // the port still answers: that is no ban, so keep guessing rather than wait for one.
+      // No verdict: the ban came early (the port stays shut), or a busy moment (it answers again).
+      const since = await shutStreak(g.probe, timing);
+      if (since !== undefined) {
+        bannedAfterMs = since - lastFailure;
+        break;
+      }
       dropped++;
       lastOther = detail;
-      await sleep(2000);
+      await sleep(timing.droppedWaitMs);
     }
   }
-  if (failures === 0) fail(`inconclusive: no ${jail.service} login was refused within ${GUESSING_BUDGET_MS / 1000} s`);
-  const extras = [slowDowns ? `${slowDowns} slow-down replies, last: ${lastSlowDown.trim().slice(0, 160)}` : "", dropped ? `${dropped} attempts dropped without a verdict, last: ${lastOther}` : ""].filter(Boolean);
-  const what = `${failures} failed ${jail.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
-  while (Date.now() - lastFailure < BAN_WITHIN_SECONDS * 1000) {
-    if ((await portState(address, jail.port, 4000)) !== "open") return `${what}, banned ${((Date.now() - lastFailure) / 1000).toFixed(0)} s after the last one (${jail.port} no longer answers this client)`;
-    await sleep(3000);
-  }
-  return fail(`${what}, ${jail.port} still answers this client ${BAN_WITHIN_SECONDS} s after the last one`);
+  if (failures === 0) fail(`inconclusive: no ${g.service} login was refused within ${timing.guessingBudgetMs / 1000} s`);
+  const extras = [slowDowns ? `${slowDowns} slow-down replies, last: ${lastSlowDown.trim().slice(0, 160)}` : "", dropped ? `${dropped} attempts dropped without a verdict while ${g.port} still answered, last: ${lastOther}` : ""].filter(Boolean);
+  const what = `${failures} failed ${g.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
+  bannedAfterMs ??= await waitForBan(g.probe, lastFailure, timing);
+  if (bannedAfterMs !== undefined && bannedAfterMs > timing.banWithinMs) fail(`${what}, banned only ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (more than ${timing.banWithinMs / 1000} s)`);
+  if (bannedAfterMs !== undefined) return `${what}, banned ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (${g.port} no longer answers this client)`;
+  return fail(`${what}, ${g.port} still answers this client ${timing.banWithinMs / 1000} s after the last one`);
 }
 
 export const bruteForceChecks: Check[] = [
   {
     id: "bruteforce-ban-smtp",
-    title: `repeated failed SMTP AUTH logins get this client banned from 587 within ${BAN_WITHIN_SECONDS} s`,
-    run: (t) => guessUntilBanned(t, smtpAuth),
+    title: `repeated failed SMTP AUTH logins get this client banned from 587 within ${BAN_TIMING.banWithinMs / 1000} s`,
+    // Up to 180 s of guessing on a busy server, the 90 s watch and its confirming probes.
+    timeoutMs: 360_000,
+    run: async (t) => guessUntilBanned(await guesser(t, "SMTP AUTH", 587, smtpAttempt)),
   },
   {
     id: "bruteforce-ban-imap",
-    title: `repeated failed IMAP logins get this client banned from 993 within ${BAN_WITHIN_SECONDS} s`,
-    run: (t) => guessUntilBanned(t, imap),
+    title: `repeated failed IMAP logins get this client banned from 993 within ${BAN_TIMING.banWithinMs / 1000} s`,
+    // Up to 180 s of guessing on a busy server, the 90 s watch and its confirming probes.
+    timeoutMs: 360_000,
+    run: async (t) => guessUntilBanned(await guesser(t, "IMAP", 993, imapAttempt)),
   },
 ];
 
