@@ -1,6 +1,8 @@
 // Reading the guest's /proc and cgroup files through the guest agent, and parsing what comes back.
 // The scripts below print raw kernel text; the parsers are pure (tested on captured output), so
 // the figures are computed on the host from exactly what the kernel said.
+// CPU per systemd unit (cgroup cpu.stat) is the lab's: its failed verify groups say it too.
+export { CGROUP_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu } from "../lab";
 
 /** Every process: its cgroup (which systemd unit) and its smaps_rollup (RSS, PSS); then meminfo. */
 export const PROC_DUMP_SCRIPT = [
@@ -12,9 +14,6 @@ export const PROC_DUMP_SCRIPT = [
   'echo "=== meminfo"',
   "cat /proc/meminfo",
 ].join("\n");
-
-/** CPU time used so far by every unit under system.slice (includes exited children, unlike /proc/<pid>/stat). */
-export const CGROUP_CPU_SCRIPT = "cd /sys/fs/cgroup/system.slice && grep -H '^usage_usec ' */cpu.stat";
 
 /**
  * Every process's cgroup and /proc/<pid>/stat line, with shell builtins only (no fork per process:
@@ -164,33 +163,3 @@ export function memoryByUnit(processes: readonly ProcessMemory[]): UnitMemory[] 
     .sort((a, b) => b.pssMb - a.pssMb || a.unit.localeCompare(b.unit));
 }
 
-/** grep -H lines ("postfix.service/cpu.stat:usage_usec 123") -> unit -> microseconds. */
-export function parseCgroupCpu(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const m = /^(.+)\/cpu\.stat:usage_usec (\d+)$/.exec(line.trim());
-    if (m) out.set(m[1] as string, Number(m[2]));
-  }
-  return out;
-}
-
-export interface UnitCpu {
-  readonly unit: string;
-  /** CPU seconds used between the two samples. */
-  readonly cpuSeconds: number;
-  /** Share of all CPU time the units used in the interval, 0..1. */
-  readonly share: number;
-}
-
-/** CPU used per unit between two cgroup samples, largest first (units idle in between left out). */
-export function cpuDelta(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): UnitCpu[] {
-  const rows: { unit: string; usec: number }[] = [];
-  for (const [unit, usec] of after) {
-    const d = usec - (before.get(unit) ?? 0);
-    if (d > 0) rows.push({ unit, usec: d });
-  }
-  const total = rows.reduce((s, r) => s + r.usec, 0);
-  return rows
-    .sort((a, b) => b.usec - a.usec)
-    .map((r) => ({ unit: r.unit, cpuSeconds: Math.round(r.usec / 1e4) / 100, share: total > 0 ? Math.round((r.usec / total) * 1000) / 1000 : 0 }));
-}

@@ -14,6 +14,7 @@ export { LAB_STACK, labStackConfig, labStackFile, repoRoot } from "./stack";
 export { type LabSynth, runLabSynth } from "./synth";
 export { labHost } from "./topology";
 export { guestExec, guestShell, waitGuestAgent } from "./vm/guest-agent";
+export { CGROUP_CPU_SCRIPT, type UnitCpu, cpuDelta, parseCgroupCpu } from "./vm/guest-cpu";
 export { type Accelerator } from "./vm/accel";
 export { type WebmailMemory, measureWebmailMemory } from "./webmail-memory";
 export { type Readiness, type RunningVm, runningVm, shutdownVm } from "./vm/vm";

@@ -11,6 +11,7 @@ import { LAB_HOSTNAMES, SURBL_LISTED_HOST, labDnsblZone } from "./dns/zones";
 import { labDir, labPaths } from "./paths";
 import { repoRoot } from "./stack";
 import { type LabRole, REMOTE_MAILBOX, labHost } from "./topology";
+import { guestActivityLine, keepGuestJournal, sampleGuest, withGuestActivity } from "./verify-diagnostics";
 
 export interface VerifyGroupRun {
   readonly group: Group;
@@ -18,6 +19,22 @@ export interface VerifyGroupRun {
   readonly only?: string;
   /** The selector a DKIM rotation's step signs with (group dkim-rotation). */
   readonly dkimSelector?: string;
+  /**
+   * Run at a lower CPU priority (nice 10): for a group that runs beside timing-sensitive ones
+   * and only needs the cores they leave (testssl: a bash script forking openssl for minutes).
+   */
+  readonly background?: boolean;
+}
+
+/** How lower a background group runs: the VM's vCPU threads and the other groups win the cores. */
+export const BACKGROUND_NICENESS = 10;
+
+/** The command of one verify group: verify's CLI in the namespace of the lab host it runs from. */
+export function verifyGroupCommand(cfg: MailConfig, group: VerifyGroupRun, jsonFile: string): { command: string; args: string[] } {
+  const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
+  const inNamespace = ["ip", "netns", "exec", labHost(group.from).netns, tsx, join(repoRoot(), VERIFY_CLI), ...verifyArgv(labVerifyRequest(cfg, group, jsonFile))];
+  const argv = group.background ? ["nice", "-n", String(BACKGROUND_NICENESS), ...inNamespace] : inNamespace;
+  return { command: argv[0] as string, args: argv.slice(1) };
 }
 
 /** Where verify's replacement checks note what they left behind (the queued message's token among it). */
@@ -59,14 +76,26 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
   };
 }
 
-export function runVerifyGroup(cfg: MailConfig, group: VerifyGroupRun, log: (l: string) => void): Promise<CheckResult[]> {
+export async function runVerifyGroup(cfg: MailConfig, group: VerifyGroupRun, log: (l: string) => void): Promise<CheckResult[]> {
+  const before = await sampleGuest();
+  const results = await runGroupProcess(cfg, group, log);
+  if (!results.some((r) => r.status === "fail")) return results;
+  // A check failed: what the guest was doing meanwhile goes into its detail and the journal beside it.
+  const after = await sampleGuest();
+  if (!before || !after) return results;
+  const line = guestActivityLine(before, after);
+  const journal = await keepGuestJournal(`verify-${group.group}${group.only ? `-${group.only}` : ""}`, before.at, after.at);
+  log(`verify: ${group.group}: ${line}${journal ? ` (journal: ${journal})` : ""}`);
+  return withGuestActivity(results, line, journal);
+}
+
+function runGroupProcess(cfg: MailConfig, group: VerifyGroupRun, log: (l: string) => void): Promise<CheckResult[]> {
   const json = join(labDir(), `verify-${group.group}.json`);
   rmSync(json, { force: true });
-  const tsx = join(repoRoot(), "node_modules", ".bin", "tsx");
-  const args = ["netns", "exec", labHost(group.from).netns, tsx, join(repoRoot(), VERIFY_CLI), ...verifyArgv(labVerifyRequest(cfg, group, json))];
-  log(`verify: ${group.group} checks from ${group.from} (${labHost(group.from).address})`);
+  const { command, args } = verifyGroupCommand(cfg, group, json);
+  log(`verify: ${group.group} checks from ${group.from} (${labHost(group.from).address})${group.background ? `, at nice ${BACKGROUND_NICENESS}` : ""}`);
   return new Promise((resolve, reject) => {
-    const child = spawn("ip", args, { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });
     let pending = "";
     child.stdout.on("data", (d: Buffer) => {
       pending += d.toString();
