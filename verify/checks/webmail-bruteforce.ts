@@ -6,7 +6,7 @@ import { sourceAddress } from "../source-address";
 import { type Check, type VerifyTarget, fail, skip } from "../types";
 import { WebClient, passwordLogin, requestToken } from "../webmail/http";
 import { portState } from "./auth";
-import { BAN_TIMING, type BanTiming, shutStreak, waitForBan } from "../ban-watch";
+import { BAN_TIMING, type BanTiming, shutStreak, sleep, waitForBan } from "../ban-watch";
 
 /** Failures until maxRetry, then watch 443 until it stays shut for this address. */
 async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt: (c: WebClient) => Promise<boolean>, timing: BanTiming = BAN_TIMING): Promise<string> {
@@ -33,6 +33,7 @@ async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt:
         break;
       }
       dropped++;
+      await sleep(2000);
       continue;
     }
     if (!refused) fail(`${what}: a guess was accepted`);
