@@ -79,11 +79,15 @@ export function labVerifyRequest(cfg: MailConfig, group: VerifyGroupRun, jsonFil
 export async function runVerifyGroup(cfg: MailConfig, group: VerifyGroupRun, log: (l: string) => void): Promise<CheckResult[]> {
   const before = await sampleGuest();
   const results = await runGroupProcess(cfg, group, log);
-  if (!results.some((r) => r.status === "fail")) return results;
-  // A check failed: what the guest was doing meanwhile goes into its detail and the journal beside it.
-  const after = await sampleGuest();
+  const after = before && (await sampleGuest());
   if (!before || !after) return results;
+  // Where the guest's CPU went during the group, in the lab's log after every group; when a check
+  // failed, also in its detail, with the guest's journal of the window kept beside the lab's files.
   const line = guestActivityLine(before, after);
+  if (!results.some((r) => r.status === "fail")) {
+    log(`verify: ${group.group}: ${line}`);
+    return results;
+  }
   const journal = await keepGuestJournal(`verify-${group.group}${group.only ? `-${group.only}` : ""}`, before.at, after.at);
   log(`verify: ${group.group}: ${line}${journal ? ` (journal: ${journal})` : ""}`);
   return withGuestActivity(results, line, journal);
