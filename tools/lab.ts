@@ -73,7 +73,9 @@ program
     requireRoot();
     const up = await labUp({ readyTimeoutSeconds: Number(opts.timeout), secretsDisk: Boolean(opts.secretsDisk) }, log);
     log(`vm: ${up.ready.ready ? "READY" : "NOT READY"} after ${Math.round(up.ready.seconds)} s: ${up.ready.detail}`);
-    log("the lab stays up: `npm run lab -- hosts` shows how to reach it; `npm run lab -- down` stops it");
+    // The command itself stays in the foreground: it plays EC2's part (the instance's status
+    // checks every minute, which the stack's alarms watch) for as long as it runs.
+    log("the lab stays up: `npm run lab -- hosts` shows how to reach it; `npm run lab -- down` stops it. This command keeps publishing EC2's status checks for the alarms; ^C ends that and leaves the lab up");
     if (!up.ready.ready) process.exitCode = 1;
   });
 
