@@ -5,6 +5,8 @@
 // stopped guessing after 2 counted failures, and then waited 90 s for a ban that never came).
 // A ban lasts minutes; so a port counts as banned only when it stays shut for several probes in
 // a row, and a single unanswered probe is only a reason to look again.
+import { fail } from "./types";
+
 export type PortState = "open" | "refused" | "filtered";
 export type PortProbe = () => Promise<PortState>;
 
@@ -17,9 +19,11 @@ export interface BanTiming {
   readonly pollMs: number;
   /** Probes in a row that must find the port shut before it counts as banned (the first included). */
   readonly shutProbes: number;
+  /** After an attempt that died without a verdict while the port still answers. */
+  readonly droppedWaitMs: number;
 }
 
-export const BAN_TIMING: BanTiming = { banWithinMs: 90_000, guessingBudgetMs: 180_000, pollMs: 3000, shutProbes: 3 };
+export const BAN_TIMING: BanTiming = { banWithinMs: 90_000, guessingBudgetMs: 180_000, pollMs: 3000, shutProbes: 3, droppedWaitMs: 2000 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -47,4 +51,25 @@ export async function waitForBan(probe: PortProbe, lastFailure: number, timing: 
     await sleep(timing.pollMs);
   }
   return undefined;
+}
+
+/** How a check words its verdict: what it saw, and the port's state each way. */
+export interface BanWording {
+  /** "5 failed IMAP logins", with any notes about the guessing. */
+  readonly seen: string;
+  /** After "banned N s after the last one": "(993 no longer answers this client)". */
+  readonly shut: string;
+  /** Before "N s after the last one" when no ban came: "993 still answers this client". */
+  readonly stillOpen: string;
+}
+
+/**
+ * The verdict of a guessing run: the ban seen while guessing (bannedAfterMs), or else the watch
+ * after the last failure; a ban later than banWithinMs, or none, fails the check.
+ */
+export async function banVerdict(probe: PortProbe, lastFailure: number, bannedAfterMs: number | undefined, words: BanWording, timing: BanTiming): Promise<string> {
+  const after = bannedAfterMs ?? (await waitForBan(probe, lastFailure, timing));
+  if (after === undefined) return fail(`${words.seen}, ${words.stillOpen} ${timing.banWithinMs / 1000} s after the last one`);
+  if (after > timing.banWithinMs) fail(`${words.seen}, banned only ${(after / 1000).toFixed(0)} s after the last one (more than ${timing.banWithinMs / 1000} s)`);
+  return `${words.seen}, banned ${(after / 1000).toFixed(0)} s after the last one ${words.shut}`;
 }

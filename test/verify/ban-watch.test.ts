@@ -36,7 +36,7 @@ function jail(outcomes: readonly AttemptResult["outcome"][], banAfter: number, f
 }
 
 describe("shutStreak and waitForBan", () => {
-  const t: BanTiming = { banWithinMs: 300, guessingBudgetMs: 1000, pollMs: 5, shutProbes: 3 };
+  const t: BanTiming = { banWithinMs: 300, guessingBudgetMs: 1000, pollMs: 5, shutProbes: 3, droppedWaitMs: 5 };
 
   it("a port shut for shutProbes probes in a row is a ban, timed from the first of them", async () => {
     const p = scripted(["filtered"]);

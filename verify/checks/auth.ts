@@ -5,6 +5,7 @@ import { ImapFlow } from "imapflow";
 import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
 import { rfc5322, sendMail } from "../submit";
+import type { PortState } from "../ban-watch";
 import { type Check, type Mailbox, type VerifyTarget, fail, skip } from "../types";
 
 function plainAuth(m: Mailbox): string {
@@ -16,10 +17,10 @@ function firstMailbox(t: VerifyTarget): Mailbox {
 }
 
 /** TCP connect: "open", "refused" or "filtered" (no answer in time). */
-export function portState(address: string, port: number, timeoutMs = 8000, localAddress?: string): Promise<"open" | "refused" | "filtered"> {
+export function portState(address: string, port: number, timeoutMs = 8000, localAddress?: string): Promise<PortState> {
   return new Promise((resolve) => {
     const s = netConnect({ host: address, port, ...(localAddress ? { localAddress } : {}) });
-    const done = (state: "open" | "refused" | "filtered") => {
+    const done = (state: PortState) => {
       s.destroy();
       resolve(state);
     };

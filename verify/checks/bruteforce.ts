@@ -4,7 +4,7 @@
 // ports) and on IMAP (993; the dovecot jail bans the mail-reading ports). The SMTP check runs
 // first: its ban leaves 993 open for the IMAP one. "Others unaffected" runs afterwards from
 // the sender.
-import { BAN_TIMING, type BanTiming, type PortProbe, shutStreak, sleep, waitForBan } from "../ban-watch";
+import { BAN_TIMING, type BanTiming, type PortProbe, banVerdict, shutStreak, sleep } from "../ban-watch";
 import { targetAddress } from "../dns-client";
 import { SmtpProbe, ehlo } from "../smtp-probe";
 import { rfc5322, sendMail } from "../submit";
@@ -30,11 +30,9 @@ export interface Guesser {
 export interface GuessTiming extends BanTiming {
   /** After a 4xx (anvil's limits, or an answer that came too late): wait before the next guess. */
   readonly slowDownWaitMs: number;
-  /** After an attempt that died without a verdict while the port still answers. */
-  readonly droppedWaitMs: number;
 }
 
-export const GUESS_TIMING: GuessTiming = { ...BAN_TIMING, slowDownWaitMs: 10_000, droppedWaitMs: 2000 };
+export const GUESS_TIMING: GuessTiming = { ...BAN_TIMING, slowDownWaitMs: 10_000 };
 
 async function smtpAttempt(t: VerifyTarget, victim: string, guess: string): Promise<AttemptResult> {
   const r = await sendMail(t, { port: 587, auth: { address: victim, password: guess }, from: victim, to: [victim], message: rfc5322({ from: victim, to: victim, subject: "x", body: "x" }) });
@@ -105,11 +103,8 @@ export async function guessUntilBanned(g: Guesser, timing: GuessTiming = GUESS_T
   }
   if (failures === 0) fail(`inconclusive: no ${g.service} login was refused within ${timing.guessingBudgetMs / 1000} s`);
   const extras = [slowDowns ? `${slowDowns} slow-down replies, last: ${lastSlowDown.trim().slice(0, 160)}` : "", dropped ? `${dropped} attempts dropped without a verdict while ${g.port} still answered, last: ${lastOther}` : ""].filter(Boolean);
-  const what = `${failures} failed ${g.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
-  bannedAfterMs ??= await waitForBan(g.probe, lastFailure, timing);
-  if (bannedAfterMs !== undefined && bannedAfterMs > timing.banWithinMs) fail(`${what}, banned only ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (more than ${timing.banWithinMs / 1000} s)`);
-  if (bannedAfterMs !== undefined) return `${what}, banned ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (${g.port} no longer answers this client)`;
-  return fail(`${what}, ${g.port} still answers this client ${timing.banWithinMs / 1000} s after the last one`);
+  const seen = `${failures} failed ${g.service} logins${extras.length ? ` (${extras.join("; ")})` : ""}`;
+  return banVerdict(g.probe, lastFailure, bannedAfterMs, { seen, shut: `(${g.port} no longer answers this client)`, stillOpen: `${g.port} still answers this client` }, timing);
 }
 
 export const bruteForceChecks: Check[] = [

@@ -6,7 +6,7 @@ import { sourceAddress } from "../source-address";
 import { type Check, type VerifyTarget, fail, skip } from "../types";
 import { WebClient, passwordLogin, requestToken } from "../webmail/http";
 import { portState } from "./auth";
-import { BAN_TIMING, type BanTiming, shutStreak, sleep, waitForBan } from "../ban-watch";
+import { BAN_TIMING, type BanTiming, banVerdict, shutStreak, sleep } from "../ban-watch";
 
 /** Failures until maxRetry, then watch 443 until it stays shut for this address. */
 async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt: (c: WebClient) => Promise<boolean>, timing: BanTiming = BAN_TIMING): Promise<string> {
@@ -33,7 +33,7 @@ async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt:
         break;
       }
       dropped++;
-      await sleep(2000);
+      await sleep(timing.droppedWaitMs);
       continue;
     }
     if (!refused) fail(`${what}: a guess was accepted`);
@@ -41,10 +41,7 @@ async function untilBanned(t: VerifyTarget, slot: number, what: string, attempt:
     last = Date.now();
   }
   const seen = `${failures} ${what} from ${from}${dropped ? ` (${dropped} attempts dropped while 443 still answered)` : ""}`;
-  bannedAfterMs ??= await waitForBan(probe, last, timing);
-  if (bannedAfterMs !== undefined && bannedAfterMs > timing.banWithinMs) fail(`${seen}, banned only ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (more than ${timing.banWithinMs / 1000} s)`);
-  if (bannedAfterMs !== undefined) return `${seen}, banned ${(bannedAfterMs / 1000).toFixed(0)} s after the last one (443 no longer answers it)`;
-  return fail(`${seen}, and 443 still answers it ${timing.banWithinMs / 1000} s after the last one`);
+  return banVerdict(probe, last, bannedAfterMs, { seen, shut: "(443 no longer answers it)", stillOpen: "and 443 still answers it" }, timing);
 }
 
 export const webmailBruteForceChecks: Check[] = [
